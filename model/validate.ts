@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { parse as parseYaml } from 'yaml';
+import { HeatScadaError, type ErrorCode } from './errors.ts';
+
+// ajv-formats ships CommonJS; under NodeNext its default export is the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** One Ajv for every document (configuration, network, scenario, API bodies). */
+export const ajv = addFormats(new Ajv({ allErrors: true, useDefaults: true, strict: false }));
+
+function describe(error: ErrorObject): { path: string; why: string } {
+  const base = error.instancePath === '' ? '' : error.instancePath;
+  if (error.keyword === 'required') {
+    return { path: `${base}/${String(error.params.missingProperty)}`, why: 'is required' };
+  }
+  if (error.keyword === 'additionalProperties') {
+    return { path: `${base}/${String(error.params.additionalProperty)}`, why: 'is not a known field' };
+  }
+  return { path: base || '/', why: error.message ?? 'is invalid' };
+}
+
+const compiled = new WeakMap<TSchema, ReturnType<Ajv['compile']>>();
+
+/**
+ * Validates (and fills defaults into) a document; throws a HeatScadaError naming the path of
+ * the first bad field and listing every problem, so a bad file fails at start, not at 3 a.m.
+ */
+export function validateDocument<S extends TSchema>(schema: S, doc: unknown, code: ErrorCode, source = ''): Static<S> {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  if (validate(doc)) return doc as Static<S>;
+  const problems = (validate.errors ?? []).map(describe);
+  const first = problems[0] ?? { path: '/', why: 'is invalid' };
+  const all = problems.map((p) => `${p.path} ${p.why}`).join('; ');
+  throw new HeatScadaError(code, `${source ? `${source}: ` : ''}${all}`, first.path);
+}
+
+/** Reads a YAML (or JSON) file and validates it; parse errors name the file and line. */
+export function loadDocument<S extends TSchema>(schema: S, file: string, code: ErrorCode): Static<S> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new HeatScadaError('HS_ERR_CONFIG_READ', (e as Error).message, file);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new HeatScadaError(code, `${file}: ${(e as Error).message}`, '/');
+  }
+  return validateDocument(schema, doc, code, file);
+}

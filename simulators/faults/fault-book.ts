@@ -1,0 +1,135 @@
+import { HeatScadaError } from '../../model/errors.ts';
+import type { TagName } from '../../model/tags.ts';
+import type { CompiledNetwork } from '../physics/compile.ts';
+import type { PlantState } from '../physics/state.ts';
+import { NETWORK_FAULTS, SENSOR_FAULTS, type ActiveFault, type FaultRequest, type Scenario } from './schema.ts';
+
+const LEAK_FULL_M3H = 10;
+const CLOG_FULL = 20;
+const DRIFT_FULL_K_PER_H = 10;
+const SPIKE_FULL_K = 30;
+const SNAP_FULL_K = 15;
+/** A spiking sensor shows one wild sample every this many seconds. */
+const SPIKE_PERIOD_S = 120;
+const DEFAULT_SENSOR_TAG: TagName = 'secondary.supply_temp';
+
+/**
+ * The faults in force: started from a scenario timeline or by hand, ended by time or by hand.
+ * It turns them into the plant's fault inputs and distorts sensor readings.
+ */
+export class FaultBook {
+  private nextId = 1;
+  private readonly active = new Map<number, ActiveFault>();
+  private readonly frozenAt = new Map<number, number>();
+  private pending: Scenario['faults'];
+
+  constructor(
+    private readonly net: CompiledNetwork,
+    scenario: Scenario = { faults: [] },
+  ) {
+    scenario.faults.forEach((f, k) => this.check(f, `/faults/${k}`));
+    this.pending = [...scenario.faults].sort((a, b) => a.at_s - b.at_s);
+  }
+
+  list(): ActiveFault[] {
+    return [...this.active.values()];
+  }
+
+  /** Starts a fault now; says which field is wrong if it cannot be started. */
+  inject(request: FaultRequest, nowS: number): ActiveFault {
+    this.check(request, '');
+    const needsTag = SENSOR_FAULTS.includes(request.kind);
+    const fault: ActiveFault = {
+      ...request,
+      ...(needsTag ? { tag: request.tag ?? DEFAULT_SENSOR_TAG } : {}),
+      id: this.nextId++,
+      startedS: nowS,
+      endsS: request.duration_s === undefined ? null : nowS + request.duration_s,
+    };
+    this.active.set(fault.id, fault);
+    return fault;
+  }
+
+  clear(id: number): ActiveFault {
+    const fault = this.active.get(id);
+    if (!fault) throw new HeatScadaError('HS_ERR_NOT_FOUND', `no active fault ${id}`);
+    this.active.delete(id);
+    this.frozenAt.delete(id);
+    return fault;
+  }
+
+  /** Starts what the timeline has due and ends what has run its time. Returns what changed. */
+  advance(nowS: number): { started: ActiveFault[]; ended: ActiveFault[] } {
+    const started: ActiveFault[] = [];
+    while (this.pending.length > 0 && this.pending[0].at_s <= nowS) {
+      const { at_s: _at, ...request } = this.pending.shift()!;
+      started.push(this.inject(request, nowS));
+    }
+    const ended = this.list().filter((f) => f.endsS !== null && f.endsS <= nowS);
+    for (const f of ended) this.clear(f.id);
+    return { started, ended };
+  }
+
+  /** Writes the fault inputs of the physics into the state. */
+  applyTo(state: PlantState): void {
+    state.powerOff.fill(0);
+    state.pumpTrip.fill(0);
+    state.valveStuck.fill(0);
+    state.leakM3s.fill(0);
+    state.filterClog.fill(1);
+    state.sourceTrip = 0;
+    state.coldSnapK = 0;
+    for (const f of this.active.values()) {
+      const i = f.substation === undefined ? -1 : this.net.indexOf.get(f.substation)!;
+      switch (f.kind) {
+        case 'power_loss': state.powerOff[i] = 1; break;
+        case 'pump_trip': state.pumpTrip[i] = 1; break;
+        case 'valve_stuck': state.valveStuck[i] = 1; break;
+        case 'leak': state.leakM3s[i] += (f.severity * LEAK_FULL_M3H) / 3600; break;
+        case 'filter_clog': state.filterClog[i] *= 1 + CLOG_FULL * f.severity; break;
+        case 'source_trip': state.sourceTrip = Math.max(state.sourceTrip, f.severity); break;
+        case 'cold_snap': state.coldSnapK += f.severity * SNAP_FULL_K; break;
+        default: break; // sensor and link faults act on what the PLC reports, not on the plant
+      }
+    }
+  }
+
+  /** False while a substation has no power or its PLC link is down. */
+  answers(substation: string): boolean {
+    for (const f of this.active.values()) {
+      if (f.substation === substation && (f.kind === 'power_loss' || f.kind === 'comm_loss')) return false;
+    }
+    return true;
+  }
+
+  /** What a faulty sensor shows instead of the true value. */
+  sensorReading(substation: string, tag: TagName, trueValue: number, nowS: number): number {
+    let value = trueValue;
+    for (const f of this.active.values()) {
+      if (f.substation !== substation || f.tag !== tag) continue;
+      const age = nowS - f.startedS;
+      if (f.kind === 'sensor_frozen') {
+        if (!this.frozenAt.has(f.id)) this.frozenAt.set(f.id, trueValue);
+        value = this.frozenAt.get(f.id)!;
+      } else if (f.kind === 'sensor_drift') {
+        value += (f.severity * DRIFT_FULL_K_PER_H * age) / 3600;
+      } else if (f.kind === 'sensor_spike' && Math.floor(age) % SPIKE_PERIOD_S === 0) {
+        value += f.severity * SPIKE_FULL_K;
+      }
+    }
+    return value;
+  }
+
+  private check(request: FaultRequest, at: string): void {
+    const networkWide = NETWORK_FAULTS.includes(request.kind);
+    if (!networkWide && request.substation === undefined) {
+      throw new HeatScadaError('HS_ERR_FAULT_INVALID', `${request.kind} needs a substation`, `${at}/substation`);
+    }
+    if (request.substation !== undefined && !this.net.indexOf.has(request.substation)) {
+      throw new HeatScadaError('HS_ERR_UNKNOWN_SUBSTATION', `"${request.substation}"`, `${at}/substation`);
+    }
+    if (request.tag !== undefined && !SENSOR_FAULTS.includes(request.kind)) {
+      throw new HeatScadaError('HS_ERR_FAULT_INVALID', `${request.kind} takes no tag`, `${at}/tag`);
+    }
+  }
+}

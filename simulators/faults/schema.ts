@@ -1,0 +1,63 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TAG_NAMES } from '../../model/tags.ts';
+
+// Every fault of DOMAIN.md, as data: from a scenario file (a timeline) or the admin endpoint.
+
+export const FAULT_KINDS = [
+  'leak',
+  'pump_trip',
+  'power_loss',
+  'filter_clog',
+  'valve_stuck',
+  'sensor_frozen',
+  'sensor_drift',
+  'sensor_spike',
+  'comm_loss',
+  'source_trip',
+  'cold_snap',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Faults of the whole network rather than one substation. */
+export const NETWORK_FAULTS: readonly FaultKind[] = ['source_trip', 'cold_snap'];
+/** Faults that act on one tag's sensor. */
+export const SENSOR_FAULTS: readonly FaultKind[] = ['sensor_frozen', 'sensor_drift', 'sensor_spike'];
+
+export const FaultRequestSchema = Type.Object(
+  {
+    kind: Type.Union(FAULT_KINDS.map((k) => Type.Literal(k))),
+    substation: Type.Optional(Type.String({ minLength: 1 })),
+    tag: Type.Optional(Type.Union(TAG_NAMES.map((t) => Type.Literal(t)), { description: 'sensor faults: the tag whose sensor fails' })),
+    severity: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 1,
+      description: 'leak: share of 10 m³/h; filter_clog: resistance ×(1+20·severity); source_trip: share of heat lost; sensor_drift: share of 10 K/h; sensor_spike: share of 30 K; cold_snap: share of 15 K',
+    }),
+    duration_s: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'clears by itself after this long; absent: until cleared' })),
+  },
+  { additionalProperties: false },
+);
+export type FaultRequest = Static<typeof FaultRequestSchema>;
+
+export const ScenarioSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    faults: Type.Array(
+      Type.Object(
+        { at_s: Type.Number({ minimum: 0, description: 'seconds after the simulation start' }), ...FaultRequestSchema.properties },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Scenario = Static<typeof ScenarioSchema>;
+
+export interface ActiveFault extends FaultRequest {
+  id: number;
+  /** Simulated seconds since the start at which it began, and at which it ends (if it does). */
+  startedS: number;
+  endsS: number | null;
+}
