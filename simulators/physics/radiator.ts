@@ -19,11 +19,13 @@ export interface RadiatorDesign {
 export function radiatorOutput(design: RadiatorDesign, c: number, tSupply: number, tRoom: number, guess = 0): number {
   const drive = tSupply - tRoom;
   if (c < 1e-6 || drive <= 0) return 0;
-  const qMax = 2 * c * drive; // the mean cannot drop below the room
+  // The return cannot fall below the room, whatever the arithmetic-mean formula says at low flow.
+  const qMax = c * drive;
   const k = design.qDesign / Math.pow(design.dtDesign, design.exponent);
   const n = design.exponent;
-  let q = Math.min(Math.max(guess, 0), qMax * 0.999);
-  for (let i = 0; i < 8; i++) {
+  if (k * Math.pow(drive / 2, n) >= qMax) return qMax;
+  let q = Math.min(Math.max(guess, 0), qMax);
+  for (let i = 0; i < 12; i++) {
     const x = drive - q / (2 * c);
     const px = Math.pow(x, n - 1);
     const f = q - k * px * x;
