@@ -1,0 +1,286 @@
+// The OPC UA face of one substation PLC, or of a group of them behind one endpoint. Every tag
+// of the catalogue is a variable bound to PlcAccess: a read calls plc.read, a write calls
+// plc.write; the server keeps no plant state and runs no polling loop of its own.
+
+import path from 'node:path';
+import { format } from 'node:util';
+import {
+  DataType,
+  MessageSecurityMode,
+  OPCUACertificateManager,
+  OPCUAServer,
+  SecurityPolicy,
+  StatusCodes,
+  Variant,
+  makeEUInformation,
+  setErrorLogger,
+  setWarningLogger,
+  standardUnits,
+  type EUInformation,
+  type Namespace,
+  type StatusCode,
+  type UAObject,
+} from 'node-opcua';
+import { HeatScadaError, type ErrorCode } from '../../model/errors.ts';
+import { TAGS, inRange, type TagDefinition } from '../../model/tags.ts';
+import type { PlcAccess } from '../plc-access.ts';
+import { followAnswering, serverLog } from './answering.ts';
+
+export const OPCUA_NAMESPACE_URI = 'urn:heatscada:plc';
+/** One application for every simulated PLC in the process: they share one certificate. */
+const APPLICATION_URI = 'urn:heatscada:plc-simulator';
+/** How often a subscription may sample a tag; the plant moves on a seconds scale. */
+const MIN_SAMPLING_INTERVAL_MS = 250;
+
+export interface OpcuaEndpointOptions {
+  plc: PlcAccess;
+  substations: string[];
+  port: number;
+  /** Address to bind and advertise; 127.0.0.1 unless given. */
+  host?: string;
+  security?: OpcuaSecurityProfile;
+}
+
+export interface OpcuaEndpoint {
+  url: string;
+  substations: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * What the endpoint offers a client. Only 'none' for now: a signed profile adds an entry here
+ * (Basic256Sha256 with Sign and SignAndEncrypt) and trusts client certificates in the PKI below.
+ */
+const SECURITY_PROFILES = {
+  none: { securityPolicies: [SecurityPolicy.None], securityModes: [MessageSecurityMode.None] },
+} satisfies Record<string, { securityPolicies: SecurityPolicy[]; securityModes: MessageSecurityMode[] }>;
+export type OpcuaSecurityProfile = keyof typeof SECURITY_PROFILES;
+
+const STATUS_BY_ERROR: Partial<Record<ErrorCode, StatusCode>> = {
+  HS_ERR_OUT_OF_RANGE: StatusCodes.BadOutOfRange,
+  HS_ERR_WRONG_TYPE: StatusCodes.BadTypeMismatch,
+  HS_ERR_PLC_MODE: StatusCodes.BadInvalidState,
+  HS_ERR_NOT_WRITABLE: StatusCodes.BadNotWritable,
+  HS_ERR_PLC_OFFLINE: StatusCodes.BadNoCommunication,
+  HS_ERR_UNKNOWN_TAG: StatusCodes.BadNodeIdUnknown,
+  HS_ERR_UNKNOWN_SUBSTATION: StatusCodes.BadNodeIdUnknown,
+};
+
+/** Catalogue unit → UNECE-coded EUInformation (node-opcua has no gigajoule: GV is its code). */
+const EU_BY_UNIT: Readonly<Record<string, EUInformation>> = {
+  '°C': standardUnits.degree_celsius,
+  MPa: standardUnits.megapascal,
+  'm³/h': standardUnits.cubic_metre_per_hour,
+  '%': standardUnits.percent,
+  Hz: standardUnits.hertz,
+  kW: standardUnits.kilowatt,
+  GJ: makeEUInformation('GV', 'GJ', 'gigajoule'),
+  m: standardUnits.metre,
+  kPa: standardUnits.kilopascal,
+};
+
+type NodeShape =
+  | { kind: 'analog'; dataType: DataType.Double; eu: EUInformation }
+  | { kind: 'plain'; dataType: DataType.Boolean | DataType.UInt16 };
+
+/**
+ * Measurements and setpoints with a physical unit are AnalogItemType Doubles; status bits are
+ * Booleans; the heartbeat counter and the control modes are plain UInt16 (integers on the PLC).
+ */
+function shapeOf(def: TagDefinition): NodeShape {
+  if (def.valueType === 'boolean') return { kind: 'plain', dataType: DataType.Boolean };
+  if (def.valueType === 'enum' || def.unit === 'count') return { kind: 'plain', dataType: DataType.UInt16 };
+  const eu = EU_BY_UNIT[def.unit];
+  if (!eu) throw new Error(`no OPC UA engineering unit for '${def.unit}' (${def.name})`);
+  return { kind: 'analog', dataType: DataType.Double, eu };
+}
+
+const log = serverLog('opcua-server');
+
+// node-opcua prints colourised multi-line warnings on stdout, one even from an environment
+// check it runs at import. Warnings are dropped; errors become one structured line.
+setWarningLogger(() => undefined);
+setErrorLogger((...args: unknown[]) => log('node-opcua error', { message: format(...args).split('\n')[0]?.slice(0, 200) }));
+
+export async function startOpcuaEndpoint(opts: OpcuaEndpointOptions): Promise<OpcuaEndpoint> {
+  const { plc, port } = opts;
+  const substations = [...opts.substations];
+  const host = opts.host ?? '127.0.0.1';
+  validate(plc, substations);
+
+  const pki = await acquirePki();
+  const server = new OPCUAServer({
+    port,
+    host,
+    // A wildcard bind advertises the machine's name instead.
+    hostname: host === '0.0.0.0' || host === '::' ? undefined : host,
+    serverCertificateManager: pki.server,
+    userCertificateManager: pki.user,
+    serverInfo: {
+      applicationUri: APPLICATION_URI,
+      productUri: 'urn:heatscada',
+      applicationName: { text: `HeatSCADA PLC ${substations.join(',')}`.slice(0, 64), locale: 'en' },
+    },
+    buildInfo: { productName: 'HeatSCADA PLC simulator', manufacturerName: 'HeatSCADA' },
+    allowAnonymous: true,
+    ...SECURITY_PROFILES[opts.security ?? 'none'],
+  });
+
+  try {
+    await server.initialize();
+    const addressSpace = server.engine.addressSpace;
+    if (!addressSpace) throw new Error('OPC UA address space missing after initialize');
+    const namespace = addressSpace.registerNamespace(OPCUA_NAMESPACE_URI);
+    for (const substation of substations) {
+      const folder = namespace.addFolder(addressSpace.rootFolder.objects, { browseName: substation, nodeId: `s=${substation}` });
+      for (const def of TAGS) addTagVariable(namespace, folder, plc, substation, def);
+    }
+    await server.start();
+  } catch (err) {
+    await server.shutdown().catch(() => undefined);
+    await releasePki();
+    throw err;
+  }
+
+  const url = server.getEndpointUrl();
+  const stopFollowing =
+    substations.length === 1
+      ? await followAnswering(
+          plc,
+          substations[0],
+          { silence: () => silence(server), revive: () => server.resumeEndPoints() },
+          (event, fields) => log(event, { ...fields, url }),
+        )
+      : undefined;
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    substations,
+    close: () => {
+      closed ??= (async () => {
+        await stopFollowing?.();
+        await server.shutdown();
+        await releasePki();
+      })();
+      return closed;
+    },
+  };
+}
+
+function validate(plc: PlcAccess, substations: readonly string[]): void {
+  if (substations.length === 0) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'an endpoint serves at least one substation', 'substations');
+  substations.forEach((sub, i) => {
+    if (!plc.substationIds.includes(sub)) throw new HeatScadaError('HS_ERR_UNKNOWN_SUBSTATION', sub, `substations[${i}]`);
+    if (substations.indexOf(sub) !== i) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `${sub} listed twice`, `substations[${i}]`);
+  });
+}
+
+function addTagVariable(namespace: Namespace, folder: UAObject, plc: PlcAccess, substation: string, def: TagDefinition): void {
+  const shape = shapeOf(def);
+  const variable = {
+    organizedBy: folder,
+    browseName: def.name,
+    nodeId: `s=${substation}.${def.name}`,
+    description: def.description,
+    accessLevel: def.writable ? 'CurrentRead | CurrentWrite' : 'CurrentRead',
+    userAccessLevel: def.writable ? 'CurrentRead | CurrentWrite' : 'CurrentRead',
+    minimumSamplingInterval: MIN_SAMPLING_INTERVAL_MS,
+    value: {
+      get: (): Variant | StatusCode => {
+        if (!plc.answers(substation)) return StatusCodes.BadNoCommunication;
+        const value = plc.read(substation, def.name);
+        return new Variant({ dataType: shape.dataType, value: toVariantValue(shape.dataType, value) });
+      },
+      ...(def.writable ? { set: (variant: Variant): StatusCode => writeTag(plc, substation, def, variant) } : {}),
+    },
+  };
+  if (shape.kind === 'analog') {
+    namespace.addAnalogDataItem({
+      ...variable,
+      dataType: 'Double',
+      engineeringUnitsRange: { low: def.min, high: def.max },
+      engineeringUnits: shape.eu,
+    });
+  } else {
+    namespace.addVariable({ ...variable, dataType: DataType[shape.dataType] });
+  }
+}
+
+function toVariantValue(dataType: NodeShape['dataType'], value: number | boolean): number | boolean {
+  if (dataType === DataType.Boolean) return Boolean(value);
+  // The wire type would truncate a fractional count; round it as the PLC's integer would be.
+  return dataType === DataType.UInt16 ? Math.round(Number(value)) : Number(value);
+}
+
+function writeTag(plc: PlcAccess, substation: string, def: TagDefinition, variant: Variant): StatusCode {
+  if (!plc.answers(substation)) return StatusCodes.BadNoCommunication;
+  const value: unknown = variant.value;
+  // The EURange is the catalogue range; checked here so a refused value never reaches the PLC.
+  if (typeof value !== 'number' || !inRange(def, value)) return StatusCodes.BadOutOfRange;
+  const result = plc.write(substation, def.name, value);
+  return result.ok ? StatusCodes.Good : (STATUS_BY_ERROR[result.code] ?? StatusCodes.BadInternalError);
+}
+
+/**
+ * A single-PLC endpoint goes silent with its PLC, as a powered-off PLC does: the listener
+ * closes (new connections are refused), open channels are cut and sessions dropped. The
+ * address space stays loaded, so resumeEndPoints brings it back on the same port at once.
+ */
+async function silence(server: OPCUAServer): Promise<void> {
+  const suspended = server.suspendEndPoints();
+  for (const session of server.engine.getSessions()) {
+    server.engine.closeSession(session.authenticationToken, true, 'Terminated');
+  }
+  for (const endpoint of server.endpoints) endpoint.abruptlyInterruptChannels();
+  await suspended;
+}
+
+/**
+ * node-opcua keeps its PKI in the home directory unless told otherwise; ours lives under
+ * ./data/pki. One pair of certificate managers serves every endpoint of the process (they
+ * share one certificate), initialised once so parallel starts do not race on creating the
+ * key; node-opcua-pki's file locks cover other processes sharing the folder.
+ */
+interface Pki {
+  server: OPCUACertificateManager;
+  user: OPCUACertificateManager;
+  ready: Promise<void>;
+  endpoints: number;
+}
+let pki: Pki | undefined;
+
+async function acquirePki(): Promise<Pki> {
+  pki ??= createPki();
+  const current = pki;
+  current.endpoints++;
+  // Each server's shutdown calls dispose() on both managers; node-opcua's reference counter
+  // turns that into a decrement while other endpoints still use them.
+  current.server.referenceCounter++;
+  current.user.referenceCounter++;
+  try {
+    await current.ready;
+  } catch (err) {
+    await releasePki();
+    throw err;
+  }
+  return current;
+}
+
+function createPki(): Pki {
+  const root = path.resolve('data', 'pki');
+  const manager = (folder: string): OPCUACertificateManager =>
+    new OPCUACertificateManager({ rootFolder: path.join(root, folder), automaticallyAcceptUnknownCertificate: true, disableFileWatchers: true });
+  const server = manager('opcua-server');
+  const user = manager('opcua-user');
+  return { server, user, ready: Promise.all([server.initialize(), user.initialize()]).then(() => undefined), endpoints: 0 };
+}
+
+/** The last endpoint gone, the managers are disposed for real, whatever their counters say. */
+async function releasePki(): Promise<void> {
+  const current = pki;
+  if (!current || --current.endpoints > 0) return;
+  pki = undefined;
+  current.server.referenceCounter = 0;
+  current.user.referenceCounter = 0;
+  await Promise.all([current.server.dispose(), current.user.dispose()]);
+}
