@@ -266,6 +266,7 @@ export function describeProtocolServers(name: string, makePlc: () => PlcUnderTes
 
       it('writes a setpoint through to the PLC and reads it back', async () => {
         await withSession(singleEndpoint.url, async ({ read, write }) => {
+          const modeBefore = Number(probe.read(single, 'control.mode_setpoint'));
           for (const tag of ['primary.valve_setpoint', 'control.mode_setpoint'] as const) {
             const value = freshValue(tagDefinition(tag), probe.read(single, tag));
             const count = probe.writes.length;
@@ -274,6 +275,8 @@ export function describeProtocolServers(name: string, makePlc: () => PlcUnderTes
             expect(probe.read(single, tag)).toBe(value);
             expect((await read(single, tag)).value.value).toBe(value);
           }
+          // Hand the PLC back in the mode it had, so later writes are judged as before.
+          expect((await write(single, 'control.mode_setpoint', modeBefore)).name).toBe('Good');
         });
       });
 
