@@ -46,6 +46,8 @@ export class Plant implements PlcAccess {
   readonly faults: FaultBook;
   readonly stepS: number;
   state: PlantState;
+  /** The previous state's buffers, reused for the next step. */
+  private spare: PlantState | undefined;
   private readonly listeners = new Set<AnswersListener>();
   private readonly answering: boolean[];
 
@@ -103,7 +105,9 @@ export class Plant implements PlcAccess {
   advance(seconds: number): void {
     const steps = Math.round(seconds / this.stepS);
     for (let k = 0; k < steps; k++) {
-      this.state = step(this.net, this.state, this.stepS);
+      const previous = this.state;
+      this.state = step(this.net, previous, this.stepS, this.spare);
+      this.spare = previous;
       const changed = this.faults.advance(this.state.elapsedS);
       if (changed.started.length > 0 || changed.ended.length > 0) this.refreshFaults();
     }

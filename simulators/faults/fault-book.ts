@@ -80,15 +80,16 @@ export class FaultBook {
     state.sourceTrip = 0;
     state.coldSnapK = 0;
     for (const f of this.active.values()) {
+      const severity = f.severity ?? 1;
       const i = f.substation === undefined ? -1 : this.net.indexOf.get(f.substation)!;
       switch (f.kind) {
         case 'power_loss': state.powerOff[i] = 1; break;
         case 'pump_trip': state.pumpTrip[i] = 1; break;
         case 'valve_stuck': state.valveStuck[i] = 1; break;
-        case 'leak': state.leakM3s[i] += (f.severity * LEAK_FULL_M3H) / 3600; break;
-        case 'filter_clog': state.filterClog[i] *= 1 + CLOG_FULL * f.severity; break;
-        case 'source_trip': state.sourceTrip = Math.max(state.sourceTrip, f.severity); break;
-        case 'cold_snap': state.coldSnapK += f.severity * SNAP_FULL_K; break;
+        case 'leak': state.leakM3s[i] += (severity * LEAK_FULL_M3H) / 3600; break;
+        case 'filter_clog': state.filterClog[i] *= 1 + CLOG_FULL * severity; break;
+        case 'source_trip': state.sourceTrip = Math.max(state.sourceTrip, severity); break;
+        case 'cold_snap': state.coldSnapK += severity * SNAP_FULL_K; break;
         default: break; // sensor and link faults act on what the PLC reports, not on the plant
       }
     }
@@ -108,13 +109,14 @@ export class FaultBook {
     for (const f of this.active.values()) {
       if (f.substation !== substation || f.tag !== tag) continue;
       const age = nowS - f.startedS;
+      const severity = f.severity ?? 1;
       if (f.kind === 'sensor_frozen') {
         if (!this.frozenAt.has(f.id)) this.frozenAt.set(f.id, trueValue);
         value = this.frozenAt.get(f.id)!;
       } else if (f.kind === 'sensor_drift') {
-        value += (f.severity * DRIFT_FULL_K_PER_H * age) / 3600;
+        value += (severity * DRIFT_FULL_K_PER_H * age) / 3600;
       } else if (f.kind === 'sensor_spike' && Math.floor(age) % SPIKE_PERIOD_S === 0) {
-        value += f.severity * SPIKE_FULL_K;
+        value += severity * SPIKE_FULL_K;
       }
     }
     return value;

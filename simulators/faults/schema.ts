@@ -28,12 +28,12 @@ export const FaultRequestSchema = Type.Object(
     kind: Type.Union(FAULT_KINDS.map((k) => Type.Literal(k))),
     substation: Type.Optional(Type.String({ minLength: 1 })),
     tag: Type.Optional(Type.Union(TAG_NAMES.map((t) => Type.Literal(t)), { description: 'sensor faults: the tag whose sensor fails' })),
-    severity: Type.Number({
+    severity: Type.Optional(Type.Number({
       minimum: 0,
       maximum: 1,
       default: 1,
       description: 'leak: share of 10 m³/h; filter_clog: resistance ×(1+20·severity); source_trip: share of heat lost; sensor_drift: share of 10 K/h; sensor_spike: share of 30 K; cold_snap: share of 15 K',
-    }),
+    })),
     duration_s: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'clears by itself after this long; absent: until cleared' })),
   },
   { additionalProperties: false },

@@ -1,6 +1,6 @@
 import { HeatScadaError } from '../../model/errors.ts';
 import type { Network } from '../network/schema.ts';
-import { RADIATOR_EXPONENT, FLOOR_EXPONENT } from './radiator.ts';
+import { RADIATOR_EXPONENT, FLOOR_EXPONENT, radiatorLaw, type RadiatorLaw } from './radiator.ts';
 import { CP, RHO, kpaToPa, m3hToM3s, mpaToPa, resistanceFor } from './water.ts';
 
 const PIPE_ROUGHNESS_M = 0.0005;
@@ -53,9 +53,7 @@ export interface CompiledNetwork {
   bCapacityJK: Float64Array;
   bGainsW: Float64Array;
   bFlowShare: Float64Array;
-  bQDesign: Float64Array;
-  bDtDesign: Float64Array;
-  bExponent: Float64Array;
+  bRadiator: RadiatorLaw[];
   bSpreadK: Float64Array;
 
   source: {
@@ -183,9 +181,7 @@ export function compileNetwork(spec: Network): CompiledNetwork {
     bCapacityJK: fb(),
     bGainsW: fb(),
     bFlowShare: fb(),
-    bQDesign: fb(),
-    bDtDesign: fb(),
-    bExponent: fb(),
+    bRadiator: [],
     bSpreadK: fb(),
     source: {
       h0: mpaToPa(spec.source.pump_shutoff_mpa),
@@ -247,9 +243,7 @@ export function compileNetwork(spec: Network): CompiledNetwork {
       net.bCapacityJK[b] = ua * bl.time_constant_h * 3600;
       net.bGainsW[b] = gains;
       net.bFlowShare[b] = qDesign / qDesignTotal;
-      net.bQDesign[b] = qDesign;
-      net.bDtDesign[b] = dtDesign;
-      net.bExponent[b] = exponent;
+      net.bRadiator[b] = radiatorLaw(qDesign, dtDesign, exponent);
       net.bSpreadK[b] = bl.indoor_spread_k;
       b++;
     }

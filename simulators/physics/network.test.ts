@@ -103,8 +103,7 @@ describe('steady state', () => {
       for (let b = net.firstBuilding[i]; b < net.firstBuilding[i + 1]; b++) {
         // Solve the balance on its own: the indoor temperature at which radiators + gains = losses.
         const c = s.flow2M3s[i] * 975 * 4190 * net.bFlowShare[b];
-        const design = { qDesign: net.bQDesign[b], dtDesign: net.bDtDesign[b], exponent: net.bExponent[b] };
-        const surplus = (t: number): number => radiatorOutput(design, c, s.t2s[i], t) + net.bGainsW[b] - net.bUA[b] * (t - s.outdoorC);
+        const surplus = (t: number): number => radiatorOutput(net.bRadiator[b], c, s.t2s[i], t) + net.bGainsW[b] - net.bUA[b] * (t - s.outdoorC);
         let lo = s.outdoorC;
         let hi = s.t2s[i];
         for (let k = 0; k < 60; k++) {

@@ -70,16 +70,25 @@ export interface PlantState {
   qRad: Float64Array;
 }
 
-type ArrayKeys = { [K in keyof PlantState]: PlantState[K] extends Float64Array | Uint8Array ? K : never }[keyof PlantState];
-
-/** A deep copy, so `step` stays a pure function of its input. */
-export function cloneState(s: PlantState): PlantState {
-  const copy = { ...s };
+/**
+ * Copies a state, into `into` when given (no allocation: the simulator swaps two buffers),
+ * so `step` stays a pure function of its input.
+ */
+export function cloneState(s: PlantState, into?: PlantState): PlantState {
+  const copy = { ...s } as Record<string, unknown>;
   for (const key of Object.keys(s) as (keyof PlantState)[]) {
     const v = s[key];
-    if (v instanceof Float64Array || v instanceof Uint8Array) (copy as Record<ArrayKeys, Float64Array | Uint8Array>)[key as ArrayKeys] = v.slice();
+    if (v instanceof Float64Array || v instanceof Uint8Array) {
+      const target = into?.[key] as typeof v | undefined;
+      if (target && target.length === v.length) {
+        (target as Float64Array).set(v);
+        copy[key] = target;
+      } else {
+        copy[key] = v.slice();
+      }
+    }
   }
-  return copy;
+  return copy as unknown as PlantState;
 }
 
 export interface InitialConditions {

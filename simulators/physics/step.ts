@@ -89,8 +89,7 @@ function stepHeat(net: CompiledNetwork, s: PlantState, i: number, dt: number, ou
   const first = net.firstBuilding[i];
   const last = net.firstBuilding[i + 1];
   for (let b = first; b < last; b++) {
-    const design = { qDesign: net.bQDesign[b], dtDesign: net.bDtDesign[b], exponent: net.bExponent[b] };
-    const q = radiatorOutput(design, c2 * net.bFlowShare[b], s.t2s[i], s.tIn[b], s.qRad[b]);
+    const q = radiatorOutput(net.bRadiator[b], c2 * net.bFlowShare[b], s.t2s[i], s.tIn[b], s.qRad[b]);
     s.qRad[b] = q;
     delivered += q;
     roomMean += net.bFlowShare[b] * s.tIn[b];
@@ -107,10 +106,10 @@ function stepHeat(net: CompiledNetwork, s: PlantState, i: number, dt: number, ou
  * Advances the plant by dt seconds: a pure function of the network, the state and dt.
  * Order of a step: weather, PLC scans, valve actuators, primary hydraulics, secondary loops,
  * supply temperatures down the tree (delay and loss), exchangers and buildings, returns up the
- * tree, heat source.
+ * tree, heat source. `into` (a state no longer needed) saves allocating the next one.
  */
-export function step(net: CompiledNetwork, prev: PlantState, dt: number): PlantState {
-  const s = cloneState(prev);
+export function step(net: CompiledNetwork, prev: PlantState, dt: number, into?: PlantState): PlantState {
+  const s = cloneState(prev, into);
   const scratch = scratchFor(net);
   const { n, nodeCount, parent, nodeSubstation, pipeLossWK, pipeLengthM, pipeAreaM2 } = net;
   const groundC = net.spec.weather.ground_c;
