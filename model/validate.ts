@@ -51,7 +51,8 @@ export function loadDocument<S extends TSchema>(schema: S, file: string, code: E
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    // Generated configurations share one tag map by YAML alias across hundreds of devices.
+    doc = parseYaml(text, { maxAliasCount: -1 });
   } catch (e) {
     throw new HeatScadaError(code, `${file}: ${(e as Error).message}`, '/');
   }

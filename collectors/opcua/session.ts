@@ -1,0 +1,258 @@
+// One client, secure channel and session per OPC UA endpoint and identity, shared by every
+// device behind it: servers cap their sessions (node-opcua's default is 10) and subscriptions
+// per session, and a group endpoint serves many PLCs. node-opcua does the hard part of
+// recovery: its connectionStrategy retries the channel with back-off, and after a server
+// restart it repairs the session, reactivating it or creating a new one and re-creating its
+// subscriptions and monitored items. This file starts that machinery, reports the status,
+// and looks up namespace indexes again after every recovery.
+
+import { format } from 'node:util';
+import {
+  MessageSecurityMode,
+  OPCUACertificateManager,
+  OPCUAClient,
+  SecurityPolicy,
+  UserTokenType,
+  setErrorLogger,
+  setWarningLogger,
+  type ClientSession,
+  type ClientSubscription,
+  type UserIdentityInfo,
+} from 'node-opcua';
+import { pino } from 'pino';
+import { backoffDelay, errorText, wait, type Logger, type ReconnectConfig } from '../driver-support.ts';
+import type { OpcuaDeviceConfig } from './config.ts';
+
+// node-opcua prints colourised multi-line warnings (one even at import). Warnings are dropped,
+// errors become one structured line. The loggers are process-wide, as node-opcua has them.
+const internalLog = pino({ name: 'node-opcua' });
+setWarningLogger(() => undefined);
+setErrorLogger((...args: unknown[]) => internalLog.error({ error: format(...args).split('\n')[0]?.slice(0, 200) }, 'node-opcua error'));
+
+export type ConnectionStatus = 'connecting' | 'up' | 'down';
+type StatusListener = (status: ConnectionStatus, reason?: string) => void;
+
+export interface ConnectionOptions {
+  url: string;
+  securityMode: OpcuaDeviceConfig['security_mode'];
+  securityPolicy: OpcuaDeviceConfig['security_policy'];
+  username?: string;
+  password?: string;
+  pkiDir: string;
+  requestTimeoutMs: number;
+  reconnect: ReconnectConfig;
+  log: Logger;
+}
+
+const connections = new Map<string, OpcuaConnection>();
+
+/**
+ * The shared connection for these options, opened on first use; give it back with release().
+ * Devices on one endpoint share it when their security and identity agree; timeouts and
+ * back-off are those of the first device that opened it.
+ */
+export function acquireConnection(options: ConnectionOptions): OpcuaConnection {
+  const key = [options.url, options.securityMode, options.securityPolicy, options.username ?? '', options.pkiDir].join('\n');
+  let connection = connections.get(key);
+  if (!connection) {
+    connection = new OpcuaConnection(options, () => connections.delete(key));
+    connections.set(key, connection);
+  }
+  connection.users++;
+  return connection;
+}
+
+export class OpcuaConnection {
+  users = 0;
+  #status: ConnectionStatus = 'connecting';
+  #reason: string | undefined;
+  #client: OPCUAClient | undefined;
+  #session: ClientSession | undefined;
+  #namespaces: readonly string[] = [];
+  readonly #subscriptions = new Map<number, Promise<ClientSubscription>>();
+  readonly #listeners = new Set<StatusListener>();
+  readonly #stop = new AbortController();
+  readonly #running: Promise<void>;
+  readonly #firstAttempt: Promise<void>;
+  readonly #log: Logger;
+
+  constructor(
+    private readonly options: ConnectionOptions,
+    private readonly forget: () => void,
+  ) {
+    this.#log = options.log;
+    let settleFirst!: () => void;
+    this.#firstAttempt = new Promise((resolve) => {
+      settleFirst = resolve;
+    });
+    this.#running = this.#open(settleFirst)
+      .catch((err: unknown) => this.#setStatus('down', errorText(err)))
+      .finally(settleFirst);
+  }
+
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  get reason(): string | undefined {
+    return this.#reason;
+  }
+
+  /** The session, while the connection is up. */
+  get session(): ClientSession | undefined {
+    return this.#status === 'up' ? this.#session : undefined;
+  }
+
+  /** The index of a namespace URI in the server's NamespaceArray as last read, or -1. */
+  namespaceIndex(uri: string): number {
+    return this.#namespaces.indexOf(uri);
+  }
+
+  /** Resolves once the first attempt to connect has succeeded or failed. */
+  ready(): Promise<void> {
+    return this.#firstAttempt;
+  }
+
+  onStatus(listener: StatusListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** The subscription publishing at this interval, created on first use (devices share it). */
+  subscription(publishingIntervalMs: number): Promise<ClientSubscription> {
+    const existing = this.#subscriptions.get(publishingIntervalMs);
+    if (existing) return existing;
+    const session = this.session;
+    if (!session) return Promise.reject(new Error(`not connected: ${this.#reason ?? 'connecting'}`));
+    const created = session.createSubscription2({
+      requestedPublishingInterval: publishingIntervalMs,
+      // Keep-alive after 10 empty intervals; the server keeps the subscription 10 keep-alives
+      // without a publish request, which covers a reconnection after a short outage.
+      requestedMaxKeepAliveCount: 10,
+      requestedLifetimeCount: 100,
+      maxNotificationsPerPublish: 0,
+      publishingEnabled: true,
+      priority: 1,
+    });
+    this.#subscriptions.set(publishingIntervalMs, created);
+    created.catch(() => this.#subscriptions.delete(publishingIntervalMs));
+    return created;
+  }
+
+  /** Gives the connection back; the last user closes the session and the channel. */
+  async release(): Promise<void> {
+    if (--this.users > 0) return;
+    this.forget();
+    this.#stop.abort();
+    const client = this.#client;
+    const session = this.#session;
+    if (session && this.#status === 'up') await session.close(true).catch(() => undefined);
+    // Also cancels a connection attempt (or a reconnection) still under way.
+    await client?.disconnect().catch(() => undefined);
+    await this.#running;
+    await releasePki(this.options.pkiDir);
+    this.#setStatus('down', 'closed');
+  }
+
+  #setStatus(status: ConnectionStatus, reason?: string): void {
+    this.#reason = status === 'up' ? undefined : reason;
+    if (status === this.#status) return;
+    this.#status = status;
+    this.#log.info({ status, reason }, 'opcua connection');
+    for (const listener of this.#listeners) listener(status, reason);
+  }
+
+  async #open(settleFirst: () => void): Promise<void> {
+    const { url, reconnect, requestTimeoutMs } = this.options;
+    const signal = this.#stop.signal;
+    const pki = await acquirePki(this.options.pkiDir);
+    const client = OPCUAClient.create({
+      applicationName: 'HeatSCADA collector',
+      clientCertificateManager: pki,
+      securityMode: MessageSecurityMode[this.options.securityMode],
+      securityPolicy: SecurityPolicy[this.options.securityPolicy],
+      endpointMustExist: false,
+      keepSessionAlive: true,
+      defaultTransactionTimeout: requestTimeoutMs,
+      connectionStrategy: { maxRetry: -1, initialDelay: reconnect.initial_delay_ms, maxDelay: reconnect.max_delay_ms },
+    });
+    this.#client = client;
+    client.on('backoff', (count, delayMs) => {
+      this.#setStatus('down', `cannot connect to ${url}`);
+      settleFirst();
+      this.#log.debug({ attempt: count + 1, delay_ms: delayMs }, 'opcua connect retry');
+    });
+    client.on('connection_lost', () => this.#setStatus('down', 'connection lost'));
+    client.on('start_reconnection', () => this.#log.info('opcua reconnecting'));
+
+    try {
+      await client.connect(url);
+    } catch (err) {
+      // Only a close() ends the infinite retry; nothing more to do.
+      if (!signal.aborted) this.#setStatus('down', errorText(err));
+      return;
+    }
+    for (let failures = 0; !signal.aborted; failures++) {
+      try {
+        const session = await client.createSession(this.#identity());
+        this.#session = session;
+        session.on('session_restored', () => void this.#sessionUp(session, 'session restored'));
+        await this.#sessionUp(session, 'session created');
+        return;
+      } catch (err) {
+        this.#setStatus('down', `session refused: ${errorText(err)}`);
+        settleFirst();
+        if (!(await wait(backoffDelay(reconnect, failures), signal))) return;
+      }
+    }
+  }
+
+  /** After a new or repaired session: its namespace table first, then 'up'. */
+  async #sessionUp(session: ClientSession, event: string): Promise<void> {
+    try {
+      this.#namespaces = await session.readNamespaceArray();
+    } catch (err) {
+      // The link went again meanwhile; the next restoration tries once more.
+      this.#log.warn({ error: errorText(err) }, 'namespace array not read');
+      return;
+    }
+    this.#log.info({ namespaces: this.#namespaces.length }, event);
+    this.#setStatus('up');
+  }
+
+  #identity(): UserIdentityInfo {
+    const { username, password } = this.options;
+    return username === undefined
+      ? { type: UserTokenType.Anonymous }
+      : { type: UserTokenType.UserName, userName: username, password: password ?? '' };
+  }
+}
+
+/**
+ * One certificate manager per PKI folder for the whole process, initialised once so clients
+ * started together do not race to create the key. Each client's disconnect only decrements
+ * node-opcua's own counter; the last user here disposes the manager for real.
+ */
+const pkis = new Map<string, { manager: OPCUACertificateManager; ready: Promise<void>; users: number }>();
+
+async function acquirePki(rootFolder: string): Promise<OPCUACertificateManager> {
+  let pki = pkis.get(rootFolder);
+  if (!pki) {
+    const manager = new OPCUACertificateManager({ rootFolder, automaticallyAcceptUnknownCertificate: true, disableFileWatchers: true });
+    pki = { manager, ready: manager.initialize(), users: 0 };
+    pkis.set(rootFolder, pki);
+  }
+  pki.users++;
+  await pki.ready;
+  return pki.manager;
+}
+
+async function releasePki(rootFolder: string): Promise<void> {
+  const pki = pkis.get(rootFolder);
+  if (!pki || --pki.users > 0) return;
+  pkis.delete(rootFolder);
+  pki.manager.referenceCounter = 0;
+  await pki.manager.dispose();
+}
