@@ -1,0 +1,105 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { CONTROL_MODES, type ControlModeName } from './tags.ts';
+import { HeatScadaError } from './errors.ts';
+import { loadDocument, validateDocument } from './validate.ts';
+
+// The platform's one configuration document: a section per role. Relative paths in it are
+// taken from the working directory (where `heatscada` runs), not from the file's folder.
+
+const Port = (description: string, defaultPort: number) =>
+  Type.Integer({ minimum: 1, maximum: 65535, default: defaultPort, description });
+
+const SPEED = { exclusiveMinimum: 0, maximum: 10_000, description: 'simulated seconds per wall second: 1 real time, 60 a minute a second' };
+/** A speed without a default: the admin endpoint checks a requested speed against the same limits. */
+export const SpeedSchema = Type.Number(SPEED);
+
+export const DEFAULT_GENERATE = { substations: 24, seed: 1 } as const;
+
+export const GenerateSchema = Type.Object(
+  {
+    substations: Type.Integer({ minimum: 1, maximum: 10_000, default: DEFAULT_GENERATE.substations }),
+    seed: Type.Integer({ minimum: 0, maximum: 0xffff_ffff, default: DEFAULT_GENERATE.seed }),
+  },
+  { additionalProperties: false },
+);
+
+export const SimulateConfigSchema = Type.Object(
+  {
+    network: Type.Optional(Type.String({ minLength: 1, description: 'YAML network file; or give generate' })),
+    generate: Type.Optional(GenerateSchema),
+    scenario: Type.Optional(Type.String({ minLength: 1, description: 'YAML fault timeline' })),
+    speed: Type.Number({ ...SPEED, default: 1 }),
+    step_s: Type.Number({ exclusiveMinimum: 0, maximum: 60, default: 1, description: 'fixed physics step, simulated seconds' }),
+    start: Type.Optional(Type.String({ format: 'date-time', description: 'simulated time at the start; now if absent' })),
+    host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address the OPC UA and Modbus servers bind' }),
+    opcua: Type.Object(
+      {
+        base_port: Port('first OPC UA endpoint port; the next endpoints take the ports after it', 4840),
+        plcs_per_endpoint: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    modbus: Type.Object(
+      {
+        base_port: Port('first Modbus TCP endpoint port; the next endpoints take the ports after it', 5020),
+        units_per_endpoint: Type.Integer({ minimum: 1, maximum: 247, default: 1, description: 'unit ids 1…n behind one endpoint' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    admin_port: Type.Integer({ minimum: 0, maximum: 65535, default: 8091, description: 'loopback-only admin HTTP; 0 picks a free port' }),
+    data_dir: Type.String({ minLength: 1, default: './data', description: 'where the endpoint manifest and generated collector config go' }),
+    // An enum rather than a union of literals: a bad value gets one error listing the allowed ones.
+    initial_mode: Type.Unsafe<ControlModeName>(
+      Type.String({ enum: [...CONTROL_MODES], default: 'local', description: 'control mode every PLC starts in' }),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** A role whose section a later issue defines: accepted now, checked by that role's schema then. */
+const PendingSection = Type.Optional(Type.Record(Type.String(), Type.Unknown()));
+
+export const ConfigSchema = Type.Object(
+  {
+    simulate: SimulateConfigSchema,
+    broker: PendingSection,
+    collect: PendingSection,
+    historian: PendingSection,
+    control: PendingSection,
+    alarms: PendingSection,
+    serve: PendingSection,
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type SimulateConfig = Static<typeof SimulateConfigSchema>;
+export type GenerateConfig = Static<typeof GenerateSchema>;
+
+/** Where the simulated network comes from: exactly one of a file and a generated city. */
+export type NetworkSource = { kind: 'file'; file: string } | ({ kind: 'generate' } & GenerateConfig);
+
+export function networkSource(cfg: SimulateConfig): NetworkSource {
+  if (cfg.network !== undefined && cfg.generate !== undefined) {
+    throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'give network or generate, not both', '/simulate/generate');
+  }
+  return cfg.network !== undefined ? { kind: 'file', file: cfg.network } : { kind: 'generate', ...(cfg.generate ?? DEFAULT_GENERATE) };
+}
+
+/** Validates a parsed document, fills defaults (in place) and checks what the schema cannot. */
+export function resolveConfig(doc: unknown, source = ''): Config {
+  // An empty YAML file parses to null: it means "all defaults".
+  const config = validateDocument(ConfigSchema, doc ?? {}, 'HS_ERR_CONFIG_INVALID', source);
+  networkSource(config.simulate);
+  return config;
+}
+
+/** Reads a YAML (or JSON) file without checking it, so command-line options can amend it first. */
+export function readConfigDocument(file: string): unknown {
+  return loadDocument(Type.Unknown(), file, 'HS_ERR_CONFIG_INVALID');
+}
+
+/** The configuration in a file (all defaults without one), validated with the path of any bad field. */
+export function loadConfig(file?: string): Config {
+  return file === undefined ? resolveConfig({}) : resolveConfig(readConfigDocument(file), file);
+}

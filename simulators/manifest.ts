@@ -1,0 +1,240 @@
+// Puts the plant's substations behind OPC UA and Modbus TCP endpoints as the configuration
+// groups them, and writes down where each one is: the manifest (data/sim-endpoints.json) and
+// a collector configuration generated from it and the tag catalogue.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Document } from 'yaml';
+import type { SimulateConfig } from '../model/config.ts';
+import { HeatScadaError } from '../model/errors.ts';
+import { TAGS, type ModbusRegisterType, type TagName } from '../model/tags.ts';
+import type { Plant } from './plant.ts';
+import type { SubstationProtocol } from './plc-access.ts';
+import { startModbusEndpoint } from './servers/modbus-endpoint.ts';
+import { OPCUA_NAMESPACE_URI, startOpcuaEndpoint } from './servers/opcua-endpoint.ts';
+
+export const MANIFEST_FILE = 'sim-endpoints.json';
+export const COLLECTOR_CONFIG_FILE = 'collectors.generated.yaml';
+/** node-opcua numbers namespaces 0 (OPC UA), 1 (the server's own), then registered ones: ours is 2. */
+export const OPCUA_NAMESPACE_INDEX = 2;
+/** Endpoints started at once: node-opcua servers take a while each, hundreds of them add up. */
+const START_CONCURRENCY = 8;
+
+export interface Location {
+  lat: number;
+  lon: number;
+}
+
+export type SubstationEndpoint =
+  | { id: string; protocol: 'opcua'; url: string; namespace_uri: string; node_prefix: string; location: Location }
+  | { id: string; protocol: 'modbus'; url: string; unit_id: number; location: Location };
+
+/** One server: one port, one or more substations behind it. */
+export interface EndpointGroup {
+  protocol: SubstationProtocol;
+  port: number;
+  url: string;
+  substations: string[];
+}
+
+export interface SimEndpoints {
+  groups: EndpointGroup[];
+  /** Every substation, in network order. */
+  substations: SubstationEndpoint[];
+  close(): Promise<void>;
+}
+
+export interface EndpointPlan {
+  protocol: SubstationProtocol;
+  port: number;
+  substations: string[];
+}
+
+type EndpointsConfig = Pick<SimulateConfig, 'host' | 'opcua' | 'modbus' | 'admin_port'>;
+
+/**
+ * Groups substations by protocol, in network order, so many to an endpoint as the config says;
+ * each protocol's endpoints take consecutive ports from its base port. Port ranges that
+ * collide (with each other or the admin port) are a configuration error.
+ */
+export function planEndpoints(substations: readonly { id: string; protocol: SubstationProtocol }[], cfg: EndpointsConfig): EndpointPlan[] {
+  const settings = {
+    opcua: { basePort: cfg.opcua.base_port, perEndpoint: cfg.opcua.plcs_per_endpoint, path: '/simulate/opcua/base_port' },
+    modbus: { basePort: cfg.modbus.base_port, perEndpoint: cfg.modbus.units_per_endpoint, path: '/simulate/modbus/base_port' },
+  } as const;
+  const plans: EndpointPlan[] = [];
+  const ranges: { protocol: SubstationProtocol; from: number; to: number }[] = [];
+  for (const protocol of ['opcua', 'modbus'] as const) {
+    const { basePort, perEndpoint, path: at } = settings[protocol];
+    const ids = substations.filter((s) => s.protocol === protocol).map((s) => s.id);
+    const count = Math.ceil(ids.length / perEndpoint);
+    if (count === 0) continue;
+    const range = { protocol, from: basePort, to: basePort + count - 1 };
+    if (range.to > 65535) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `${count} ${protocol} endpoints from port ${basePort} run past 65535`, at);
+    for (const other of ranges) {
+      if (range.from <= other.to && other.from <= range.to) {
+        throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `${protocol} ports ${portRange(range)} overlap ${other.protocol} ports ${portRange(other)}`, at);
+      }
+    }
+    if (cfg.admin_port >= range.from && cfg.admin_port <= range.to) {
+      throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `admin port ${cfg.admin_port} is inside the ${protocol} ports ${portRange(range)}`, '/simulate/admin_port');
+    }
+    ranges.push(range);
+    for (let k = 0; k < count; k++) {
+      plans.push({ protocol, port: basePort + k, substations: ids.slice(k * perEndpoint, (k + 1) * perEndpoint) });
+    }
+  }
+  return plans;
+}
+
+function portRange(range: { from: number; to: number }): string {
+  return range.from === range.to ? String(range.from) : `${range.from}-${range.to}`;
+}
+
+/** Starts every planned endpoint; if one fails, closes those already up and rethrows. */
+export async function startEndpoints(
+  plant: Plant,
+  cfg: EndpointsConfig,
+  onProgress?: (started: number, total: number) => void,
+): Promise<SimEndpoints> {
+  const plans = planEndpoints(plant.spec.substations, cfg);
+  const started = await startAll(plans, (plan) => startOne(plant, plan, cfg.host), onProgress);
+  const location = new Map(plant.spec.substations.map((s) => [s.id, s.location]));
+  const byId = new Map<string, SubstationEndpoint>();
+  for (const { group } of started) {
+    group.substations.forEach((id, k) => {
+      const at = location.get(id)!;
+      byId.set(
+        id,
+        group.protocol === 'opcua'
+          ? { id, protocol: 'opcua', url: group.url, namespace_uri: OPCUA_NAMESPACE_URI, node_prefix: `ns=${OPCUA_NAMESPACE_INDEX};s=${id}.`, location: at }
+          : { id, protocol: 'modbus', url: group.url, unit_id: k + 1, location: at },
+      );
+    });
+  }
+  return {
+    groups: started.map((s) => s.group),
+    substations: plant.substationIds.map((id) => byId.get(id)!),
+    close: async () => {
+      await Promise.all(started.map((s) => s.close()));
+    },
+  };
+}
+
+interface StartedEndpoint {
+  group: EndpointGroup;
+  close(): Promise<void>;
+}
+
+async function startOne(plant: Plant, plan: EndpointPlan, host: string): Promise<StartedEndpoint> {
+  try {
+    const endpoint =
+      plan.protocol === 'opcua'
+        ? await startOpcuaEndpoint({ plc: plant, substations: plan.substations, port: plan.port, host })
+        : await startModbusEndpoint({ plc: plant, units: plan.substations.map((substation, k) => ({ substation, unitId: k + 1 })), port: plan.port, host });
+    return { group: { ...plan, url: endpoint.url }, close: () => endpoint.close() };
+  } catch (e) {
+    throw listenError(e, plan, host);
+  }
+}
+
+/** A port taken or an address not on this machine is a configuration problem: say which field. */
+function listenError(e: unknown, plan: EndpointPlan, host: string): unknown {
+  const message = e instanceof Error ? e.message : String(e);
+  if (/EADDRINUSE|EACCES/.test(message)) {
+    return new HeatScadaError('HS_ERR_CONFIG_INVALID', `${plan.protocol} port ${plan.port} cannot be used: ${message}`, `/simulate/${plan.protocol}/base_port`);
+  }
+  if (/EADDRNOTAVAIL|ENOTFOUND/.test(message)) {
+    return new HeatScadaError('HS_ERR_CONFIG_INVALID', `cannot listen on ${host}: ${message}`, '/simulate/host');
+  }
+  return e;
+}
+
+async function startAll(
+  plans: readonly EndpointPlan[],
+  start: (plan: EndpointPlan) => Promise<StartedEndpoint>,
+  onProgress?: (started: number, total: number) => void,
+): Promise<StartedEndpoint[]> {
+  const started: StartedEndpoint[] = new Array(plans.length);
+  let next = 0;
+  let done = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (!failure && next < plans.length) {
+      const k = next++;
+      try {
+        started[k] = await start(plans[k]);
+        onProgress?.(++done, plans.length);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, plans.length) }, worker));
+  if (failure) {
+    await Promise.all(started.filter(Boolean).map((s) => s.close()));
+    throw failure.error;
+  }
+  return started;
+}
+
+export interface Manifest {
+  generated_at: string;
+  substations: SubstationEndpoint[];
+}
+
+/** data/sim-endpoints.json: where every substation answers, and how to address it there. */
+export function writeManifest(dataDir: string, endpoints: Pick<SimEndpoints, 'substations'>): { file: string; manifest: Manifest } {
+  const manifest: Manifest = { generated_at: new Date().toISOString(), substations: endpoints.substations };
+  const file = path.join(dataDir, MANIFEST_FILE);
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { file, manifest };
+}
+
+export interface ModbusTagLocation {
+  register: number;
+  type: ModbusRegisterType;
+  scale: number;
+  bit?: number;
+}
+
+export type CollectorDevice =
+  | { id: string; protocol: 'opcua'; url: string; namespace_uri: string; tags: Record<TagName, { node_id: string }> }
+  | { id: string; protocol: 'modbus'; url: string; unit_id: number; registers: 'holding'; byte_order: 'ABCD'; tags: Record<TagName, ModbusTagLocation> };
+
+export interface CollectorConfig {
+  collect: { devices: CollectorDevice[] };
+}
+
+/** Every simulated PLC has the catalogue's register layout: one map, shared by every Modbus device. */
+const MODBUS_TAGS = Object.fromEntries(
+  TAGS.map((t) => [t.name, { register: t.modbus.address, type: t.modbus.type, scale: t.modbus.scale, ...(t.modbus.bit === undefined ? {} : { bit: t.modbus.bit }) }]),
+) as Record<TagName, ModbusTagLocation>;
+
+function opcuaTags(nodePrefix: string): Record<TagName, { node_id: string }> {
+  return Object.fromEntries(TAGS.map((t) => [t.name, { node_id: `${nodePrefix}${t.name}` }])) as Record<TagName, { node_id: string }>;
+}
+
+const COLLECTOR_HEADER = `Generated by \`heatscada simulate\` from ${MANIFEST_FILE} and the tag catalogue (model/tags.ts);
+rewritten at every simulator start. OPC UA node ids use namespace index ${OPCUA_NAMESPACE_INDEX}: resolve
+namespace_uri against the server's namespace array rather than trusting the index. Modbus:
+holding registers, big-endian, high word first; raw register = value × scale; bit = a status
+bit of the register.`;
+
+/** data/collectors.generated.yaml: a collector configuration that needs no hand editing. */
+export function writeCollectorConfig(dataDir: string, manifest: Manifest): { file: string; config: CollectorConfig } {
+  const devices = manifest.substations.map((s): CollectorDevice =>
+    s.protocol === 'opcua'
+      ? { id: s.id, protocol: 'opcua', url: s.url, namespace_uri: s.namespace_uri, tags: opcuaTags(s.node_prefix) }
+      : { id: s.id, protocol: 'modbus', url: s.url, unit_id: s.unit_id, registers: 'holding', byte_order: 'ABCD', tags: MODBUS_TAGS },
+  );
+  const config: CollectorConfig = { collect: { devices } };
+  // The shared Modbus map becomes one YAML anchor and an alias per device.
+  const doc = new Document(config);
+  doc.commentBefore = COLLECTOR_HEADER.split('\n').map((line) => ` ${line}`).join('\n');
+  const file = path.join(dataDir, COLLECTOR_CONFIG_FILE);
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, doc.toString({ lineWidth: 0 }));
+  return { file, config };
+}
