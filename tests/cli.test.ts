@@ -1,0 +1,132 @@
+// The `heatscada` command as a user runs it: help, exit codes, one-line errors, a clean stop.
+
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateCity } from '../simulators/network/generate.ts';
+import { loadNetwork } from '../simulators/network/load.ts';
+import { freePort } from './helpers/ports.ts';
+
+const ROOT = path.join(import.meta.dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'heatscada.ts');
+const COMMANDS = ['start', 'broker', 'simulate', 'collect', 'historian', 'control', 'alarms', 'serve'];
+const dir = mkdtempSync(path.join(tmpdir(), 'hs-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI the way tsx does, without npx in between. */
+function heatscada(...args: string[]): Promise<Run> {
+  return runFile(process.execPath, ['--import', 'tsx', BIN, ...args]);
+}
+
+function runFile(file: string, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function file(name: string, text: string): string {
+  const at = path.join(dir, name);
+  writeFileSync(at, text);
+  return at;
+}
+
+describe('heatscada', () => {
+  it('--help lists every subcommand with a line each', async () => {
+    const { code, stdout } = await heatscada('--help');
+    expect(code).toBe(0);
+    for (const command of COMMANDS) expect(stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
+  });
+
+  it('runs as an executable file through its shebang', async () => {
+    const { code, stdout } = await runFile(BIN, ['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: heatscada <command>');
+  });
+
+  it('gives each subcommand a --help listing its options', async () => {
+    const simulate = await heatscada('simulate', '--help');
+    expect(simulate.code).toBe(0);
+    for (const option of ['--config FILE', '--network FILE', '--generate N', '--seed S', '--scenario FILE', '--speed X', '--write-network FILE', '--plcs-per-endpoint N', '--units-per-endpoint N']) {
+      expect(simulate.stdout).toContain(option);
+    }
+    const broker = await heatscada('broker', '--help');
+    expect(broker.code).toBe(0);
+    expect(broker.stdout).toContain('--config FILE');
+  });
+
+  it('says what is not there yet, and refuses unknown commands and options, with exit 2', async () => {
+    const broker = await heatscada('broker');
+    expect(broker.code).toBe(2);
+    expect(broker.stderr).toContain('not yet available: see README roadmap');
+    expect((await heatscada('frobnicate')).code).toBe(2);
+    const unknown = await heatscada('simulate', '--colour', 'red');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--colour');
+  });
+
+  it('stops at a bad configuration with one line naming the code and path, exit 1', async () => {
+    const bad = file('bad.yaml', 'simulate:\n  speed: -2\n');
+    const run = await heatscada('simulate', '--config', bad);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('HS_ERR_CONFIG_INVALID');
+    expect(run.stderr).toContain('/simulate/speed');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+
+    const option = await heatscada('simulate', '--generate', 'many');
+    expect(option.code).toBe(1);
+    expect(option.stderr).toContain('/simulate/generate/substations');
+
+    const yaml = await heatscada('simulate', '--config', file('broken.yaml', 'simulate: {speed: 1\n'));
+    expect(yaml.code).toBe(1);
+    expect(yaml.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('writes a generated network that loads back', async () => {
+    const out = path.join(dir, 'city.yaml');
+    const run = await heatscada('simulate', '--generate', '3', '--seed', '2', '--write-network', out);
+    expect(run.code).toBe(0);
+    expect(loadNetwork(out)).toEqual(generateCity({ substations: 3, seed: 2 }));
+  });
+
+  it('simulate runs until SIGTERM, then stops cleanly with exit 0', async () => {
+    const [opcua, modbus, admin] = [await freePort(), await freePort(), await freePort()];
+    const config = file(
+      'run.yaml',
+      `simulate:\n  generate: { substations: 2, seed: 1 }\n  opcua: { base_port: ${opcua}, plcs_per_endpoint: 2 }\n  modbus: { base_port: ${modbus}, units_per_endpoint: 2 }\n  admin_port: ${admin}\n  data_dir: ${JSON.stringify(path.join(dir, 'data'))}\n`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'simulate', '--config', config], { cwd: ROOT });
+    try {
+      let stderr = '';
+      let stdout = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // The summary of what runs where is the last thing printed at start.
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('  manifest ')) resolve();
+        });
+        child.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
+      });
+      expect(stdout).toContain('heatscada simulate: 2 substations');
+      expect((await fetch(`http://127.0.0.1:${admin}/status`)).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).toContain('"event":"stopped"');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
