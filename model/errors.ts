@@ -20,6 +20,7 @@ export const ERRORS = {
   HS_ERR_SPARKPLUG_ALIAS: { status: 400, message: 'Metric alias is unknown (no birth seen)' },
   HS_ERR_SPARKPLUG_TYPE: { status: 400, message: 'Metric value has the wrong type for its tag' },
   HS_ERR_SPARKPLUG_SEQ: { status: 400, message: 'Sparkplug sequence gap' },
+  HS_ERR_SPARKPLUG_TIMESTAMP: { status: 400, message: 'Metric timestamp is not a time in ms since the epoch' },
   HS_ERR_SPARKPLUG_NO_BIRTH: { status: 409, message: 'Message from an edge node or device whose birth was not seen' },
   HS_ERR_BROKER_AUTH: { status: 401, message: 'MQTT client is not authenticated' },
   HS_ERR_BROKER_ACL: { status: 403, message: 'MQTT publish or subscribe is not authorized' },

@@ -152,8 +152,8 @@ export function decodePayload(bytes: Uint8Array): SparkplugPayload {
     }
     return metric;
   });
-  const timestamp = toNumber(raw.timestamp);
-  if (timestamp === undefined) throw new HeatScadaError('HS_ERR_SPARKPLUG_DECODE', 'payload has no timestamp');
+  // A will (NDEATH) may carry no timestamp of its own: it is then stamped on receipt.
+  const timestamp = toNumber(raw.timestamp) ?? Date.now();
   const seq = toNumber(raw.seq);
   return seq === undefined ? { timestamp, metrics } : { timestamp, seq, metrics };
 }

@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { validateDocument } from '../model/validate.ts';
+import { BrokerConfigSchema, brokerOptions } from './config-schema.ts';
+
+describe('broker config section', () => {
+  it('fills defaults and maps to the options of startBroker', () => {
+    expect(brokerOptions(validateDocument(BrokerConfigSchema, {}, 'HS_ERR_CONFIG_INVALID'))).toEqual({ host: '127.0.0.1', tcpPort: 1883, wsPort: 8083 });
+  });
+
+  it('names the bad field', () => {
+    expect(() => validateDocument(BrokerConfigSchema, { tcp_port: 70000 }, 'HS_ERR_CONFIG_INVALID')).toThrow(/at \/tcp_port/);
+  });
+});

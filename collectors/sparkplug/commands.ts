@@ -1,0 +1,138 @@
+import type { Logger } from 'pino';
+import type { Driver } from '../../model/driver.ts';
+import type { ErrorCode } from '../../model/errors.ts';
+import type { Point, PointValue } from '../../model/point.ts';
+import { ACTOR_PROPERTY, REQUEST_ID_PROPERTY, type CommandOutcome, type Metric } from '../../model/sparkplug.ts';
+import { inRange, type TagDefinition, type TagName } from '../../model/tags.ts';
+import type { DeviceMetrics } from './metrics.ts';
+
+// DCMD → write-back. A command is checked against the catalogue (tag, writability, type,
+// range), the sender's identity and the per-tag write rate before anything reaches the PLC;
+// the driver then writes and reads back, and the outcome becomes the COMMAND_ACK metric.
+
+export type Refusal = Extract<CommandOutcome, { ok: false }>;
+
+export type CommandCheck = { ok: true; def: TagDefinition; value: number; requestId: string; actor: string } | { ok: false; outcome: Refusal };
+
+/** Remembers when each tag of each device was last written, to refuse writes that come too fast. */
+export class WriteRateLimiter {
+  private readonly lastWriteMs = new Map<string, number>();
+
+  constructor(readonly minIntervalMs: (tag: TagName) => number) {}
+
+  /** How long the caller must still wait before writing this tag, ms; 0 when it may write now. */
+  waitMs(substation: string, tag: TagName, now: number): number {
+    const last = this.lastWriteMs.get(`${substation}\u0000${tag}`);
+    return last === undefined ? 0 : Math.max(0, last + this.minIntervalMs(tag) - now);
+  }
+
+  record(substation: string, tag: TagName, now: number): void {
+    this.lastWriteMs.set(`${substation}\u0000${tag}`, now);
+  }
+}
+
+function stringProperty(metric: Metric, name: string): string | undefined {
+  const p = metric.properties?.[name];
+  return p?.type === 'String' && p.value !== '' ? p.value : undefined;
+}
+
+/** Checks one DCMD metric; nothing here talks to the device. */
+export function checkCommand(metric: Metric, device: DeviceMetrics, limiter: WriteRateLimiter, now: number): CommandCheck {
+  const requestId = stringProperty(metric, REQUEST_ID_PROPERTY);
+  const actor = stringProperty(metric, ACTOR_PROPERTY);
+  const def = device.resolve(metric);
+  const tag = def?.name ?? metric.name ?? `alias ${String(metric.alias)}`;
+  const refuse = (code: ErrorCode, reason: string): CommandCheck => ({
+    ok: false,
+    outcome: { requestId: requestId ?? '', tag, ok: false, code, reason, ...(actor === undefined ? {} : { actor }) },
+  });
+  if (requestId === undefined || actor === undefined) {
+    return refuse('HS_ERR_BAD_REQUEST', `a command needs the String properties ${REQUEST_ID_PROPERTY} and ${ACTOR_PROPERTY}`);
+  }
+  if (def === undefined) return refuse('HS_ERR_UNKNOWN_TAG', `${device.substation} has no tag ${tag}`);
+  if (!def.writable) return refuse('HS_ERR_NOT_WRITABLE', `${def.name} is read-only`);
+  const value = metric.value;
+  if (typeof value !== 'number') return refuse('HS_ERR_WRONG_TYPE', `${def.name} takes a number, got ${value === null ? 'null' : typeof value}`);
+  if (!inRange(def, value)) return refuse('HS_ERR_OUT_OF_RANGE', `${def.name} = ${value} is outside ${def.min}–${def.max} ${def.unit}`.trim());
+  const waitMs = limiter.waitMs(device.substation, def.name, now);
+  if (waitMs > 0) {
+    return refuse('HS_ERR_COMMAND_RATE', `${def.name} takes one write every ${limiter.minIntervalMs(def.name) / 1000} s; retry in ${waitMs} ms`);
+  }
+  return { ok: true, def, value, requestId, actor };
+}
+
+export interface CommandResult {
+  outcome: CommandOutcome;
+  /** The setpoint as read back after an accepted write. */
+  readBack?: Point;
+}
+
+export interface CommandStats {
+  accepted: number;
+  refused: number;
+}
+
+/** Runs DCMDs: one at a time per device, each checked, written, read back and logged. */
+export class CommandRunner {
+  readonly stats: CommandStats = { accepted: 0, refused: 0 };
+  private readonly limiter: WriteRateLimiter;
+  /** The tail of each device's command queue. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    minIntervalMs: (tag: TagName) => number,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.limiter = new WriteRateLimiter(minIntervalMs);
+  }
+
+  /** Runs one command metric after the device's earlier commands; `current` is the tag's value before. */
+  run(device: DeviceMetrics, driver: Driver, metric: Metric, current: (tag: TagName) => PointValue | undefined): Promise<CommandResult> {
+    const result = (this.queues.get(device.substation) ?? Promise.resolve()).then(() => this.execute(device, driver, metric, current));
+    this.queues.set(device.substation, result.catch(() => undefined));
+    return result;
+  }
+
+  /** Resolves once every command taken so far has finished. */
+  async idle(): Promise<void> {
+    await Promise.all(this.queues.values());
+  }
+
+  private async execute(device: DeviceMetrics, driver: Driver, metric: Metric, current: (tag: TagName) => PointValue | undefined): Promise<CommandResult> {
+    const check = checkCommand(metric, device, this.limiter, this.now());
+    if (!check.ok) {
+      this.record(device, check.outcome, metric.value, undefined);
+      return { outcome: check.outcome };
+    }
+    const { def, value, requestId, actor } = check;
+    const before = current(def.name);
+    this.limiter.record(device.substation, def.name, this.now());
+    const written = await driver.write(def.name, value);
+    const outcome: CommandOutcome = written.ok
+      ? { requestId, tag: def.name, ok: true, value: written.readBack, actor }
+      : { requestId, tag: def.name, ok: false, code: written.code, reason: written.reason, actor };
+    this.record(device, outcome, value, before);
+    if (!written.ok) return { outcome };
+    return { outcome, readBack: { substation: device.substation, tag: def.name, ts: this.now(), value: written.readBack, quality: 'good' } };
+  }
+
+  private record(device: DeviceMetrics, outcome: CommandOutcome, requested: unknown, before: PointValue | undefined): void {
+    const fields = {
+      event: 'command',
+      substation: device.substation,
+      tag: outcome.tag,
+      request_id: outcome.requestId,
+      actor: outcome.actor ?? null,
+      old_value: before ?? null,
+      new_value: typeof requested === 'number' || typeof requested === 'boolean' || typeof requested === 'string' ? requested : null,
+    };
+    if (outcome.ok) {
+      this.stats.accepted++;
+      this.log.info({ ...fields, outcome: 'ok', read_back: outcome.value }, 'command written');
+    } else {
+      this.stats.refused++;
+      this.log.warn({ ...fields, outcome: 'refused', code: outcome.code, reason: outcome.reason }, 'command refused');
+    }
+  }
+}

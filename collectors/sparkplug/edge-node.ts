@@ -1,0 +1,484 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Driver, DriverState } from '../../model/driver.ts';
+import { isHeatScadaError } from '../../model/errors.ts';
+import type { Point } from '../../model/point.ts';
+import {
+  decodePayload,
+  edgeTopic,
+  encodePayload,
+  parseTopic,
+  REBIRTH,
+  stateTopic,
+  type EdgeMessageType,
+  type Metric,
+  type SparkplugPayload,
+} from '../../model/sparkplug.ts';
+import { clientIdOf, commandMinIntervalMs, type EdgeNodeConfig } from './edge-node-config.ts';
+import { PointBuffer } from './buffer.ts';
+import { deviceBirth, deviceDeath, nodeBirth, nodeDeath } from './births.ts';
+import { CommandRunner, type CommandResult } from './commands.ts';
+import { DeviceMetrics } from './metrics.ts';
+import { deadbands, ExceptionFilter } from './report-by-exception.ts';
+import { BdSeqStore, MessageSequence } from './sequence.ts';
+
+// A Sparkplug B edge node serving several devices (one substation PLC = one Driver each).
+// The MQTT session is the unit of everything: each connection gets a new bdSeq and its NDEATH
+// as the will, then NBIRTH and the DBIRTHs, then the buffered history, then live data by
+// exception. Whatever cannot be published (no session, host offline, link lost in flight) goes
+// to the on-disk buffer and is replayed, in order, as historical data after the next births.
+
+export interface EdgeNodeStats {
+  /** Births published and data flowing live. */
+  online: boolean;
+  /** bdSeq of the current (or last attempted) MQTT connection. */
+  bdSeq: number | undefined;
+  messagesPublished: number;
+  /** Points published live by exception, refresh and command read-back. */
+  pointsPublished: number;
+  /** Points written to the store-and-forward buffer. */
+  pointsBuffered: number;
+  /** Buffered points published as historical and acknowledged. */
+  pointsReplayed: number;
+  /** Buffered points dropped because the buffer was full (or their device is no longer served). */
+  pointsDropped: number;
+  /** Points in the buffer now. */
+  bufferedNow: number;
+  commandsAccepted: number;
+  commandsRefused: number;
+}
+
+interface Device {
+  driver: Driver;
+  metrics: DeviceMetrics;
+  filter: ExceptionFilter;
+  /** DBIRTH published in the current session. */
+  born: boolean;
+  refreshTimer: NodeJS.Timeout | undefined;
+  stopPoints: (() => Promise<void>) | undefined;
+  stopStates: () => void;
+}
+
+interface Session {
+  client: MqttClient;
+  bdSeq: number;
+  subscribed: boolean;
+  /** True when no primary host is configured; otherwise what its STATE said last. */
+  hostOnline: boolean;
+  /** NBIRTH published: data goes out live. */
+  born: boolean;
+}
+
+/** Live data awaiting its acknowledgement; rescued into the buffer if the link drops first. */
+interface InFlight {
+  points: readonly Point[];
+}
+
+const REPLAY_QOS = 1;
+/** A stop waits this long for the broker to acknowledge what is in flight. */
+const STOP_GRACE_MS = 2000;
+
+interface HostState {
+  online: boolean;
+  timestamp: number;
+}
+
+function parseHostState(payload: Buffer): HostState | undefined {
+  try {
+    const doc = JSON.parse(payload.toString('utf8')) as unknown;
+    if (typeof doc !== 'object' || doc === null) return undefined;
+    const { online, timestamp } = doc as Record<string, unknown>;
+    return typeof online === 'boolean' && typeof timestamp === 'number' ? { online, timestamp } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class EdgeNode {
+  private readonly devices: Device[];
+  private readonly bySubstation = new Map<string, Device>();
+  private readonly buffer: PointBuffer;
+  private readonly bdSeqs: BdSeqStore;
+  private readonly seq = new MessageSequence();
+  private readonly commands: CommandRunner;
+  private readonly inflight = new Set<InFlight>();
+  private readonly log: Logger;
+  private session: Session | undefined;
+  private lastBdSeq: number | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private replaying: Promise<void> | undefined;
+  private replayAgain = false;
+  private hostStateTs = Number.NEGATIVE_INFINITY;
+  private linkDownSince: number | undefined = Date.now();
+  private attempts = 0;
+  private stopping = false;
+  private readonly counters = { messagesPublished: 0, pointsPublished: 0, pointsBuffered: 0, pointsReplayed: 0 };
+
+  constructor(
+    private readonly config: EdgeNodeConfig,
+    drivers: readonly Driver[],
+    log: Logger,
+  ) {
+    this.log = log.child({ group: config.group_id, edge_node: config.edge_node_id });
+    const deadband = deadbands(config.deadbands);
+    this.devices = drivers.map((driver, i) => {
+      const metrics = new DeviceMetrics(driver.substation, i, driver.tags);
+      if (metrics.unknownTags.length > 0) {
+        this.log.warn({ event: 'tags_not_in_catalogue', substation: driver.substation, tags: metrics.unknownTags }, 'driver tags outside the catalogue are not published');
+      }
+      return { driver, metrics, filter: new ExceptionFilter(deadband), born: false, refreshTimer: undefined, stopPoints: undefined, stopStates: () => undefined };
+    });
+    for (const d of this.devices) {
+      if (this.bySubstation.has(d.driver.substation)) throw new Error(`substation ${d.driver.substation} is served twice by edge node ${config.edge_node_id}`);
+      this.bySubstation.set(d.driver.substation, d);
+    }
+    const dir = path.resolve(config.data_dir, 'sparkplug');
+    const base = `${config.group_id}-${config.edge_node_id}`;
+    this.bdSeqs = new BdSeqStore(path.join(dir, `${base}.bdseq`));
+    this.buffer = new PointBuffer(path.join(dir, `${base}.buffer.db`), config.buffer_max_points, this.log);
+    this.buffer.retainOnly([...this.bySubstation.keys()]);
+    this.commands = new CommandRunner((tag) => commandMinIntervalMs(config, tag), this.log);
+    if (this.buffer.size > 0) this.log.info({ event: 'buffer_found', points: this.buffer.size, file: this.buffer.file }, 'buffered points from an earlier run will be replayed');
+  }
+
+  /** Subscribes to the devices and starts connecting; works offline (buffering) until the broker answers. */
+  async start(): Promise<void> {
+    for (const d of this.devices) {
+      d.stopStates = d.driver.onStateChange((state, reason) => this.onDeviceState(d, state, reason));
+      d.stopPoints = await d.driver.subscribe((points) => this.onPoints(d, points), this.config.poll_interval_s * 1000);
+    }
+    this.connect();
+  }
+
+  /** Publishes NDEATH, disconnects, and keeps whatever was not acknowledged in the buffer. Drivers stay open. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.reconnectTimer);
+    for (const d of this.devices) {
+      d.stopStates();
+      await d.stopPoints?.();
+      this.stopRefresh(d);
+    }
+    await this.commands.idle();
+    const session = this.session;
+    if (session) {
+      if (session.born) this.publish(session, 'NDEATH', undefined, nodeDeath(session.bdSeq, Date.now()), 1);
+      await endClient(session.client, session.client.connected ? STOP_GRACE_MS : 0);
+    }
+    await this.replaying;
+    this.buffer.close();
+    this.log.info({ event: 'edge_node_stopped', ...this.stats() }, 'edge node stopped');
+  }
+
+  stats(): EdgeNodeStats {
+    return {
+      online: this.session?.born ?? false,
+      bdSeq: this.lastBdSeq,
+      ...this.counters,
+      pointsDropped: this.buffer.dropped,
+      bufferedNow: this.buffer.size,
+      commandsAccepted: this.commands.stats.accepted,
+      commandsRefused: this.commands.stats.refused,
+    };
+  }
+
+  // ---- MQTT session -------------------------------------------------------------------------
+
+  private connect(): void {
+    const { mqtt } = this.config;
+    const bdSeq = this.bdSeqs.next();
+    this.lastBdSeq = bdSeq;
+    this.attempts++;
+    const options: IClientOptions = {
+      protocolVersion: mqtt.protocol_version,
+      clientId: clientIdOf(this.config),
+      keepalive: mqtt.keepalive_s,
+      clean: true,
+      // The edge node reconnects itself: every connection needs a new bdSeq in its will.
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      queueQoSZero: false,
+      will: { topic: this.topic('NDEATH'), payload: encodePayload(nodeDeath(bdSeq, Date.now())), qos: 1, retain: false },
+    };
+    if (mqtt.username !== undefined) options.username = mqtt.username;
+    if (mqtt.password !== undefined) options.password = mqtt.password;
+    const client = connect(mqtt.url, options);
+    const session: Session = { client, bdSeq, subscribed: false, hostOnline: this.config.primary_host_id === undefined, born: false };
+    this.session = session;
+    client.on('connect', () => void this.onConnect(session));
+    client.on('message', (topic, payload) => this.onMessage(session, topic, payload));
+    client.on('error', (e) => this.onLinkError(e));
+    client.on('close', () => this.onClose(session));
+  }
+
+  private async onConnect(session: Session): Promise<void> {
+    const downMs = this.linkDownSince === undefined ? 0 : Date.now() - this.linkDownSince;
+    this.linkDownSince = undefined;
+    this.log.info({ event: 'mqtt_connected', url: this.config.mqtt.url, bd_seq: session.bdSeq, attempts: this.attempts, offline_ms: downMs }, 'connected to the broker');
+    this.attempts = 0;
+    const topics = [this.topic('NCMD'), this.topic('DCMD', '+')];
+    if (this.config.primary_host_id !== undefined) topics.push(stateTopic(this.config.primary_host_id));
+    try {
+      await session.client.subscribeAsync(topics, { qos: 1 });
+    } catch (e) {
+      this.log.warn({ event: 'subscribe_failed', error: (e as Error).message }, 'subscription failed; the link will be retried');
+      return;
+    }
+    session.subscribed = true;
+    this.birthWhenReady(session);
+  }
+
+  private onLinkError(e: Error): void {
+    if (this.attempts <= 1) this.log.warn({ event: 'mqtt_error', url: this.config.mqtt.url, error: e.message }, 'broker link error');
+    else this.log.debug({ event: 'mqtt_error', url: this.config.mqtt.url, error: e.message, attempts: this.attempts }, 'broker still unreachable');
+  }
+
+  private onClose(session: Session): void {
+    if (this.session !== session) return;
+    this.session = undefined;
+    session.born = false;
+    for (const d of this.devices) this.unbear(d);
+    // Data that left but was not acknowledged goes back to the buffer, ahead of anything newer.
+    const rescued = [...this.inflight].flatMap((f) => f.points);
+    this.inflight.clear();
+    this.bufferPoints(rescued);
+    session.client.end(true);
+    if (this.stopping) return;
+    if (this.linkDownSince === undefined) {
+      this.linkDownSince = Date.now();
+      this.log.warn({ event: 'mqtt_link_lost', bd_seq: session.bdSeq, rescued_points: rescued.length }, 'broker link lost: buffering');
+    }
+    this.reconnectTimer = setTimeout(() => this.connect(), this.config.mqtt.reconnect_s * 1000);
+  }
+
+  private birthWhenReady(session: Session): void {
+    if (this.session === session && session.subscribed && session.hostOnline && !session.born) this.birth(session);
+  }
+
+  /** NBIRTH, then a DBIRTH per device with data, then the buffered history. Also the answer to a rebirth request. */
+  private birth(session: Session): void {
+    const now = Date.now();
+    session.born = true;
+    this.seq.birth();
+    this.publish(session, 'NBIRTH', undefined, nodeBirth(session.bdSeq, now), 0);
+    for (const d of this.devices) {
+      this.unbear(d);
+      if (d.driver.state !== 'connected') continue;
+      if (d.filter.hasData) this.birthDevice(session, d);
+      else this.prime(d);
+    }
+    this.log.info({ event: 'births_published', bd_seq: session.bdSeq, devices: this.devices.filter((d) => d.born).length, buffered: this.buffer.size }, 'NBIRTH and DBIRTHs published');
+    this.startReplay();
+  }
+
+  private birthDevice(session: Session, d: Device): void {
+    d.filter.reportAll();
+    this.publish(session, 'DBIRTH', d.driver.substation, deviceBirth(d.metrics, d.filter.latestPoints, this.seq.next(), Date.now()), 0);
+    d.born = true;
+    this.stopRefresh(d);
+    d.refreshTimer = setInterval(() => this.refresh(d), this.config.refresh_interval_s * 1000);
+  }
+
+  /** The device is no longer born in this session (session ended, rebirth, or device lost). */
+  private unbear(d: Device): void {
+    d.born = false;
+    this.stopRefresh(d);
+  }
+
+  private stopRefresh(d: Device): void {
+    clearInterval(d.refreshTimer);
+    d.refreshTimer = undefined;
+  }
+
+  private publish(session: Session, type: EdgeMessageType, device: string | undefined, payload: SparkplugPayload, qos: 0 | 1, done?: (err?: Error) => void): void {
+    session.client.publish(this.topic(type, device), encodePayload(payload), { qos }, (err) => {
+      if (!err) this.counters.messagesPublished++;
+      done?.(err);
+    });
+  }
+
+  private topic(type: EdgeMessageType, device?: string): string {
+    return edgeTopic(this.config.group_id, type, this.config.edge_node_id, device);
+  }
+
+  // ---- data ---------------------------------------------------------------------------------
+
+  private onPoints(d: Device, points: Point[]): void {
+    if (this.stopping || d.driver.state !== 'connected') return;
+    const report = d.filter.offer(points);
+    const session = this.session;
+    if (!session?.born) {
+      this.bufferPoints(report);
+    } else if (!d.born) {
+      this.birthDevice(session, d);
+      this.startReplay();
+    } else if (report.length > 0) {
+      this.publishLive(session, d, report, []);
+    }
+  }
+
+  private refresh(d: Device): void {
+    const session = this.session;
+    if (session?.born && d.born) this.publishLive(session, d, d.filter.reportAll(), []);
+  }
+
+  /** A DDATA of live points (and extra metrics such as an acknowledgement), tracked until acknowledged. */
+  private publishLive(session: Session, d: Device, points: readonly Point[], extra: Metric[]): void {
+    const metrics = points.flatMap((p) => d.metrics.dataMetric(p, false) ?? []).concat(extra);
+    const entry: InFlight = { points };
+    this.inflight.add(entry);
+    this.publish(session, 'DDATA', d.driver.substation, { timestamp: Date.now(), seq: this.seq.next(), metrics }, this.config.data_qos, (err) => {
+      if (!this.inflight.delete(entry)) return;
+      if (err) this.bufferPoints(points);
+      else this.counters.pointsPublished += points.length;
+    });
+  }
+
+  private bufferPoints(points: readonly Point[]): void {
+    if (points.length === 0) return;
+    this.buffer.append(points);
+    this.counters.pointsBuffered += points.length;
+  }
+
+  private startReplay(): void {
+    if (this.replaying) {
+      this.replayAgain = true;
+      return;
+    }
+    this.replayAgain = false;
+    this.replaying = this.replay().finally(() => {
+      this.replaying = undefined;
+      if (this.replayAgain) this.startReplay();
+    });
+  }
+
+  /** Publishes the buffer of each born device, oldest first, as historical DDATA; deletes what the broker acknowledged. */
+  private async replay(): Promise<void> {
+    const session = this.session;
+    const started = Date.now();
+    let replayed = 0;
+    for (const d of this.devices) {
+      const substation = d.driver.substation;
+      while (this.session === session && session?.born && d.born && !this.stopping) {
+        const rows = this.buffer.oldest(substation, this.config.replay_batch);
+        if (rows.length === 0) break;
+        const metrics = rows.flatMap((r) => d.metrics.dataMetric(r.point, true) ?? []);
+        const acked = await new Promise<boolean>((resolve) =>
+          this.publish(session, 'DDATA', substation, { timestamp: Date.now(), seq: this.seq.next(), metrics }, REPLAY_QOS, (err) => resolve(!err)),
+        );
+        if (!acked) return;
+        this.buffer.removeThrough(substation, rows[rows.length - 1].id);
+        this.counters.pointsReplayed += rows.length;
+        replayed += rows.length;
+      }
+    }
+    if (replayed > 0) {
+      const ms = Math.max(1, Date.now() - started);
+      this.log.info({ event: 'buffer_replayed', points: replayed, ms, points_per_s: Math.round((replayed * 1000) / ms), left: this.buffer.size }, 'buffered points replayed');
+    }
+  }
+
+  // ---- devices ------------------------------------------------------------------------------
+
+  private onDeviceState(d: Device, state: DriverState, reason: string | undefined): void {
+    this.log.info({ event: 'device_state', substation: d.driver.substation, state, ...(reason === undefined ? {} : { reason }) }, 'device link changed');
+    if (state === 'connected') {
+      this.prime(d);
+      return;
+    }
+    const session = this.session;
+    if (session?.born && d.born) this.publish(session, 'DDEATH', d.driver.substation, deviceDeath(this.seq.next(), Date.now()), 0);
+    this.unbear(d);
+    d.filter.clear();
+  }
+
+  /** Reads a device once, so that its DBIRTH need not wait for a change from a driver that pushes only changes. */
+  private prime(d: Device): void {
+    d.driver.read().then(
+      (points) => this.onPoints(d, points),
+      (e: unknown) => this.log.warn({ event: 'device_read_failed', substation: d.driver.substation, error: (e as Error).message }, 'device read failed'),
+    );
+  }
+
+  // ---- commands and host state --------------------------------------------------------------
+
+  private onMessage(session: Session, topic: string, payload: Buffer): void {
+    if (this.session !== session) return;
+    try {
+      const t = parseTopic(topic);
+      if (t.kind === 'state') {
+        this.onHostState(session, payload);
+      } else if (t.type === 'NCMD') {
+        this.onNodeCommand(session, decodePayload(payload).metrics);
+      } else if (t.type === 'DCMD' && t.device !== undefined) {
+        this.onDeviceCommand(t.device, decodePayload(payload).metrics);
+      }
+    } catch (e) {
+      if (isHeatScadaError(e)) this.log.warn({ event: 'message_refused', topic, code: e.code, error: e.message }, 'message not understood');
+      else this.log.error({ event: 'message_failed', topic, error: (e as Error).message }, 'message handling failed');
+    }
+  }
+
+  private onNodeCommand(session: Session, metrics: Metric[]): void {
+    if (!metrics.some((m) => m.name === REBIRTH && m.value === true)) return;
+    this.log.info({ event: 'rebirth_requested' }, 'rebirth requested');
+    if (session.born) this.birth(session);
+  }
+
+  private onDeviceCommand(substation: string, metrics: Metric[]): void {
+    const d = this.bySubstation.get(substation);
+    if (d === undefined) {
+      this.log.warn({ event: 'command_unknown_device', substation }, 'DCMD for a device this edge node does not serve');
+      return;
+    }
+    for (const metric of metrics) {
+      this.commands
+        .run(d.metrics, d.driver, metric, (tag) => d.filter.latestPoints.get(tag)?.value)
+        .then((result) => this.publishCommandResult(d, result))
+        .catch((e: unknown) => this.log.error({ event: 'command_failed', substation, error: (e as Error).message }, 'command failed'));
+    }
+  }
+
+  /** The read-back setpoint (when written) and the acknowledgement, in one DDATA. */
+  private publishCommandResult(d: Device, result: CommandResult): void {
+    const points = result.readBack ? [result.readBack] : [];
+    if (result.readBack) d.filter.markReported(result.readBack);
+    const session = this.session;
+    if (session?.born && d.born) {
+      this.publishLive(session, d, points, [d.metrics.ackMetric(JSON.stringify(result.outcome), Date.now())]);
+      return;
+    }
+    this.bufferPoints(points);
+    this.log.warn({ event: 'ack_undelivered', substation: d.driver.substation, request_id: result.outcome.requestId }, 'command acknowledgement not published: link or device down');
+  }
+
+  private onHostState(session: Session, payload: Buffer): void {
+    const state = parseHostState(payload);
+    if (state === undefined) {
+      this.log.warn({ event: 'host_state_invalid', host: this.config.primary_host_id }, 'STATE payload is not {online, timestamp}');
+      return;
+    }
+    if (state.timestamp < this.hostStateTs) return; // an older STATE arriving late
+    this.hostStateTs = state.timestamp;
+    session.hostOnline = state.online;
+    this.log.info({ event: 'host_state', host: this.config.primary_host_id, online: state.online }, 'primary host state');
+    if (state.online) {
+      this.birthWhenReady(session);
+    } else if (session.born) {
+      // Sparkplug 3.0: the primary host went away, so end the session; buffer until it returns.
+      session.born = false;
+      this.publish(session, 'NDEATH', undefined, nodeDeath(session.bdSeq, Date.now()), 1);
+      session.client.end(false);
+    }
+  }
+}
+
+/** Ends an MQTT session: DISCONNECT once what is in flight is acknowledged, or by force after graceMs. */
+async function endClient(client: MqttClient, graceMs: number): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  const pending = (): boolean => Object.keys(client.outgoing).length > 0;
+  while (client.connected && pending() && Date.now() < deadline) await sleep(10);
+  await client.endAsync(!client.connected || pending());
+}
