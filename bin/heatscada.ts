@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readConfigDocument, resolveConfig, type Config } from '../model/config.ts';
 import { HeatScadaError, isHeatScadaError } from '../model/errors.ts';
+import { pino } from 'pino';
 
 interface OptionSpec {
   type: 'string' | 'boolean';
@@ -22,6 +23,9 @@ interface Command {
   options: Record<string, OptionSpec>;
   run?: (values: Values) => Promise<number>;
 }
+
+/** Logs are one JSON line per event on stderr; stdout carries only the summary of what runs where. */
+const log = pino({ name: 'heatscada', level: process.env.HEATSCADA_LOG_LEVEL ?? 'info' }, pino.destination(2));
 
 /** The all-in-one configuration shipped with the package: what `npm start` runs. */
 const DEFAULT_CONFIG = fileURLToPath(new URL('../config/default.yaml', import.meta.url));
@@ -43,12 +47,17 @@ const SIMULATE_OPTIONS: Record<string, OptionSpec> = {
   'units-per-endpoint': { type: 'string', arg: 'N', help: 'Modbus units (ids 1…N) behind one endpoint (port)' },
 };
 
+const COLLECT_OPTIONS: Record<string, OptionSpec> = {
+  ...CONFIG_OPTION,
+  devices: { type: 'string', arg: 'FILE', help: 'read the device list from FILE (e.g. data/collectors.generated.yaml) instead of collect.devices' },
+};
+
 const COMMANDS: Record<string, Command> = {
-  start: { summary: 'run the all-in-one platform (for now: the simulator alone)', options: CONFIG_OPTION, run: start },
-  broker: { summary: 'run the MQTT broker (Sparkplug B namespace)', options: CONFIG_OPTION },
+  start: { summary: 'run the all-in-one platform: broker, simulator, collector, store and historian', options: CONFIG_OPTION, run: start },
+  broker: { summary: 'run the MQTT broker (Sparkplug B namespace)', options: CONFIG_OPTION, run: broker },
   simulate: { summary: 'run the plant simulator: substations on OPC UA and Modbus TCP', options: SIMULATE_OPTIONS, run: simulate },
-  collect: { summary: 'run a collector: poll OPC UA / Modbus PLCs, publish Sparkplug B', options: CONFIG_OPTION },
-  historian: { summary: 'write the MQTT data into the time-series store', options: CONFIG_OPTION },
+  collect: { summary: 'run a collector: poll OPC UA / Modbus PLCs, publish Sparkplug B', options: COLLECT_OPTIONS, run: collect },
+  historian: { summary: 'write the MQTT data into the time-series store', options: CONFIG_OPTION, run: historian },
   control: { summary: 'run the balancing loop: weather curve and return-temperature balancing', options: CONFIG_OPTION },
   alarms: { summary: 'run the alarm engine and the crew workflow', options: CONFIG_OPTION },
   serve: { summary: 'serve the REST and live API and the control-room web UI', options: CONFIG_OPTION },
@@ -185,24 +194,76 @@ async function simulate(values: Values): Promise<number> {
     process.stdout.write(`wrote network "${network.name}" to ${networkFile}\n`);
     return 0;
   }
-  return runUntilSignal(config);
+  const { runSimulator } = await simulatorModule();
+  return runUntilSignal(() => runSimulator(config.simulate));
 }
 
 async function start(values: Values): Promise<number> {
   const config = configFrom(values);
-  const { stderrLog } = await simulatorModule();
-  stderrLog('all-in-one: only the simulator exists so far', {
-    later: 'broker, collectors, historian, control, alarms, API and web (see README roadmap)',
+  const [{ startAllInOne }, { stderrLog }] = await Promise.all([import('./all-in-one.ts'), simulatorModule()]);
+  return runUntilSignal(() => startAllInOne(config, stderrLog, log));
+}
+
+async function broker(values: Values): Promise<number> {
+  const config = configFrom(values);
+  const [{ startBroker }, { brokerOptions }] = await Promise.all([import('../broker/broker.ts'), import('../broker/config-schema.ts')]);
+  return runUntilSignal(async () => {
+    const running = await startBroker({ ...brokerOptions(config.broker), logger: log.child({ role: 'broker' }) });
+    return { summary: [`heatscada broker: MQTT ${running.tcpUrl}, WebSocket ${running.wsUrl}`], stop: () => running.close() };
   });
-  return runUntilSignal(config);
+}
+
+async function historian(values: Values): Promise<number> {
+  const config = configFrom(values);
+  const [{ openStore }, { startHistorian }, { historianOptions }] = await Promise.all([
+    import('../store/open-store.ts'),
+    import('../store/historian/historian.ts'),
+    import('../store/historian/config-schema.ts'),
+  ]);
+  return runUntilSignal(async () => {
+    const store = await openStore(config.store);
+    const running = await startHistorian({ ...historianOptions(config.historian), store, logger: log.child({ role: 'historian' }) }).catch(async (e: unknown) => {
+      await store.close();
+      throw e;
+    });
+    return {
+      summary: [`heatscada historian: host "${config.historian.host_id}" on ${config.historian.mqtt_url} → ${config.store.kind}`],
+      stop: async () => {
+        await running.stop();
+        await store.close();
+      },
+    };
+  });
+}
+
+async function collect(values: Values): Promise<number> {
+  const config = configFrom(values);
+  const [{ startCollector }, { loadDevices }] = await Promise.all([import('../collectors/collector.ts'), import('../collectors/config.ts')]);
+  const devicesFile = str(values, 'devices');
+  const devices = devicesFile === undefined ? config.collect.devices : loadDevices(devicesFile);
+  if (devices.length === 0) {
+    throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'no devices to read: list them in collect.devices or pass --devices FILE', '/collect/devices');
+  }
+  return runUntilSignal(async () => {
+    const running = await startCollector({ ...config.collect, devices }, log.child({ role: 'collector' }));
+    return {
+      summary: [`heatscada collect: ${devices.length} PLCs → ${config.collect.mqtt.url} as spBv1.0/${config.collect.group_id}/…/${config.collect.edge_node_id}`],
+      stop: () => running.stop(),
+    };
+  });
 }
 
 /** How long a clean stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 15_000;
 
-async function runUntilSignal(config: Config): Promise<number> {
-  const { runSimulator, stderrLog } = await simulatorModule();
-  const handle = await runSimulator(config.simulate);
+interface Running {
+  summary: string[];
+  stop(): Promise<void>;
+}
+
+async function runUntilSignal(begin: () => Promise<Running>): Promise<number> {
+  const { stderrLog } = await simulatorModule();
+  const handle = await begin();
   process.stdout.write(`${handle.summary.join('\n')}\n`);
   // Ctrl-C reaches this process twice under tsx (from the terminal and relayed by tsx's parent),
   // so later signals are ignored; the deadline covers a stop that hangs.

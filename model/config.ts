@@ -2,9 +2,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import { CONTROL_MODES, type ControlModeName } from './tags.ts';
 import { HeatScadaError } from './errors.ts';
 import { loadDocument, validateDocument } from './validate.ts';
+import { BrokerConfigSchema } from '../broker/config-schema.ts';
+import { CollectConfigSchema } from '../collectors/collector-config.ts';
+import { StoreConfigSchema } from '../store/config-schema.ts';
+import { HistorianConfigSchema } from '../store/historian/config-schema.ts';
 
-// The platform's one configuration document: a section per role. Relative paths in it are
-// taken from the working directory (where `heatscada` runs), not from the file's folder.
+// The platform's one configuration document: a section per role, each role's schema kept
+// beside its code and composed here. Relative paths in it are taken from the working directory
+// (where `heatscada` runs), not from the file's folder.
 
 const Port = (description: string, defaultPort: number) =>
   Type.Integer({ minimum: 1, maximum: 65535, default: defaultPort, description });
@@ -62,9 +67,11 @@ const PendingSection = Type.Optional(Type.Record(Type.String(), Type.Unknown()))
 export const ConfigSchema = Type.Object(
   {
     simulate: SimulateConfigSchema,
-    broker: PendingSection,
-    collect: PendingSection,
-    historian: PendingSection,
+    broker: BrokerConfigSchema,
+    // Every collect field has a default; in the all-in-one its devices come from the simulator.
+    collect: Type.Object(CollectConfigSchema.properties, { additionalProperties: false, default: {} }),
+    store: StoreConfigSchema,
+    historian: HistorianConfigSchema,
     control: PendingSection,
     alarms: PendingSection,
     serve: PendingSection,

@@ -262,7 +262,9 @@ export class EdgeNode {
     const now = Date.now();
     session.born = true;
     this.seq.birth();
-    this.publish(session, 'NBIRTH', undefined, nodeBirth(session.bdSeq, now), 0);
+    // Births and deaths travel at the data's QoS: brokers (aedes among them) may deliver QoS 0 and
+    // QoS 1 messages to a subscriber out of order, which a host would see as a seq gap.
+    this.publish(session, 'NBIRTH', undefined, nodeBirth(session.bdSeq, now), this.config.data_qos);
     for (const d of this.devices) {
       this.unbear(d);
       if (d.driver.state !== 'connected') continue;
@@ -275,7 +277,7 @@ export class EdgeNode {
 
   private birthDevice(session: Session, d: Device): void {
     d.filter.reportAll();
-    this.publish(session, 'DBIRTH', d.driver.substation, deviceBirth(d.metrics, d.filter.latestPoints, this.seq.next(), Date.now()), 0);
+    this.publish(session, 'DBIRTH', d.driver.substation, deviceBirth(d.metrics, d.filter.latestPoints, this.seq.next(), Date.now()), this.config.data_qos);
     d.born = true;
     this.stopRefresh(d);
     d.refreshTimer = setInterval(() => this.refresh(d), this.config.refresh_interval_s * 1000);
@@ -389,7 +391,7 @@ export class EdgeNode {
       return;
     }
     const session = this.session;
-    if (session?.born && d.born) this.publish(session, 'DDEATH', d.driver.substation, deviceDeath(this.seq.next(), Date.now()), 0);
+    if (session?.born && d.born) this.publish(session, 'DDEATH', d.driver.substation, deviceDeath(this.seq.next(), Date.now()), this.config.data_qos);
     this.unbear(d);
     d.filter.clear();
   }

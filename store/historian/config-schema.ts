@@ -1,0 +1,34 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { HistorianOptions } from './historian.ts';
+
+// The `historian:` section of the configuration document (model/config.ts).
+
+/** A Sparkplug id or share group name: one topic level, no wildcards. */
+const Id = (description: string) => Type.String({ minLength: 1, pattern: '^[^/+#]+$', description });
+
+export const HistorianConfigSchema = Type.Object(
+  {
+    mqtt_url: Type.String({ minLength: 1, default: 'mqtt://127.0.0.1:1883', description: 'broker to subscribe to: mqtt://, mqtts://, ws:// or wss://' }),
+    host_id: Type.String({ ...Id('Sparkplug host id (STATE topic, MQTT client id); unique per historian'), default: 'heatscada-historian' }),
+    group: Type.Optional(Id('Sparkplug group to historise; every group when absent')),
+    batch_max_points: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 5000, description: 'a batch goes to the store when it holds this many points' }),
+    batch_max_ms: Type.Integer({ minimum: 1, maximum: 60_000, default: 200, description: '… or this long after its first point' }),
+    shared: Type.Optional(Id('share group: NDATA/DDATA via $share/<shared>/…, spread over the historians with the same value')),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export type HistorianConfig = Static<typeof HistorianConfigSchema>;
+
+/** The options of a validated section; the caller opens the store (section `store:`). */
+export function historianOptions(config: HistorianConfig): Omit<HistorianOptions, 'store' | 'logger'> {
+  const options: Omit<HistorianOptions, 'store' | 'logger'> = {
+    mqttUrl: config.mqtt_url,
+    hostId: config.host_id,
+    batchMaxPoints: config.batch_max_points,
+    batchMaxMs: config.batch_max_ms,
+  };
+  if (config.group !== undefined) options.group = config.group;
+  if (config.shared !== undefined) options.shared = config.shared;
+  return options;
+}

@@ -1,0 +1,15 @@
+import type { SparkplugPayload } from '../../../model/sparkplug.ts';
+import { followSeq, sessionOf, type DeviceTopic, type HostContext } from '../context.ts';
+
+/**
+ * DDEATH: the substation goes offline and its aliases are forgotten until the next DBIRTH. The
+ * topic names the device, so this holds even when the node's birth was missed.
+ */
+export function handleDdeath(ctx: HostContext, topic: DeviceTopic, payload: SparkplugPayload): void {
+  const session = sessionOf(ctx, topic);
+  if (session) {
+    followSeq(ctx, session, topic, payload.seq);
+    session.devices.delete(topic.device);
+  }
+  ctx.writer.setStatus({ substation: topic.device, online: false, ts: payload.timestamp });
+}

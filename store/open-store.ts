@@ -1,0 +1,31 @@
+import { HeatScadaError } from '../model/errors.ts';
+import type { TimeSeriesStore } from '../model/store.ts';
+import type { StoreConfig } from './config-schema.ts';
+import { openInfluxStore } from './influxdb/influxdb-store.ts';
+import { openSqliteStore } from './sqlite/sqlite-store.ts';
+
+// The one place that turns the `store` configuration section into a TimeSeriesStore.
+
+const DAY = 86_400_000;
+
+/**
+ * Opens the configured store: SQLite by default, InfluxDB when kind is influxdb (its token is
+ * read from the environment variable the section names). Fails with the section path at fault.
+ */
+export async function openStore(config: StoreConfig, env: NodeJS.ProcessEnv = process.env): Promise<TimeSeriesStore> {
+  if (config.kind === 'sqlite') {
+    const c = config.sqlite;
+    return openSqliteStore({ file: c.file, rollups: c.rollups, rollupAfterMs: c.rollup_after_s * 1000, cacheMb: c.cache_mb, walMb: c.wal_mb });
+  }
+  const c = config.influxdb;
+  if (!c) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'kind is influxdb but the influxdb section is missing', '/store/influxdb');
+  const token = env[c.token_env];
+  if (!token) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `environment variable ${c.token_env} (the API token) is not set`, '/store/influxdb/token_env');
+  return openInfluxStore({ url: c.url, org: c.org, bucket: c.bucket, token, batchLines: c.batch_lines, timeoutMs: c.timeout_ms });
+}
+
+/** The cut-off for applyRetention at `now`, or undefined when the section keeps raw points. */
+export function retentionCutoff(config: StoreConfig, now: number): number | undefined {
+  const days = config.kind === 'sqlite' ? config.sqlite.retention_days : (config.influxdb?.retention_days ?? 0);
+  return days > 0 ? now - days * DAY : undefined;
+}

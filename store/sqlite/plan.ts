@@ -1,0 +1,61 @@
+// Which table answers which part of a bucketed range. Rollup buckets are used where they are
+// complete (below their mark, not stale) and lie wholly inside [from, to); the rest — the
+// unaligned edges, the recent tail, stale buckets — falls through to a finer table and at
+// last to raw points. Pure, so the splitting is tested without a database.
+
+export type Source = 'points' | 'rollup_1m' | 'rollup_1h';
+
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+
+export interface Tier {
+  source: Exclude<Source, 'points'>;
+  /** Bucket width of the table, ms. */
+  widthMs: number;
+  /** Buckets below this (a multiple of widthMs) are complete. */
+  mark: number;
+  /** Starts of stale buckets below the mark, ascending, unique. */
+  stale: readonly number[];
+}
+
+export interface Segment {
+  source: Source;
+  from: number;
+  to: number;
+}
+
+const floorTo = (t: number, w: number): number => t - (t % w);
+const ceilTo = (t: number, w: number): number => floorTo(t + w - 1, w);
+
+/** Segments covering [from, to) in time order; tiers coarsest first. */
+export function planSegments(from: number, to: number, tiers: readonly Tier[]): Segment[] {
+  if (from >= to) return [];
+  const [tier, ...finer] = tiers;
+  if (!tier) return [{ source: 'points', from, to }];
+  const w = tier.widthMs;
+  const start = ceilTo(from, w);
+  const end = Math.min(floorTo(to, w), tier.mark);
+  if (start >= end) return planSegments(from, to, finer);
+  const out = planSegments(from, start, finer);
+  let cursor = start;
+  for (const bucket of tier.stale) {
+    if (bucket < start || bucket >= end) continue;
+    if (cursor < bucket) out.push({ source: tier.source, from: cursor, to: bucket });
+    out.push(...planSegments(bucket, bucket + w, finer));
+    cursor = bucket + w;
+  }
+  if (cursor < end) out.push({ source: tier.source, from: cursor, to: end });
+  out.push(...planSegments(end, to, finer));
+  return out;
+}
+
+/** The tiers a step can use: a rollup serves a step only if its buckets nest in the step's. */
+export function tiersFor(stepMs: number, marks: { minute: number; hour: number }, staleMinutes: readonly number[]): Tier[] {
+  const tiers: Tier[] = [];
+  if (stepMs % HOUR === 0) {
+    const staleHours = [...new Set(staleMinutes.map((m) => floorTo(m, HOUR)))];
+    tiers.push({ source: 'rollup_1h', widthMs: HOUR, mark: marks.hour, stale: staleHours });
+  }
+  if (stepMs % MINUTE === 0) tiers.push({ source: 'rollup_1m', widthMs: MINUTE, mark: marks.minute, stale: staleMinutes });
+  return tiers;
+}

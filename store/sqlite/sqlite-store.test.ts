@@ -1,0 +1,208 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isHeatScadaError, type ErrorCode } from '../../model/errors.ts';
+import type { Aggregate, RangeQuery, StoredPoint } from '../../model/store.ts';
+import { describeTimeSeriesStoreContract } from '../contract.ts';
+import { HOUR, MINUTE } from './plan.ts';
+import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'heatscada-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const freshFile = (): string => path.join(dir, `store-${files++}.db`);
+const open = (opts: Partial<SqliteStoreOptions> = {}): SqliteStore => openSqliteStore({ file: freshFile(), ...opts });
+
+describeTimeSeriesStoreContract('sqlite', async () => open());
+// Rolling up every minute at once makes nearly every bucketed range read rollups.
+describeTimeSeriesStoreContract('sqlite, eager rollups', async () => open({ rollupAfterMs: 0 }));
+
+function expectCode(step: () => unknown, code: ErrorCode): void {
+  let error: unknown;
+  try {
+    step();
+  } catch (e) {
+    error = e;
+  }
+  expect(isHeatScadaError(error) && error.code, String(error)).toBe(code);
+}
+
+const T = Date.UTC(2024, 0, 15);
+const A = { substation: 'north-1', tag: 'primary.supply_temp' };
+const B = { substation: 'north-1', tag: 'primary.return_temp' };
+
+/** Two days every 20 s for A and B: enough for hours of rollups and edges of raw points. */
+function twoDays(): StoredPoint[] {
+  const points: StoredPoint[] = [];
+  for (let t = T; t < T + 48 * HOUR; t += 20_000) {
+    const k = (t - T) / 20_000;
+    points.push({ ...A, ts: t, value: 80 + Math.sin(k / 50) * 10, quality: k % 97 === 0 ? 'bad' : 'good' });
+    points.push({ ...B, ts: t, value: 45 + (k % 13), quality: 'good' });
+  }
+  return points;
+}
+
+/** The same query answered from raw points only, by a second handle on the file. */
+async function rawAnswer(store: SqliteStore, query: RangeQuery) {
+  const raw = openSqliteStore({ file: store.file, rollups: false });
+  try {
+    return await raw.range(query);
+  } finally {
+    await raw.close();
+  }
+}
+
+async function expectSameAsRaw(store: SqliteStore, query: RangeQuery): Promise<void> {
+  const [fromRollups, fromRaw] = [await store.range(query), await rawAnswer(store, query)];
+  expect(fromRollups.map((r) => r.points.length)).toEqual(fromRaw.map((r) => r.points.length));
+  fromRollups.forEach((r, i) =>
+    r.points.forEach((p, j) => {
+      const q = fromRaw[i].points[j];
+      expect([p.ts, p.quality]).toEqual([q.ts, q.quality]);
+      expect(p.value).toBeCloseTo(q.value, 9);
+    }),
+  );
+}
+
+describe('sqlite store', () => {
+  it('runs in WAL mode with synchronous NORMAL and exposes its database handle', async () => {
+    const store = open();
+    expect(store.database.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(1);
+    // Later roles keep their tables in the same file.
+    store.database.exec('CREATE TABLE alarm_probe (id INTEGER PRIMARY KEY)');
+    await store.close();
+  });
+
+  it('reads hourly and minute rollups for long steps, raw points for the rest', async () => {
+    const store = open();
+    await store.write(twoDays());
+    store.rollup();
+    const from = T + 7 * MINUTE + 5_000;
+    const to = T + 47 * HOUR + 30 * MINUTE + 10_000;
+    const plan = (stepMs: number) => store.explainRange({ series: [A], from, to, stepMs })[0].segments.map((s) => s.source);
+    expect(plan(HOUR)).toEqual(['points', 'rollup_1m', 'rollup_1h', 'rollup_1m', 'points']);
+    expect(plan(24 * HOUR)).toEqual(['points', 'rollup_1m', 'rollup_1h', 'rollup_1m', 'points']);
+    expect(plan(15 * MINUTE)).toEqual(['points', 'rollup_1m', 'points']);
+    expect(plan(30_000)).toEqual(['points']);
+    await store.close();
+  });
+
+  it('rollups agree with raw aggregation for every aggregate and step', async () => {
+    const store = open();
+    await store.write(twoDays());
+    store.rollup();
+    for (const stepMs of [MINUTE, 15 * MINUTE, HOUR, 6 * HOUR, 24 * HOUR]) {
+      for (const agg of ['avg', 'min', 'max', 'last'] as Aggregate[]) {
+        await expectSameAsRaw(store, { series: [A, B], from: T + 7 * MINUTE + 5_000, to: T + 47 * HOUR + 59 * MINUTE + 1, stepMs, agg });
+      }
+    }
+    await store.close();
+  });
+
+  it('late points make their minute and hour stale until the next rollup, and ranges stay right', async () => {
+    const store = open();
+    await store.write(twoDays());
+    store.rollup();
+    const late = T + 5 * HOUR + 30 * MINUTE + 7_000;
+    await store.write([{ ...A, ts: late, value: 500, quality: 'uncertain', historical: true }]);
+    const query = { series: [A], from: T, to: T + 12 * HOUR, stepMs: HOUR };
+    const segments = store.explainRange(query)[0].segments;
+    expect(segments).toContainEqual({ source: 'points', from: late - (late % MINUTE), to: late - (late % MINUTE) + MINUTE });
+    await expectSameAsRaw(store, { ...query, agg: 'max' });
+    store.rollup();
+    expect(store.explainRange(query)[0].segments.map((s) => s.source)).toEqual(['rollup_1h']);
+    await expectSameAsRaw(store, { ...query, agg: 'max' });
+    await expectSameAsRaw(store, { ...query, agg: 'avg' });
+    await store.close();
+  });
+
+  it('rolls up by itself as points age past rollupAfterMs', async () => {
+    const store = open({ rollupAfterMs: 10 * MINUTE });
+    await store.write(twoDays().filter((p) => p.ts < T + HOUR));
+    const segments = store.explainRange({ series: [A], from: T, to: T + HOUR, stepMs: MINUTE })[0].segments;
+    // Newest point T+59:40: minutes up to 10 minutes before it are rolled up.
+    expect(segments).toEqual([
+      { source: 'rollup_1m', from: T, to: T + 49 * MINUTE },
+      { source: 'points', from: T + 49 * MINUTE, to: T + HOUR },
+    ]);
+    await store.close();
+  });
+
+  it('retention drops raw points but long ranges still read the rollups', async () => {
+    const store = open();
+    await store.write(twoDays());
+    const query = { series: [A, B], from: T, to: T + 48 * HOUR, stepMs: HOUR, agg: 'avg' as const };
+    const before = await store.range(query);
+    const cut = T + 24 * HOUR;
+    expect(await store.applyRetention(cut)).toBe(2 * (24 * HOUR) / 20_000);
+    expect(await store.count(A, T, cut)).toBe(0);
+    expect(await store.count(A, cut, T + 48 * HOUR)).toBe((24 * HOUR) / 20_000);
+    expect(await store.range(query)).toEqual(before);
+    expect((await rawAnswer(store, query))[0].points).toHaveLength(24);
+    await store.close();
+  });
+
+  it('keeps everything across close and reopen', async () => {
+    const file = freshFile();
+    const first = openSqliteStore({ file });
+    await first.write(twoDays().slice(0, 1000));
+    await first.setStatus({ substation: A.substation, online: true, ts: T });
+    const latest = await first.latest();
+    await first.close();
+    const second = openSqliteStore({ file });
+    expect(await second.latest()).toEqual(latest);
+    expect(await second.statuses()).toEqual([{ substation: A.substation, online: true, ts: T }]);
+    await second.write([{ ...A, ts: T + 49 * HOUR, value: 1, quality: 'good' }]);
+    expect(second.database.prepare('SELECT count(*) FROM series').pluck().get()).toBe(2);
+    expect(await second.count(A, T, T + 50 * HOUR)).toBe(501);
+    await second.close();
+  });
+
+  it('a batch that fails inside its transaction leaves no rows and no cached series id behind', async () => {
+    const store = open();
+    store.database.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON points WHEN NEW.value = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    const fresh = { substation: 'south-9', tag: 'primary.flow' };
+    await expect(store.write([{ ...fresh, ts: T, value: 1, quality: 'good' }, { ...A, ts: T, value: 666, quality: 'good' }])).rejects.toMatchObject({
+      code: 'HS_ERR_STORE_WRITE',
+    });
+    expect(store.database.prepare('SELECT count(*) FROM series').pluck().get()).toBe(0);
+    store.database.exec('DROP TRIGGER refuse');
+    await store.write([{ substation: 'south-9', tag: 'other', ts: T, value: 2, quality: 'good' }, { ...fresh, ts: T, value: 1, quality: 'good' }]);
+    expect(await store.latest({ substations: ['south-9'] })).toHaveLength(2);
+    await store.close();
+  });
+
+  it('says clearly when the file cannot be opened', async () => {
+    const notADb = path.join(dir, 'garbage.db');
+    writeFileSync(notADb, 'this is not an SQLite database, just text long enough to have a header '.repeat(20));
+    expectCode(() => openSqliteStore({ file: notADb }), 'HS_ERR_STORE_OPEN');
+    // A path below a regular file can never be created, whoever runs the test.
+    expectCode(() => openSqliteStore({ file: path.join(notADb, 'sub', 'x.db') }), 'HS_ERR_STORE_OPEN');
+    try {
+      openSqliteStore({ file: notADb });
+    } catch (e) {
+      expect(String(e)).toContain(notADb);
+    }
+  });
+
+  it('refuses a file whose store schema is newer than this code', async () => {
+    const file = freshFile();
+    const store = openSqliteStore({ file });
+    store.database.prepare(`UPDATE schema_version SET version = 99 WHERE component = 'store'`).run();
+    await store.close();
+    expectCode(() => openSqliteStore({ file }), 'HS_ERR_STORE_OPEN');
+  });
+
+  it('refuses work once closed', async () => {
+    const store = open();
+    await store.close();
+    await expect(store.write([{ ...A, ts: T, value: 1, quality: 'good' }])).rejects.toMatchObject({ code: 'HS_ERR_STORE_CLOSED' });
+    await expect(store.latest()).rejects.toMatchObject({ code: 'HS_ERR_STORE_CLOSED' });
+  });
+
+  it('rejects a bad rollupAfterMs', () => {
+    expectCode(() => open({ rollupAfterMs: -1 }), 'HS_ERR_CONFIG_INVALID');
+  });
+});

@@ -1,0 +1,167 @@
+import type Database from 'better-sqlite3';
+import { HeatScadaError, isHeatScadaError, type ErrorCode } from '../../model/errors.ts';
+import type { LatestFilter, RangeQuery, SeriesKey, SeriesRange, StoredPoint, SubstationStatus, TimeSeriesStore } from '../../model/store.ts';
+import { checkRangeQuery, checkSeries, checkSpan, checkStatus } from '../rules.ts';
+import { MINUTE, type Segment } from './plan.ts';
+import { Queries } from './query.ts';
+import { Rollups, type RollupMarks } from './rollup.ts';
+import { openDatabase } from './schema.ts';
+import { SeriesIds } from './series.ts';
+import { PointWriter } from './write.ts';
+
+// The embedded default store: one SQLite file in WAL mode, so the historian writes while the
+// API, control and alarms read, each in its own process if need be. README.md explains the
+// tables, rollups and the write-rate figures.
+
+export interface SqliteStoreOptions {
+  file: string;
+  /**
+   * Raw points are rolled up once they are this much older than the newest point, in steps of
+   * at least this much (and of at least a minute); 0 rolls each minute up as soon as a newer one
+   * starts. Default 5 minutes. Points arriving later still count: their minutes are redone.
+   */
+  rollupAfterMs?: number;
+  /** Keep rollups up after writes and read them for long steps. Default true. */
+  rollups?: boolean;
+  /** SQLite page cache, MiB. Default 64. */
+  cacheMb?: number;
+  /** How long a write waits for another process's write lock, ms. Default 5000. */
+  busyTimeoutMs?: number;
+  /** WAL size that triggers a checkpoint, MiB. Default 256 (README: why so large). */
+  walMb?: number;
+  /** Told when a rollup after a (committed) write fails; default: a process warning. */
+  onRollupError?: (error: HeatScadaError) => void;
+}
+
+interface SeriesPlan extends SeriesKey {
+  segments: Segment[];
+}
+
+const warn = (e: HeatScadaError): void => process.emitWarning(e.message, { code: e.code });
+const DEFAULTS = { rollupAfterMs: 5 * MINUTE, rollups: true, cacheMb: 64, busyTimeoutMs: 5000, walMb: 256, onRollupError: warn };
+
+export class SqliteStore implements TimeSeriesStore {
+  /** The better-sqlite3 handle, for roles that keep their own tables in the same file. */
+  readonly database: Database.Database;
+  readonly file: string;
+  private readonly series: SeriesIds;
+  private readonly writer: PointWriter;
+  private readonly queries: Queries;
+  private readonly rollups: Rollups;
+  private readonly setStatusStmt: Database.Statement<[string, number, number]>;
+  private readonly statusesStmt: Database.Statement<[], { substation: string; online: number; ts: number }>;
+  private readonly rollupAfterMs: number;
+  private readonly autoRollup: boolean;
+  private readonly onRollupError: (error: HeatScadaError) => void;
+
+  constructor(options: SqliteStoreOptions) {
+    const opts = { ...DEFAULTS, ...options };
+    if (!(Number.isInteger(opts.rollupAfterMs) && opts.rollupAfterMs >= 0)) {
+      throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `rollupAfterMs must be a whole number of ms ≥ 0, got ${opts.rollupAfterMs}`, 'rollupAfterMs');
+    }
+    this.file = opts.file;
+    this.database = openDatabase({ file: opts.file, cacheMb: opts.cacheMb, busyTimeoutMs: opts.busyTimeoutMs, walMb: opts.walMb });
+    this.rollupAfterMs = opts.rollupAfterMs;
+    this.autoRollup = opts.rollups;
+    this.onRollupError = opts.onRollupError;
+    this.series = new SeriesIds(this.database);
+    this.writer = new PointWriter(this.database, this.series);
+    this.queries = new Queries(this.database, this.series, opts.rollups);
+    this.rollups = new Rollups(this.database);
+    // A replayed BIRTH/DEATH older than what is stored does not overwrite it.
+    this.setStatusStmt = this.database.prepare(
+      `INSERT INTO statuses (substation, online, ts) VALUES (?, ?, ?)
+       ON CONFLICT (substation) DO UPDATE SET online = excluded.online, ts = excluded.ts WHERE excluded.ts >= statuses.ts`,
+    );
+    this.statusesStmt = this.database.prepare('SELECT substation, online, ts FROM statuses ORDER BY substation');
+  }
+
+  /**
+   * write() without the promise, for a caller that batches synchronously (the historian).
+   * Rolls up afterwards when enough raw points have aged past rollupAfterMs.
+   */
+  writeSync(points: readonly StoredPoint[]): void {
+    if (points.length === 0) return;
+    const marks = this.guard('HS_ERR_STORE_WRITE', () => this.writer.write(points));
+    const target = marks.newest - this.rollupAfterMs;
+    if (!this.autoRollup || target < marks.minute + Math.max(this.rollupAfterMs, MINUTE)) return;
+    // The batch is committed: a failed rollup must not make the caller think it was not.
+    try {
+      this.rollup(target);
+    } catch (e) {
+      this.onRollupError(e as HeatScadaError);
+    }
+  }
+
+  async write(points: readonly StoredPoint[]): Promise<void> {
+    this.writeSync(points);
+  }
+
+  async latest(filter: LatestFilter = {}): Promise<StoredPoint[]> {
+    return this.guard('HS_ERR_STORE_READ', () => this.queries.latest(filter));
+  }
+
+  async range(query: RangeQuery): Promise<SeriesRange[]> {
+    checkRangeQuery(query);
+    return this.guard('HS_ERR_STORE_READ', () => this.queries.range(query));
+  }
+
+  async count(series: SeriesKey, from: number, to: number): Promise<number> {
+    checkSeries(series, '/series');
+    checkSpan(from, to);
+    return this.guard('HS_ERR_STORE_READ', () => this.queries.count(series, from, to));
+  }
+
+  async setStatus(status: SubstationStatus): Promise<void> {
+    checkStatus(status);
+    this.guard('HS_ERR_STORE_WRITE', () => this.setStatusStmt.run(status.substation, status.online ? 1 : 0, status.ts));
+  }
+
+  async statuses(): Promise<SubstationStatus[]> {
+    return this.guard('HS_ERR_STORE_READ', () => this.statusesStmt.all().map((r) => ({ substation: r.substation, online: r.online === 1, ts: r.ts })));
+  }
+
+  /** Drops raw points before the cut-off (ms UTC, floored to the minute) after rolling them up. */
+  async applyRetention(olderThanMs: number): Promise<number> {
+    checkSpan(olderThanMs, olderThanMs);
+    return this.guard('HS_ERR_STORE_WRITE', () => this.rollups.dropRawBefore(olderThanMs));
+  }
+
+  /**
+   * Rolls up every complete minute up to `upTo` (default: rollupAfterMs before the newest
+   * point) and redoes stale ones. Runs by itself after writes; call it to force one now.
+   */
+  rollup(upTo?: number): RollupMarks {
+    return this.guard('HS_ERR_STORE_WRITE', () => this.rollups.rollUpTo(upTo ?? this.rollups.state().newest - this.rollupAfterMs));
+  }
+
+  /** Which tables a bucketed range would read, per series: for tests and diagnostics. */
+  explainRange(query: RangeQuery & { stepMs: number }): SeriesPlan[] {
+    checkRangeQuery(query);
+    return this.guard('HS_ERR_STORE_READ', () =>
+      query.series.map((s) => {
+        const id = this.series.find(s.substation, s.tag);
+        return { ...s, segments: id === undefined ? [] : this.queries.plan(id, query.from, query.to, query.stepMs) };
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.database.open) this.database.close();
+  }
+
+  /** Runs a database step, turning SQLite's errors into the catalogue's. */
+  private guard<T>(code: ErrorCode, step: () => T): T {
+    if (!this.database.open) throw new HeatScadaError('HS_ERR_STORE_CLOSED', undefined, this.file);
+    try {
+      return step();
+    } catch (e) {
+      if (isHeatScadaError(e)) throw e;
+      throw new HeatScadaError(code, (e as Error).message, this.file);
+    }
+  }
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  return new SqliteStore(options);
+}
