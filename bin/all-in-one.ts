@@ -1,9 +1,11 @@
-// `heatscada start`: every role of the data path in one process, wired to each other —
-// broker, then store and historian, then the simulated plant, then a collector reading every
-// simulated PLC over its real protocol. Each role still talks to the others only through MQTT
+// `heatscada start`: every role in one process, wired to each other — broker, then store and
+// historian, then the simulated plant, then a collector reading every simulated PLC over its
+// real protocol, then the API and web control room. Each role still talks to the others only through MQTT
 // and the store, exactly as when they run as separate processes.
 
 import type { Logger } from 'pino';
+import { serveOptions } from '../api/config-schema.ts';
+import { startApi } from '../api/server.ts';
 import { startBroker } from '../broker/broker.ts';
 import { brokerOptions } from '../broker/config-schema.ts';
 import { loadDevices } from '../collectors/config.ts';
@@ -46,6 +48,16 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     );
     stops.push(() => collector.stop());
 
+    // The control room follows the same broker and names and places substations from the manifest.
+    const api = await startApi({
+      ...serveOptions(config.serve),
+      mqttUrl: broker.tcpUrl,
+      sitesFile: simulator.manifestFile,
+      store,
+      logger: log.child({ role: 'api' }),
+    });
+    stops.push(() => api.close());
+
     const storeWhere = config.store.kind === 'sqlite' ? config.store.sqlite.file : `InfluxDB ${config.store.influxdb?.url ?? ''}`;
     return {
       summary: [
@@ -53,6 +65,7 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
         `  broker   ${broker.tcpUrl}  (MQTT 3.1.1; WebSocket ${broker.wsUrl})`,
         `  collect  ${devices.length} PLCs → Sparkplug B group "${config.collect.group_id}", edge node "${config.collect.edge_node_id}"`,
         `  historian host "${config.historian.host_id}" → ${storeWhere}`,
+        `  control room ${api.url}  (API ${api.url}/api, docs ${api.url}/api/docs, metrics ${api.url}/metrics)`,
       ],
       stop: stopAll,
     };

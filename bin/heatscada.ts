@@ -60,7 +60,7 @@ const COMMANDS: Record<string, Command> = {
   historian: { summary: 'write the MQTT data into the time-series store', options: CONFIG_OPTION, run: historian },
   control: { summary: 'run the balancing loop: weather curve and return-temperature balancing', options: CONFIG_OPTION },
   alarms: { summary: 'run the alarm engine and the crew workflow', options: CONFIG_OPTION },
-  serve: { summary: 'serve the REST and live API and the control-room web UI', options: CONFIG_OPTION },
+  serve: { summary: 'serve the REST and live API and the control-room web UI', options: CONFIG_OPTION, run: serve },
 };
 
 function usage(): string {
@@ -249,6 +249,29 @@ async function collect(values: Values): Promise<number> {
     return {
       summary: [`heatscada collect: ${devices.length} PLCs → ${config.collect.mqtt.url} as spBv1.0/${config.collect.group_id}/…/${config.collect.edge_node_id}`],
       stop: () => running.stop(),
+    };
+  });
+}
+
+async function serve(values: Values): Promise<number> {
+  const config = configFrom(values);
+  const [{ openStore }, { startApi }, { serveOptions }] = await Promise.all([
+    import('../store/open-store.ts'),
+    import('../api/server.ts'),
+    import('../api/config-schema.ts'),
+  ]);
+  return runUntilSignal(async () => {
+    const store = await openStore(config.store);
+    const running = await startApi({ ...serveOptions(config.serve), store, logger: log.child({ role: 'api' }) }).catch(async (e: unknown) => {
+      await store.close();
+      throw e;
+    });
+    return {
+      summary: [`heatscada serve: control room ${running.url}, following ${config.serve.mqtt_url}`],
+      stop: async () => {
+        await running.close();
+        await store.close();
+      },
     };
   });
 }

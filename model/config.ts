@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { CONTROL_MODES, type ControlModeName } from './tags.ts';
 import { HeatScadaError } from './errors.ts';
 import { loadDocument, validateDocument } from './validate.ts';
+import { ServeConfigSchema } from '../api/config-schema.ts';
 import { BrokerConfigSchema } from '../broker/config-schema.ts';
 import { CollectConfigSchema } from '../collectors/collector-config.ts';
 import { StoreConfigSchema } from '../store/config-schema.ts';
@@ -74,7 +75,7 @@ export const ConfigSchema = Type.Object(
     historian: HistorianConfigSchema,
     control: PendingSection,
     alarms: PendingSection,
-    serve: PendingSection,
+    serve: ServeConfigSchema,
   },
   { additionalProperties: false },
 );

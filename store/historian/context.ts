@@ -21,10 +21,13 @@ export interface HostEvents {
   nulls: number;
 }
 
+/** Where the handlers put what they learn: the historian's Batcher, or the API's live table. */
+export type PointSink = Pick<Batcher, 'push' | 'setStatus'>;
+
 export interface HostContext {
   readonly hostId: string;
   readonly sessions: Sessions;
-  readonly writer: Batcher;
+  readonly writer: PointSink;
   readonly counters: MalformedCounters;
   readonly rebirth: RebirthRequests;
   readonly events: HostEvents;

@@ -62,8 +62,8 @@ export interface Historian {
   stop(): Promise<void>;
 }
 
-const NODE_HANDLERS: Partial<Record<EdgeMessageType, NodeHandler>> = { NBIRTH: handleNbirth, NDATA: handleNdata, NDEATH: handleNdeath };
-const DEVICE_HANDLERS: Partial<Record<EdgeMessageType, DeviceHandler>> = { DBIRTH: handleDbirth, DDATA: handleDdata, DDEATH: handleDdeath };
+export const NODE_HANDLERS: Partial<Record<EdgeMessageType, NodeHandler>> = { NBIRTH: handleNbirth, NDATA: handleNdata, NDEATH: handleNdeath };
+export const DEVICE_HANDLERS: Partial<Record<EdgeMessageType, DeviceHandler>> = { DBIRTH: handleDbirth, DDATA: handleDdata, DDEATH: handleDdeath };
 
 // Births and deaths at QoS 1 (the NDEATH will is QoS 1); data as the edge sends it (QoS 0).
 const CONTROL_TYPES: readonly EdgeMessageType[] = ['NBIRTH', 'NDEATH', 'DBIRTH', 'DDEATH'];
@@ -72,7 +72,7 @@ const DATA_TYPES: readonly EdgeMessageType[] = ['NDATA', 'DDATA'];
 const STOP_PUBLISH_TIMEOUT_MS = 2000;
 
 /** The subscriptions of a host: control topics for itself alone, data topics shared when asked. */
-function subscriptionsOf(hostId: string, group: string | undefined, shared: string | undefined): ISubscriptionMap {
+export function subscriptionsOf(hostId: string, group: string | undefined, shared: string | undefined): ISubscriptionMap {
   const g = group ?? '+';
   const map: ISubscriptionMap = { [stateTopic(hostId)]: { qos: 1 } };
   for (const type of CONTROL_TYPES) map[`${SPARKPLUG_NAMESPACE}/${g}/${type}/#`] = { qos: 1 };

@@ -28,10 +28,11 @@ export function testHost(options: { checkSeq?: boolean } = {}): TestHost {
   const log = pino({ level: 'silent' });
   const rebirths: string[] = [];
   let reasserted = 0;
+  const writer = new Batcher(store, 1000, 20, log);
   const ctx: HostContext = {
     hostId: 'historian-test',
     sessions: new Sessions(),
-    writer: new Batcher(store, 1000, 20, log),
+    writer,
     counters: new MalformedCounters(log),
     rebirth: new RebirthRequests((topic) => rebirths.push(topic), log),
     events: { staleDeaths: 0, nulls: 0 },
@@ -39,7 +40,7 @@ export function testHost(options: { checkSeq?: boolean } = {}): TestHost {
     checkSeq: options.checkSeq ?? true,
     reassertState: () => reasserted++,
   };
-  return { ctx, store, rebirths, reasserted: () => reasserted, settle: () => ctx.writer.drain() };
+  return { ctx, store, rebirths, reasserted: () => reasserted, settle: () => writer.drain() };
 }
 
 export const nodeTopic = (type: 'NBIRTH' | 'NDATA' | 'NDEATH', edge = EDGE): EdgeTopic => ({ kind: 'edge', type, group: GROUP, edge });

@@ -1,0 +1,168 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import { HeatScadaError } from '../../model/errors.ts';
+import type { LiveFeed } from './live-feed.ts';
+import { isOverviewTag, type LivePoint, type OverviewRow, type SubstationState } from './latest-table.ts';
+
+// socket.io rooms on the API's HTTP server: `overview` (compact rows, coalesced) and one room per
+// substation (every change at once). A client subscribes and gets a snapshot, then updates; a
+// reconnecting client subscribes again and so starts from a fresh snapshot.
+
+export const SOCKET_PATH = '/socket.io';
+export const OVERVIEW_ROOM = 'overview';
+const substationRoom = (id: string): string => `substation:${id}`;
+
+export type RoomRequest = { room: 'overview' } | { room: 'substation'; id: string };
+
+export interface OverviewFrame {
+  ts: number;
+  rows: OverviewRow[];
+}
+export interface SubstationSnapshot {
+  id: string;
+  status: SubstationState;
+  points: LivePoint[];
+}
+export interface SubstationUpdate {
+  id: string;
+  points: LivePoint[];
+}
+export interface StatusEvent {
+  id: string;
+  status: SubstationState;
+}
+
+/** Validates what a client sent with subscribe/unsubscribe; the error names the field. */
+export function parseRoomRequest(body: unknown): RoomRequest {
+  if (typeof body !== 'object' || body === null) throw new HeatScadaError('HS_ERR_BAD_REQUEST', 'expected an object { room, id? }', 'room');
+  const { room, id } = body as Record<string, unknown>;
+  if (room === 'overview') return { room };
+  if (room !== 'substation') throw new HeatScadaError('HS_ERR_BAD_REQUEST', "room must be 'overview' or 'substation'", 'room');
+  if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw new HeatScadaError('HS_ERR_BAD_REQUEST', 'id must be a substation id', 'id');
+  return { room, id };
+}
+
+export interface RoomsOptions {
+  /** Overview frames are coalesced to at most one per this many ms. */
+  overviewIntervalMs: number;
+  /** How often statuses are recomputed to notice substations going stale. */
+  statusSweepMs: number;
+  /** Whether a substation id names a substation (known to the table or the site list). */
+  knows(id: string): boolean;
+  /** Every substation of the network, for the overview snapshot. */
+  substations(): string[];
+  logger: Logger;
+}
+
+export interface LiveRooms {
+  clients(): number;
+  /** Points sent in update events (each counted once per room it went to). */
+  pointsPushed(): number;
+  close(): Promise<void>;
+}
+
+export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOptions): LiveRooms {
+  const { table } = feed;
+  const log = options.logger;
+  const io = new Server(http, { path: SOCKET_PATH, serveClient: false });
+  const lastStatus = new Map<string, SubstationState>();
+  const dirty = new Set<string>();
+  let pushed = 0;
+  let lastFrameAt = 0;
+  let frameTimer: NodeJS.Timeout | undefined;
+
+  const listeners = (room: string): number => io.sockets.adapter.rooms.get(room)?.size ?? 0;
+
+  const sendOverview = (): void => {
+    frameTimer = undefined;
+    lastFrameAt = Date.now();
+    if (listeners(OVERVIEW_ROOM) > 0) {
+      const rows = [...dirty].map((id) => table.overviewRow(id, lastFrameAt));
+      const frame: OverviewFrame = { ts: lastFrameAt, rows };
+      io.to(OVERVIEW_ROOM).emit('update', frame);
+    }
+    dirty.clear();
+  };
+  const markOverview = (id: string): void => {
+    dirty.add(id);
+    if (frameTimer) return;
+    frameTimer = setTimeout(sendOverview, Math.max(0, lastFrameAt + options.overviewIntervalMs - Date.now()));
+  };
+
+  const refreshStatus = (id: string, now: number): void => {
+    const status = table.status(id, now);
+    if (lastStatus.get(id) === status) return;
+    lastStatus.set(id, status);
+    const event: StatusEvent = { id, status };
+    io.to(OVERVIEW_ROOM).to(substationRoom(id)).emit('status', event);
+    markOverview(id);
+  };
+
+  const unlisten = feed.listen({
+    points(id, points) {
+      const room = substationRoom(id);
+      if (listeners(room) > 0) {
+        const update: SubstationUpdate = { id, points };
+        io.to(room).emit('update', update);
+        pushed += points.length;
+      }
+      if (points.some((p) => isOverviewTag(p.tag))) markOverview(id);
+      refreshStatus(id, Date.now());
+    },
+    link(id) {
+      refreshStatus(id, Date.now());
+    },
+  });
+  for (const id of table.substations()) lastStatus.set(id, table.status(id, Date.now()));
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const id of table.substations()) refreshStatus(id, now);
+  }, options.statusSweepMs);
+
+  const subscribe = (socket: Socket, body: unknown): void => {
+    const request = parseRoomRequest(body);
+    const now = Date.now();
+    if (request.room === 'overview') {
+      void socket.join(OVERVIEW_ROOM);
+      const snapshot: OverviewFrame = { ts: now, rows: options.substations().map((id) => table.overviewRow(id, now)) };
+      socket.emit('snapshot', snapshot);
+      return;
+    }
+    if (!options.knows(request.id)) throw new HeatScadaError('HS_ERR_UNKNOWN_SUBSTATION', undefined, request.id);
+    void socket.join(substationRoom(request.id));
+    const snapshot: SubstationSnapshot = { id: request.id, status: table.status(request.id, now), points: table.points(request.id) };
+    socket.emit('snapshot', snapshot);
+  };
+  const unsubscribe = (socket: Socket, body: unknown): void => {
+    const request = parseRoomRequest(body);
+    void socket.leave(request.room === 'overview' ? OVERVIEW_ROOM : substationRoom(request.id));
+  };
+  /** A bad request is answered on the socket with an `error` event; it never reaches the log as a failure. */
+  const guarded = (socket: Socket, handle: (socket: Socket, body: unknown) => void) => (body: unknown) => {
+    try {
+      handle(socket, body);
+    } catch (e) {
+      const error = e instanceof HeatScadaError ? e : new HeatScadaError('HS_ERR_INTERNAL');
+      if (!(e instanceof HeatScadaError)) log.error({ code: 'HS_ERR_INTERNAL', reason: (e as Error).message }, 'socket request failed');
+      socket.emit('error', error.toJSON());
+    }
+  };
+  io.on('connection', (socket) => {
+    socket.on('subscribe', guarded(socket, subscribe));
+    socket.on('unsubscribe', guarded(socket, unsubscribe));
+  });
+
+  return {
+    clients: () => io.engine.clientsCount,
+    pointsPushed: () => pushed,
+    async close() {
+      unlisten();
+      clearInterval(sweep);
+      clearTimeout(frameTimer);
+      // io.close() would close the HTTP server too; Fastify closes that.
+      io.disconnectSockets(true);
+      io.engine.close();
+    },
+  };
+}

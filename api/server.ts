@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { TimeSeriesStore } from '../model/store.ts';
+import { loadSites, type ApiContext, type Site, knows, substationIds } from './context.ts';
+import { notFound, registerErrorHandlers } from './errors.ts';
+import { startLiveFeed, type LiveFeedStats } from './live/live-feed.ts';
+import { attachRooms } from './live/rooms.ts';
+import { HttpCounters } from './metrics.ts';
+import { registerDocs } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { historyRoutes } from './routes/history.ts';
+import { networkRoutes } from './routes/network.ts';
+import { substationRoutes } from './routes/substations.ts';
+
+// `heatscada serve`: REST (one plugin per resource), socket.io live push fed from MQTT, the
+// OpenAPI document and its UI, and the built web app, on one HTTP server.
+
+export interface ApiOptions {
+  host: string;
+  /** 0 picks a free port (see url). */
+  port: number;
+  store: TimeSeriesStore;
+  mqttUrl: string;
+  group?: string;
+  /** The built web app (web/dist); not served when absent. */
+  webDir?: string;
+  /** Names and locations of the substations; merged over those of sitesFile. */
+  sites?: Site[];
+  /** The simulator manifest (data/sim-endpoints.json) or any JSON { substations: [{ id, name?, location? }] }. */
+  sitesFile?: string;
+  /** Default 10 s. */
+  staleAfterS?: number;
+  /** Default 250 ms. */
+  overviewIntervalMs?: number;
+  logger?: Logger;
+}
+
+export interface ApiStats {
+  httpRequests: number;
+  liveClients: number;
+  pointsPushed: number;
+  mqtt: LiveFeedStats;
+}
+
+export interface Api {
+  /** http://host:port as bound. */
+  readonly url: string;
+  /** For tests (inject) and for plugins added by later issues. */
+  readonly app: FastifyInstance;
+  stats(): ApiStats;
+  close(): Promise<void>;
+}
+
+const VERSION = '0.1.0';
+const STATUS_SWEEP_MS = 1000;
+/** Paths that are never the web app: their 404 is an API error, not index.html. */
+const NOT_WEB = /^\/(api|socket\.io|metrics)(\/|$)/;
+
+function siteMap(options: ApiOptions): Map<string, Site> {
+  const sites = [...(options.sitesFile ? loadSites(options.sitesFile) : []), ...(options.sites ?? [])];
+  return new Map(sites.map((s) => [s.id, s]));
+}
+
+/** The built web app with SPA fallback: a GET outside the API that matches no file gets index.html. */
+async function registerWeb(app: FastifyInstance, webDir: string | undefined, log: Logger): Promise<void> {
+  const root = webDir ? path.resolve(webDir) : undefined;
+  const hasWeb = root !== undefined && existsSync(path.join(root, 'index.html'));
+  if (root && !hasWeb) log.warn({ webDir: root }, 'no built web app (index.html) there: serving the API only');
+  if (hasWeb) await app.register(fastifyStatic, { root, wildcard: true });
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    if (hasWeb && (request.method === 'GET' || request.method === 'HEAD') && !NOT_WEB.test(request.url)) return reply.sendFile('index.html');
+    return notFound(request, reply);
+  });
+}
+
+export async function startApi(options: ApiOptions): Promise<Api> {
+  const log = options.logger ?? pino({ name: 'api' });
+  const sites = siteMap(options);
+  const feedOptions = { mqttUrl: options.mqttUrl, store: options.store, staleAfterMs: 1000 * (options.staleAfterS ?? 10), logger: log.child({ part: 'live-feed' }) };
+  const feed = await startLiveFeed(options.group === undefined ? feedOptions : { ...feedOptions, group: options.group });
+  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), ajv: { customOptions: { coerceTypes: true, allErrors: false } } });
+
+  const http = new HttpCounters();
+  let rooms: ReturnType<typeof attachRooms> | undefined;
+  const ctx: ApiContext = {
+    store: options.store,
+    feed,
+    sites,
+    http,
+    startedAt: Date.now(),
+    liveClients: () => rooms?.clients() ?? 0,
+    pointsPushed: () => rooms?.pointsPushed() ?? 0,
+  };
+  try {
+    registerErrorHandlers(app);
+    app.addHook('onResponse', async (request, reply) => {
+      http.count(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
+    });
+    await registerDocs(app, VERSION);
+    await app.register(networkRoutes, { ctx });
+    await app.register(substationRoutes, { ctx });
+    await app.register(historyRoutes, { ctx });
+    await app.register(healthRoutes, { ctx });
+    await registerWeb(app, options.webDir, log);
+    await app.ready();
+    rooms = attachRooms(app.server, feed, {
+      overviewIntervalMs: options.overviewIntervalMs ?? 250,
+      statusSweepMs: STATUS_SWEEP_MS,
+      knows: (id) => knows(ctx, id),
+      substations: () => substationIds(ctx),
+      logger: log.child({ part: 'rooms' }),
+    });
+    const address = await app.listen({ host: options.host, port: options.port });
+    log.info({ url: address, substations: substationIds(ctx).length }, 'api listening');
+    const liveRooms = rooms;
+    return {
+      url: address,
+      app,
+      stats: () => ({ httpRequests: http.total(), liveClients: liveRooms.clients(), pointsPushed: liveRooms.pointsPushed(), mqtt: feed.stats() }),
+      async close() {
+        await liveRooms.close();
+        await app.close();
+        await feed.close();
+        log.info({}, 'api stopped');
+      },
+    };
+  } catch (e) {
+    await rooms?.close();
+    await app.close();
+    await feed.close();
+    throw e;
+  }
+}
