@@ -66,13 +66,20 @@ describe('heatscada', () => {
   });
 
   it('says what is not there yet, and refuses unknown commands and options, with exit 2', async () => {
-    const broker = await heatscada('broker');
-    expect(broker.code).toBe(2);
-    expect(broker.stderr).toContain('not yet available: see README roadmap');
+    const control = await heatscada('control');
+    expect(control.code).toBe(2);
+    expect(control.stderr).toContain('not yet available: see README roadmap');
     expect((await heatscada('frobnicate')).code).toBe(2);
     const unknown = await heatscada('simulate', '--colour', 'red');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--colour');
+  });
+
+  it('refuses to start a collector with nothing to read, naming the field', async () => {
+    const run = await heatscada('collect');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('HS_ERR_CONFIG_INVALID');
+    expect(run.stderr).toContain('/collect/devices');
   });
 
   it('stops at a bad configuration with one line naming the code and path, exit 1', async () => {
