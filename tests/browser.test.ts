@@ -1,0 +1,140 @@
+// The built web app in Chromium against the whole platform running in this process: what an
+// operator sees follows the simulated plant, live and without reloads, in both languages, and
+// comes back by itself after the server does. Screenshots of the main pages go to
+// docs/screenshots/ for the README.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
+
+const WEB_DIR = 'web/dist';
+const SHOTS = 'docs/screenshots';
+const SUBSTATIONS = 6;
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+describe('web UI in Chromium against the running platform', () => {
+  let platform: TestPlatform;
+  let browser: Browser;
+  let page: Page;
+  let ids: string[];
+
+  const open = async (hash: string) => {
+    await page.goto(`${platform.apiUrl}/${hash}`);
+  };
+  const rows = () => page.getByTestId('substation-row');
+  const makeupShown = async (id: string) => Number(await page.locator(`[data-id="${id}"] [data-testid="makeup"]`).textContent());
+
+  /** A leak raises the make-up flow in the simulator; the overview must show it as it happens. */
+  const expectLeakShown = async (id: string) => {
+    await expect.poll(() => makeupShown(id)).not.toBeNaN();
+    const before = await makeupShown(id);
+    const leak = platform.plant.injectFault({ kind: 'leak', substation: id, severity: 1 });
+    try {
+      await expect.poll(() => makeupShown(id), { timeout: 15_000 }).toBeGreaterThan(before + 1);
+    } finally {
+      platform.plant.clearFault(leak.id);
+    }
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(`${WEB_DIR}/index.html`)) execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
+    mkdirSync(SHOTS, { recursive: true });
+    // Six hours of stored past, so the trends have something to draw.
+    platform = await startTestPlatform({ substations: SUBSTATIONS, backfillH: 6, webDir: WEB_DIR });
+    ids = platform.plant.spec.substations.map((s) => s.id);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    page = await context.newPage();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('lists every simulated substation on the overview, with the network totals', async () => {
+    await open('#/');
+    await expect.poll(() => rows().count()).toBe(SUBSTATIONS);
+    const shown = await rows().evaluateAll((els) => els.map((el) => el.getAttribute('data-id')));
+    expect(shown.sort()).toEqual([...ids].sort());
+    await expect.poll(() => page.getByTestId('totals').textContent()).toContain(`${SUBSTATIONS}`);
+    await expect.poll(() => makeupShown(ids[0])).not.toBeNaN();
+    await page.screenshot({ path: `${SHOTS}/overview-en.png` });
+  });
+
+  it('shows a value changed in the simulator without a reload', async () => {
+    await open('#/');
+    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    await expectLeakShown(ids[1]);
+    expect(await page.evaluate(() => 'sameDocument' in window)).toBe(true);
+  });
+
+  it('greys a substation that lost power, with the age of its last data, and sorts it first', async () => {
+    await open('#/');
+    const id = ids[3];
+    const row = page.locator(`[data-id="${id}"]`);
+    const fault = platform.plant.injectFault({ kind: 'power_loss', substation: id });
+    try {
+      await expect.poll(() => row.getAttribute('class'), { timeout: 20_000 }).toMatch(/status-row-(offline|stale)/);
+      await expect.poll(() => row.locator('.age').textContent()).toMatch(/ago$/);
+      expect(await rows().first().getAttribute('data-id')).toBe(id);
+    } finally {
+      platform.plant.clearFault(fault.id);
+    }
+    await expect.poll(() => row.getAttribute('class'), { timeout: 20_000 }).toContain('status-row-online');
+  });
+
+  it('switches language, and keeps the choice over a reload', async () => {
+    await open('#/');
+    await page.getByTestId('lang-switch').click();
+    await expect.poll(() => page.locator('.topbar nav').textContent()).toContain('总览');
+    await page.reload();
+    await expect.poll(() => page.locator('.topbar nav').textContent()).toContain('总览');
+    await expect.poll(() => rows().count()).toBe(SUBSTATIONS);
+    await page.screenshot({ path: `${SHOTS}/overview-zh.png` });
+    await page.getByTestId('lang-switch').click();
+    await expect.poll(() => page.locator('.topbar nav').textContent()).toContain('Overview');
+    expect(await page.evaluate(() => localStorage.getItem('heatscada.lang'))).toBe('en');
+  });
+
+  it('draws the substation mimic with live values and a trend with data, and exports it as CSV', async () => {
+    const id = ids[0];
+    await open(`#/substation/${id}`);
+    const supply = page.locator('[data-testid="mimic"] [data-tag="primary.supply_temp"]');
+    await expect.poll(() => supply.textContent()).toMatch(/^\d+\.\d °C$/);
+    await expect.poll(() => page.locator('[data-testid="pump"]').getAttribute('data-state')).toBe('running');
+    await expect.poll(() => page.locator('.chart').getAttribute('data-has-data'), { timeout: 15_000 }).toBe('true');
+    await expect.poll(() => page.locator('.recharts-line-curve').count()).toBe(4);
+    const csvHref = await page.getByTestId('export-csv').getAttribute('href');
+    const csv = await page.request.get(new URL(csvHref!, page.url()).href);
+    expect(csv.ok()).toBe(true);
+    expect((await csv.text()).split('\n').filter(Boolean).length).toBeGreaterThan(10);
+    await page.screenshot({ path: `${SHOTS}/substation.png`, fullPage: true });
+  });
+
+  it('plots several tags of several substations on the history page, as many points as the chart is wide', async () => {
+    const request = page.waitForRequest((r) => r.url().includes('/api/history?'));
+    await open(`#/history?series=${ids[0]}:primary.supply_temp,${ids[1]}:heat.power,${ids[2]}:indoor.temp_min`);
+    const points = Number(new URL((await request).url()).searchParams.get('points'));
+    const width = await page.locator('.chart').evaluate((el) => el.clientWidth);
+    expect(points).toBeGreaterThan(width - 50);
+    expect(points).toBeLessThanOrEqual(width);
+    await expect.poll(() => page.locator('.recharts-line-curve').count(), { timeout: 15_000 }).toBe(3);
+    await page.getByTestId('range-6h').click();
+    await expect.poll(() => page.locator('.recharts-line-curve').count()).toBe(3);
+    await page.screenshot({ path: `${SHOTS}/history.png`, fullPage: true });
+  });
+
+  it('shows a banner while the API is away, and recovers by itself when it returns', async () => {
+    await open('#/');
+    await expect.poll(() => rows().count()).toBe(SUBSTATIONS);
+    const banner = page.getByTestId('connection-banner');
+    await platform.stopApi();
+    await expect.poll(() => banner.isVisible()).toBe(true);
+    await platform.startApi();
+    await expect.poll(() => banner.isVisible(), { timeout: 15_000 }).toBe(false);
+    await expectLeakShown(ids[2]);
+  });
+});

@@ -1,0 +1,72 @@
+// The shell: header, connection banner and a hash router (#/, #/substation/:id, #/history),
+// so the API serves one index.html for every view. Chart pages load on demand: the overview
+// needs no charting library.
+
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { ConnectionBanner } from './components/ConnectionBanner.tsx';
+import { LanguageSwitch } from './components/LanguageSwitch.tsx';
+import { useI18n } from './i18n.ts';
+import { Overview } from './pages/Overview.tsx';
+
+const Substation = lazy(() => import('./pages/Substation.tsx'));
+const History = lazy(() => import('./pages/History.tsx'));
+
+type Route = { page: 'overview' } | { page: 'substation'; id: string } | { page: 'history'; series: string[] };
+
+function parseRoute(hash: string): Route {
+  const [path, query = ''] = hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'substation' && parts[1]) return { page: 'substation', id: parts[1] };
+  if (parts[0] === 'history') {
+    const series = new URLSearchParams(query).get('series');
+    return { page: 'history', series: series ? series.split(',').filter(Boolean) : [] };
+  }
+  return { page: 'overview' };
+}
+
+export const substationHref = (id: string): string => `#/substation/${encodeURIComponent(id)}`;
+export const historyHref = (series: string[]): string => `#/history?${new URLSearchParams({ series: series.join(',') })}`;
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
+
+export function App() {
+  const { t } = useI18n();
+  const route = useRoute();
+  useEffect(() => {
+    document.title = t('app.title');
+  }, [t]);
+  return (
+    <div className="app">
+      <header className="topbar">
+        <a className="brand" href="#/">
+          {t('app.title')}
+        </a>
+        <nav>
+          <a href="#/" className={route.page === 'overview' ? 'active' : ''}>
+            {t('nav.overview')}
+          </a>
+          <a href="#/history" className={route.page === 'history' ? 'active' : ''}>
+            {t('nav.history')}
+          </a>
+        </nav>
+        <LanguageSwitch />
+      </header>
+      <ConnectionBanner />
+      <main>
+        <Suspense fallback={<p className="muted">{t('trend.loading')}</p>}>
+          {route.page === 'overview' && <Overview />}
+          {route.page === 'substation' && <Substation key={route.id} id={route.id} />}
+          {route.page === 'history' && <History initial={route.series} />}
+        </Suspense>
+      </main>
+    </div>
+  );
+}
