@@ -120,6 +120,7 @@ export function describeTimeSeriesStoreContract(name: string, open: () => Promis
       const all = await store.latest();
       expect(all.filter((p) => p.substation === a || p.substation === b)).toHaveLength(4);
       expect(await store.latest({ substations: [sub('nothing')] })).toEqual([]);
+      expect(await store.latest({ substations: [a], tags: [] })).toEqual([]);
     });
 
     it('keeps quality and the historical flag', async () => {

@@ -28,7 +28,7 @@ interface Reading {
 
 const RAW: Reading = { time: 'ts', sum: 'sum(t.value)', min: 'min(t.value)', max: 'max(t.value)', count: 'count(*)', lastTs: 'max(t.ts)', last: 'value' };
 const ROLLUP: Reading = { time: 'bucket', sum: 'sum(t.sum)', min: 'min(t.min)', max: 'max(t.max)', count: 'sum(t.count)', lastTs: 'max(t.last_ts)', last: 'last' };
-const READINGS: Record<Source, Reading> = { points: RAW, rollup_1m: ROLLUP, rollup_1h: ROLLUP };
+const READINGS: Record<Source, Reading> = { points: RAW, points_recent: RAW, rollup_1m: ROLLUP, rollup_1h: ROLLUP };
 
 export const PARTIAL_COLUMNS = 'series_id, bucket, sum, min, max, count, quality, last_ts, last';
 

@@ -1,15 +1,17 @@
-// Which table answers which part of a bucketed range. Rollup buckets are used where they are
-// complete (below their mark, not stale) and lie wholly inside [from, to); the rest — the
-// unaligned edges, the recent tail, stale buckets — falls through to a finer table and at
-// last to raw points. Pure, so the splitting is tested without a database.
+// Which table answers which part of a range. Rollup buckets are used where they are complete
+// (below their mark, not stale) and lie wholly inside [from, to); the rest — the unaligned
+// edges, the recent tail, stale buckets — falls through to a finer table and at last to raw
+// points, which live in points below the recent mark and in points_recent from it on. Pure,
+// so the splitting is tested without a database.
 
-export type Source = 'points' | 'rollup_1m' | 'rollup_1h';
+export type Source = 'points' | 'points_recent' | 'rollup_1m' | 'rollup_1h';
+export type RawSource = 'points' | 'points_recent';
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 
 export interface Tier {
-  source: Exclude<Source, 'points'>;
+  source: Exclude<Source, RawSource>;
   /** Bucket width of the table, ms. */
   widthMs: number;
   /** Buckets below this (a multiple of widthMs) are complete. */
@@ -18,8 +20,8 @@ export interface Tier {
   stale: readonly number[];
 }
 
-export interface Segment {
-  source: Source;
+export interface Segment<S extends Source = Source> {
+  source: S;
   from: number;
   to: number;
 }
@@ -27,25 +29,35 @@ export interface Segment {
 const floorTo = (t: number, w: number): number => t - (t % w);
 const ceilTo = (t: number, w: number): number => floorTo(t + w - 1, w);
 
+/** Raw segments covering [from, to): points below the recent mark, points_recent from it. */
+export function rawSegments(from: number, to: number, recentMark: number): Segment<RawSource>[] {
+  const split = Math.min(Math.max(recentMark, from), to);
+  const out: Segment<RawSource>[] = [];
+  if (from < split) out.push({ source: 'points', from, to: split });
+  if (split < to) out.push({ source: 'points_recent', from: split, to });
+  return out;
+}
+
 /** Segments covering [from, to) in time order; tiers coarsest first. */
-export function planSegments(from: number, to: number, tiers: readonly Tier[]): Segment[] {
+export function planSegments(from: number, to: number, tiers: readonly Tier[], recentMark: number): Segment[] {
   if (from >= to) return [];
   const [tier, ...finer] = tiers;
-  if (!tier) return [{ source: 'points', from, to }];
+  if (!tier) return rawSegments(from, to, recentMark);
+  const below = (a: number, b: number): Segment[] => planSegments(a, b, finer, recentMark);
   const w = tier.widthMs;
   const start = ceilTo(from, w);
   const end = Math.min(floorTo(to, w), tier.mark);
-  if (start >= end) return planSegments(from, to, finer);
-  const out = planSegments(from, start, finer);
+  if (start >= end) return below(from, to);
+  const out = below(from, start);
   let cursor = start;
   for (const bucket of tier.stale) {
     if (bucket < start || bucket >= end) continue;
     if (cursor < bucket) out.push({ source: tier.source, from: cursor, to: bucket });
-    out.push(...planSegments(bucket, bucket + w, finer));
+    out.push(...below(bucket, bucket + w));
     cursor = bucket + w;
   }
   if (cursor < end) out.push({ source: tier.source, from: cursor, to: end });
-  out.push(...planSegments(end, to, finer));
+  out.push(...below(end, to));
   return out;
 }
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Aggregate, LatestFilter, RangePoint, RangeQuery, SeriesKey, SeriesRange, StoredPoint } from '../../model/store.ts';
 import { latestValue, qualityOf } from '../rules.ts';
 import { partialsSql, type PartialRow } from './aggregate.ts';
-import { planSegments, tiersFor, type Segment, type Source } from './plan.ts';
+import { planSegments, rawSegments, tiersFor, type RawSource, type Segment, type Source } from './plan.ts';
 import type { RollupMarks } from './rollup.ts';
 import type { SeriesIds } from './series.ts';
 
@@ -23,19 +23,31 @@ type PartialParams = SpanParams & { width: number };
 
 const ONE_SPAN = 'SELECT $id AS series_id, $lo AS lo, $hi AS hi';
 
-/** Each series' newest row, found through the primary key (see write.ts for why no table). */
+/**
+ * Each series' newest row, found through the primary keys (see write.ts for why there is no
+ * latest table). A series' rows in points_recent are all newer than its rows in points.
+ */
 function latestSql(filter: LatestFilter): string {
   const where = [
     filter.substations ? 's.substation IN (SELECT value FROM json_each($substations))' : '',
     filter.tags ? 's.tag IN (SELECT value FROM json_each($tags))' : '',
   ].filter(Boolean);
   return `WITH l AS MATERIALIZED (
-    SELECT s.id, s.substation, s.tag, (SELECT max(ts) FROM points WHERE series_id = s.id) AS ts
+    SELECT s.id, s.substation, s.tag,
+      coalesce((SELECT max(ts) FROM points_recent WHERE series_id = s.id), (SELECT max(ts) FROM points WHERE series_id = s.id)) AS ts
     FROM series s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
   )
-  SELECT l.substation, l.tag, l.ts, p.value, p.quality, p.historical
-  FROM l CROSS JOIN points p ON p.series_id = l.id AND p.ts = l.ts
+  SELECT l.substation, l.tag, l.ts, coalesce(r.value, p.value) AS value, coalesce(r.quality, p.quality) AS quality,
+    coalesce(r.historical, p.historical) AS historical
+  FROM l
+  LEFT JOIN points_recent r ON r.series_id = l.id AND r.ts = l.ts
+  LEFT JOIN points p ON p.series_id = l.id AND p.ts = l.ts
+  WHERE l.ts IS NOT NULL
   ORDER BY l.substation, l.tag`;
+}
+
+interface Marks extends RollupMarks {
+  recent: number;
 }
 
 /** Combines partials of one bucket read from two segments that split it. */
@@ -60,10 +72,10 @@ const VALUE_OF: Record<Aggregate, (p: PartialRow) => number> = {
 
 export class Queries {
   private readonly latestByShape = new Map<string, Database.Statement<[Record<string, string>], LatestRow>>();
-  private readonly raw: Database.Statement<[number, number, number], [number, number, number]>;
+  private readonly raw: Record<RawSource, Database.Statement<[number, number, number], [number, number, number]>>;
   private readonly partials: Record<Source, Database.Statement<[PartialParams], PartialRow>>;
-  private readonly countStmt: Database.Statement<[number, number, number], number>;
-  private readonly marks: Database.Statement<[], RollupMarks>;
+  private readonly counts: Record<RawSource, Database.Statement<[number, number, number], number>>;
+  private readonly readMarks: Database.Statement<[], Marks>;
   private readonly staleMinutes: Database.Statement<[number], number>;
 
   constructor(
@@ -71,13 +83,14 @@ export class Queries {
     private readonly series: SeriesIds,
     private readonly useRollups: boolean,
   ) {
-    this.raw = db.prepare<[number, number, number], [number, number, number]>(
-      'SELECT ts, value, quality FROM points WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts',
-    ).raw();
+    const raw = (table: RawSource) =>
+      db.prepare<[number, number, number], [number, number, number]>(`SELECT ts, value, quality FROM ${table} WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts`).raw();
+    this.raw = { points: raw('points'), points_recent: raw('points_recent') };
     const partials = (source: Source) => db.prepare<[PartialParams], PartialRow>(`${partialsSql(source, ONE_SPAN)} ORDER BY g.bucket`);
-    this.partials = { points: partials('points'), rollup_1m: partials('rollup_1m'), rollup_1h: partials('rollup_1h') };
-    this.countStmt = db.prepare<[number, number, number], number>('SELECT count(*) FROM points WHERE series_id = ? AND ts >= ? AND ts < ?').pluck();
-    this.marks = db.prepare('SELECT minute_mark AS minute, hour_mark AS hour FROM rollup_state WHERE id = 1');
+    this.partials = { points: partials('points'), points_recent: partials('points_recent'), rollup_1m: partials('rollup_1m'), rollup_1h: partials('rollup_1h') };
+    const count = (table: RawSource) => db.prepare<[number, number, number], number>(`SELECT count(*) FROM ${table} WHERE series_id = ? AND ts >= ? AND ts < ?`).pluck();
+    this.counts = { points: count('points'), points_recent: count('points_recent') };
+    this.readMarks = db.prepare('SELECT recent_mark AS recent, minute_mark AS minute, hour_mark AS hour FROM rollup_state WHERE id = 1');
     this.staleMinutes = db.prepare<[number], number>('SELECT bucket FROM rollup_dirty WHERE series_id = ? ORDER BY bucket').pluck();
   }
 
@@ -102,8 +115,13 @@ export class Queries {
   }
 
   count(key: SeriesKey, from: number, to: number): number {
-    const id = this.series.find(key.substation, key.tag);
-    return id === undefined ? 0 : this.countStmt.get(id, from, to) ?? 0;
+    return this.db
+      .transaction(() => {
+        const id = this.series.find(key.substation, key.tag);
+        if (id === undefined) return 0;
+        return rawSegments(from, to, this.marks().recent).reduce((n, seg) => n + (this.counts[seg.source].get(id, seg.from, seg.to) ?? 0), 0);
+      })
+      .deferred();
   }
 
   range(q: RangeQuery): SeriesRange[] {
@@ -119,14 +137,21 @@ export class Queries {
 
   /** The segments a bucketed range of one series reads (exposed for tests and diagnostics). */
   plan(id: number, from: number, to: number, stepMs: number): Segment[] {
-    if (!this.useRollups) return planSegments(from, to, []);
-    const marks = this.marks.get();
+    const marks = this.marks();
+    const tiers = this.useRollups ? tiersFor(stepMs, marks, this.staleMinutes.all(id)) : [];
+    return planSegments(from, to, tiers, marks.recent);
+  }
+
+  private marks(): Marks {
+    const marks = this.readMarks.get();
     if (!marks) throw new Error('rollup_state has no row: the store schema is damaged');
-    return planSegments(from, to, tiersFor(stepMs, marks, this.staleMinutes.all(id)));
+    return marks;
   }
 
   private rawRange(id: number, from: number, to: number): RangePoint[] {
-    return this.raw.all(id, from, to).map(([ts, value, quality]) => ({ ts, value, quality: qualityOf(quality) }));
+    return rawSegments(from, to, this.marks().recent).flatMap((seg) =>
+      this.raw[seg.source].all(id, seg.from, seg.to).map(([ts, value, quality]) => ({ ts, value, quality: qualityOf(quality) })),
+    );
   }
 
   private buckets(id: number, from: number, to: number, stepMs: number, agg: Aggregate): RangePoint[] {

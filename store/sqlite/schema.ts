@@ -27,6 +27,16 @@ const MIGRATIONS: readonly string[] = [
     historical INTEGER NOT NULL,
     PRIMARY KEY (series_id, ts)
   ) WITHOUT ROWID;
+  -- The newest points, same shape: a batch touches a few pages here instead of one page per
+  -- series in points. Keys at or above recent_mark live here, keys below it in points.
+  CREATE TABLE points_recent (
+    series_id INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    value REAL NOT NULL,
+    quality INTEGER NOT NULL,
+    historical INTEGER NOT NULL,
+    PRIMARY KEY (series_id, ts)
+  ) WITHOUT ROWID;
   -- Partial aggregates per bucket; sum and count rather than avg so buckets combine exactly.
   CREATE TABLE rollup_1m (
     series_id INTEGER NOT NULL,
@@ -58,14 +68,16 @@ const MIGRATIONS: readonly string[] = [
     bucket INTEGER NOT NULL,
     PRIMARY KEY (series_id, bucket)
   ) WITHOUT ROWID;
-  -- newest_ts: the newest point written; minute_mark/hour_mark: rollups are complete below them.
+  -- newest_ts: the newest point written; recent_mark: see points_recent;
+  -- minute_mark/hour_mark: rollups are complete below them.
   CREATE TABLE rollup_state (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     newest_ts INTEGER NOT NULL,
+    recent_mark INTEGER NOT NULL,
     minute_mark INTEGER NOT NULL,
     hour_mark INTEGER NOT NULL
   );
-  INSERT INTO rollup_state VALUES (1, 0, 0, 0);
+  INSERT INTO rollup_state VALUES (1, 0, 0, 0, 0);
   CREATE TABLE statuses (
     substation TEXT PRIMARY KEY,
     online INTEGER NOT NULL,

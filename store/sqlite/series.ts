@@ -14,6 +14,7 @@ export interface ResolvedIds {
 
 export class SeriesIds {
   private readonly cache = new Map<string, Map<string, number>>();
+  private known = 0;
   private readonly select: Database.Statement<[string, string], number>;
   private readonly insert: Database.Statement<[string, string], number>;
 
@@ -53,9 +54,15 @@ export class SeriesIds {
     return { ids, commit: () => learned.forEach((s) => this.remember(s.substation, s.tag, s.id)) };
   }
 
+  /** How many series this process has looked up or created. */
+  get size(): number {
+    return this.known;
+  }
+
   private remember(substation: string, tag: string, id: number): void {
     let tags = this.cache.get(substation);
     if (!tags) this.cache.set(substation, (tags = new Map()));
+    if (!tags.has(tag)) this.known++;
     tags.set(tag, id);
   }
 }

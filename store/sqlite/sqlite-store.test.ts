@@ -6,7 +6,7 @@ import { isHeatScadaError, type ErrorCode } from '../../model/errors.ts';
 import type { Aggregate, RangeQuery, StoredPoint } from '../../model/store.ts';
 import { describeTimeSeriesStoreContract } from '../contract.ts';
 import { HOUR, MINUTE } from './plan.ts';
-import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
+import { RECENT_ROWS_PER_SERIES, openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'heatscada-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,6 +75,31 @@ describe('sqlite store', () => {
     await store.close();
   });
 
+  it('keeps the newest points in points_recent until there are enough per series, then moves them', async () => {
+    // Without rollups, which move points_recent too.
+    const store = open({ rollups: false });
+    const rows = (table: string) => store.database.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+    const batch = (from: number, n: number): StoredPoint[] => Array.from({ length: n }, (_, k) => ({ ...A, ts: T + (from + k) * 1000, value: from + k, quality: 'good' }));
+    const N = RECENT_ROWS_PER_SERIES;
+    await store.write(batch(0, N - 1));
+    expect([rows('points_recent'), rows('points')]).toEqual([N - 1, 0]);
+    await store.write(batch(N - 1, 1));
+    expect([rows('points_recent'), rows('points')]).toEqual([0, N]);
+    // After a move, newer points go to points_recent again and late ones straight to points.
+    await store.write([...batch(N, 3), { ...A, ts: T - 1000, value: -1, quality: 'good' }]);
+    expect([rows('points_recent'), rows('points')]).toEqual([3, N + 1]);
+    const [range] = await store.range({ series: [A], from: T - HOUR, to: T + HOUR });
+    expect(range.points.map((p) => p.value)).toEqual([-1, ...Array.from({ length: N + 3 }, (_, k) => k)]);
+    expect(await store.count(A, T - HOUR, T + HOUR)).toBe(N + 4);
+    expect((await store.latest())[0]).toMatchObject({ ts: T + (N + 2) * 1000, value: N + 2 });
+    const [buckets] = await store.range({ series: [A], from: T - HOUR, to: T + HOUR, stepMs: HOUR, agg: 'last' });
+    expect(buckets.points).toEqual([
+      { ts: T - HOUR, value: -1, quality: 'good' },
+      { ts: T, value: N + 2, quality: 'good' },
+    ]);
+    await store.close();
+  });
+
   it('reads hourly and minute rollups for long steps, raw points for the rest', async () => {
     const store = open();
     await store.write(twoDays());
@@ -122,10 +147,13 @@ describe('sqlite store', () => {
     const store = open({ rollupAfterMs: 10 * MINUTE });
     await store.write(twoDays().filter((p) => p.ts < T + HOUR));
     const segments = store.explainRange({ series: [A], from: T, to: T + HOUR, stepMs: MINUTE })[0].segments;
-    // Newest point T+59:40: minutes up to 10 minutes before it are rolled up.
+    // Newest point T+59:40: minutes up to 10 minutes before it are rolled up, and every point
+    // written so far has been moved from points_recent to points.
+    const newest = T + HOUR - 20_000;
     expect(segments).toEqual([
       { source: 'rollup_1m', from: T, to: T + 49 * MINUTE },
-      { source: 'points', from: T + 49 * MINUTE, to: T + HOUR },
+      { source: 'points', from: T + 49 * MINUTE, to: newest + 1 },
+      { source: 'points_recent', from: newest + 1, to: T + HOUR },
     ]);
     await store.close();
   });
@@ -162,7 +190,7 @@ describe('sqlite store', () => {
 
   it('a batch that fails inside its transaction leaves no rows and no cached series id behind', async () => {
     const store = open();
-    store.database.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON points WHEN NEW.value = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    store.database.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON points_recent WHEN NEW.value = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END`);
     const fresh = { substation: 'south-9', tag: 'primary.flow' };
     await expect(store.write([{ ...fresh, ts: T, value: 1, quality: 'good' }, { ...A, ts: T, value: 666, quality: 'good' }])).rejects.toMatchObject({
       code: 'HS_ERR_STORE_WRITE',

@@ -29,16 +29,18 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** WAL size that triggers a checkpoint, MiB. Default 256 (README: why so large). */
   walMb?: number;
-  /** Told when a rollup after a (committed) write fails; default: a process warning. */
-  onRollupError?: (error: HeatScadaError) => void;
+  /** Told when moving recent points or a rollup after a (committed) write fails; default: a process warning. */
+  onMaintenanceError?: (error: HeatScadaError) => void;
 }
 
 interface SeriesPlan extends SeriesKey {
   segments: Segment[];
 }
 
+/** points_recent is moved into points once it holds this many rows per known series. */
+export const RECENT_ROWS_PER_SERIES = 20;
 const warn = (e: HeatScadaError): void => process.emitWarning(e.message, { code: e.code });
-const DEFAULTS = { rollupAfterMs: 5 * MINUTE, rollups: true, cacheMb: 64, busyTimeoutMs: 5000, walMb: 256, onRollupError: warn };
+const DEFAULTS = { rollupAfterMs: 5 * MINUTE, rollups: true, cacheMb: 64, busyTimeoutMs: 5000, walMb: 256, onMaintenanceError: warn };
 
 export class SqliteStore implements TimeSeriesStore {
   /** The better-sqlite3 handle, for roles that keep their own tables in the same file. */
@@ -52,7 +54,9 @@ export class SqliteStore implements TimeSeriesStore {
   private readonly statusesStmt: Database.Statement<[], { substation: string; online: number; ts: number }>;
   private readonly rollupAfterMs: number;
   private readonly autoRollup: boolean;
-  private readonly onRollupError: (error: HeatScadaError) => void;
+  /** Rows this process put into points_recent since it last moved them. */
+  private recentRows = 0;
+  private readonly onMaintenanceError: (error: HeatScadaError) => void;
 
   constructor(options: SqliteStoreOptions) {
     const opts = { ...DEFAULTS, ...options };
@@ -63,7 +67,7 @@ export class SqliteStore implements TimeSeriesStore {
     this.database = openDatabase({ file: opts.file, cacheMb: opts.cacheMb, busyTimeoutMs: opts.busyTimeoutMs, walMb: opts.walMb });
     this.rollupAfterMs = opts.rollupAfterMs;
     this.autoRollup = opts.rollups;
-    this.onRollupError = opts.onRollupError;
+    this.onMaintenanceError = opts.onMaintenanceError;
     this.series = new SeriesIds(this.database);
     this.writer = new PointWriter(this.database, this.series);
     this.queries = new Queries(this.database, this.series, opts.rollups);
@@ -82,14 +86,19 @@ export class SqliteStore implements TimeSeriesStore {
    */
   writeSync(points: readonly StoredPoint[]): void {
     if (points.length === 0) return;
-    const marks = this.guard('HS_ERR_STORE_WRITE', () => this.writer.write(points));
+    const { marks, toRecent } = this.guard('HS_ERR_STORE_WRITE', () => this.writer.write(points));
+    this.recentRows += toRecent;
     const target = marks.newest - this.rollupAfterMs;
-    if (!this.autoRollup || target < marks.minute + Math.max(this.rollupAfterMs, MINUTE)) return;
-    // The batch is committed: a failed rollup must not make the caller think it was not.
+    const rollUp = this.autoRollup && target >= marks.minute + Math.max(this.rollupAfterMs, MINUTE);
+    // Enough rows per series that moving them writes each series' last page for several points.
+    const move = this.recentRows >= RECENT_ROWS_PER_SERIES * this.series.size;
+    if (!rollUp && !move) return;
+    // The batch is committed: a failed move or rollup must not make the caller think it was not.
     try {
-      this.rollup(target);
+      this.guard('HS_ERR_STORE_WRITE', () => (rollUp ? this.rollups.rollUpTo(target) : this.rollups.moveRecentPoints()));
+      this.recentRows = 0;
     } catch (e) {
-      this.onRollupError(e as HeatScadaError);
+      this.onMaintenanceError(e as HeatScadaError);
     }
   }
 
