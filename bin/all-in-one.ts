@@ -11,7 +11,7 @@ import { brokerOptions } from '../broker/config-schema.ts';
 import { loadDevices } from '../collectors/config.ts';
 import { startCollector } from '../collectors/collector.ts';
 import type { Config } from '../model/config.ts';
-import { openStore } from '../store/open-store.ts';
+import { openStore, openStoreWriter } from '../store/open-store.ts';
 import { historianOptions } from '../store/historian/config-schema.ts';
 import { startHistorian } from '../store/historian/historian.ts';
 import { runSimulator, type Log } from '../simulators/run.ts';
@@ -34,8 +34,10 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
 
     const store = await openStore(config.store);
     stops.push(() => store.close());
+    const writer = await openStoreWriter(config.store);
+    stops.push(() => writer.close());
     // The historian subscribes to the broker we just started, wherever its section pointed.
-    const historian = await startHistorian({ ...historianOptions(config.historian), mqttUrl: broker.tcpUrl, store, logger: log.child({ role: 'historian' }) });
+    const historian = await startHistorian({ ...historianOptions(config.historian), mqttUrl: broker.tcpUrl, store: writer, logger: log.child({ role: 'historian' }) });
     stops.push(() => historian.stop());
 
     const simulator = await runSimulator(config.simulate, simLog);

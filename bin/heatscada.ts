@@ -215,22 +215,24 @@ async function broker(values: Values): Promise<number> {
 
 async function historian(values: Values): Promise<number> {
   const config = configFrom(values);
-  const [{ openStore }, { startHistorian }, { historianOptions }] = await Promise.all([
+  const [{ openStore, openStoreWriter }, { startHistorian }, { historianOptions }] = await Promise.all([
     import('../store/open-store.ts'),
     import('../store/historian/historian.ts'),
     import('../store/historian/config-schema.ts'),
   ]);
   return runUntilSignal(async () => {
-    const store = await openStore(config.store);
-    const running = await startHistorian({ ...historianOptions(config.historian), store, logger: log.child({ role: 'historian' }) }).catch(async (e: unknown) => {
-      await store.close();
+    // Opening the reading store first creates the file and its tables for the writer.
+    await (await openStore(config.store)).close();
+    const writer = await openStoreWriter(config.store);
+    const running = await startHistorian({ ...historianOptions(config.historian), store: writer, logger: log.child({ role: 'historian' }) }).catch(async (e: unknown) => {
+      await writer.close();
       throw e;
     });
     return {
       summary: [`heatscada historian: host "${config.historian.host_id}" on ${config.historian.mqtt_url} → ${config.store.kind}`],
       stop: async () => {
         await running.stop();
-        await store.close();
+        await writer.close();
       },
     };
   });

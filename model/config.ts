@@ -5,7 +5,6 @@ import { loadDocument, validateDocument } from './validate.ts';
 import { ServeConfigSchema } from '../api/config-schema.ts';
 import { BrokerConfigSchema } from '../broker/config-schema.ts';
 import { CollectConfigSchema } from '../collectors/collector-config.ts';
-import { ControlConfigSchema } from '../control/config-schema.ts';
 import { StoreConfigSchema } from '../store/config-schema.ts';
 import { HistorianConfigSchema } from '../store/historian/config-schema.ts';
 
@@ -74,7 +73,7 @@ export const ConfigSchema = Type.Object(
     collect: Type.Object(CollectConfigSchema.properties, { additionalProperties: false, default: {} }),
     store: StoreConfigSchema,
     historian: HistorianConfigSchema,
-    control: ControlConfigSchema,
+    control: PendingSection,
     alarms: PendingSection,
     serve: ServeConfigSchema,
   },

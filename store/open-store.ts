@@ -1,8 +1,9 @@
 import { HeatScadaError } from '../model/errors.ts';
 import type { TimeSeriesStore } from '../model/store.ts';
-import type { StoreConfig } from './config-schema.ts';
+import type { SqliteConfig, StoreConfig } from './config-schema.ts';
 import { openInfluxStore } from './influxdb/influxdb-store.ts';
-import { openSqliteStore } from './sqlite/sqlite-store.ts';
+import { openSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.ts';
+import { openSqliteWriter, type StoreWriter } from './sqlite/worker-writer.ts';
 
 // The one place that turns the `store` configuration section into a TimeSeriesStore.
 
@@ -13,15 +14,26 @@ const DAY = 86_400_000;
  * read from the environment variable the section names). Fails with the section path at fault.
  */
 export async function openStore(config: StoreConfig, env: NodeJS.ProcessEnv = process.env): Promise<TimeSeriesStore> {
-  if (config.kind === 'sqlite') {
-    const c = config.sqlite;
-    return openSqliteStore({ file: c.file, rollups: c.rollups, rollupAfterMs: c.rollup_after_s * 1000, cacheMb: c.cache_mb, walMb: c.wal_mb });
-  }
+  if (config.kind === 'sqlite') return openSqliteStore(sqliteOptions(config.sqlite));
   const c = config.influxdb;
   if (!c) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'kind is influxdb but the influxdb section is missing', '/store/influxdb');
   const token = env[c.token_env];
   if (!token) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `environment variable ${c.token_env} (the API token) is not set`, '/store/influxdb/token_env');
   return openInfluxStore({ url: c.url, org: c.org, bucket: c.bucket, token, batchLines: c.batch_lines, timeoutMs: c.timeout_ms });
+}
+
+function sqliteOptions(c: SqliteConfig): SqliteStoreOptions {
+  return { file: c.file, rollups: c.rollups, rollupAfterMs: c.rollup_after_s * 1000, cacheMb: c.cache_mb, walMb: c.wal_mb };
+}
+
+/**
+ * The historian's side of the configured store. SQLite writes on a thread of its own, so the
+ * inserts do not compete with the broker and decoding for the main thread; open the reading
+ * store (openStore) first, which creates the file and its tables. InfluxDB writes over HTTP
+ * from the main thread.
+ */
+export async function openStoreWriter(config: StoreConfig, env: NodeJS.ProcessEnv = process.env): Promise<StoreWriter> {
+  return config.kind === 'sqlite' ? openSqliteWriter(sqliteOptions(config.sqlite)) : openStore(config, env);
 }
 
 /** The cut-off for applyRetention at `now`, or undefined when the section keeps raw points. */

@@ -65,7 +65,9 @@ export interface Historian {
 export const NODE_HANDLERS: Partial<Record<EdgeMessageType, NodeHandler>> = { NBIRTH: handleNbirth, NDATA: handleNdata, NDEATH: handleNdeath };
 export const DEVICE_HANDLERS: Partial<Record<EdgeMessageType, DeviceHandler>> = { DBIRTH: handleDbirth, DDATA: handleDdata, DDEATH: handleDdeath };
 
-// Births and deaths at QoS 1 (the NDEATH will is QoS 1); data as the edge sends it (QoS 0).
+// Everything at QoS 1: data an edge sends at QoS 1 (ours do, to lose nothing) then arrives at
+// QoS 1 too, and in order with the births — a broker may reorder a subscriber's QoS 0 and
+// QoS 1 deliveries, which would look like a seq gap. Data sent at QoS 0 still arrives at QoS 0.
 const CONTROL_TYPES: readonly EdgeMessageType[] = ['NBIRTH', 'NDEATH', 'DBIRTH', 'DDEATH'];
 const DATA_TYPES: readonly EdgeMessageType[] = ['NDATA', 'DDATA'];
 // How long stop() waits for the broker to take the unsubscription and the offline STATE.
@@ -76,7 +78,7 @@ export function subscriptionsOf(hostId: string, group: string | undefined, share
   const g = group ?? '+';
   const map: ISubscriptionMap = { [stateTopic(hostId)]: { qos: 1 } };
   for (const type of CONTROL_TYPES) map[`${SPARKPLUG_NAMESPACE}/${g}/${type}/#`] = { qos: 1 };
-  for (const type of DATA_TYPES) map[`${shared === undefined ? '' : `$share/${shared}/`}${SPARKPLUG_NAMESPACE}/${g}/${type}/#`] = { qos: 0 };
+  for (const type of DATA_TYPES) map[`${shared === undefined ? '' : `$share/${shared}/`}${SPARKPLUG_NAMESPACE}/${g}/${type}/#`] = { qos: 1 };
   return map;
 }
 
