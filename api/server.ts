@@ -3,17 +3,22 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type Logger } from 'pino';
+import type { Controller } from '../control/controller.ts';
 import type { TimeSeriesStore } from '../model/store.ts';
 import { loadSites, type ApiContext, type Site, knows, substationIds } from './context.ts';
 import { notFound, registerErrorHandlers } from './errors.ts';
 import { startLiveFeed, type LiveFeedStats } from './live/live-feed.ts';
 import { attachRooms } from './live/rooms.ts';
 import { HttpCounters } from './metrics.ts';
+import { controlRoutes } from './routes/control.ts';
 import { registerDocs } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
 import { networkRoutes } from './routes/network.ts';
 import { substationRoutes } from './routes/substations.ts';
+import { alarmRoutes } from './routes/alarms.ts';
+import { workOrderRoutes } from './routes/work-orders.ts';
+import type { AlarmService } from '../alarms/alarms.ts';
 
 // `heatscada serve`: REST (one plugin per resource), socket.io live push fed from MQTT, the
 // OpenAPI document and its UI, and the built web app, on one HTTP server.
@@ -36,6 +41,10 @@ export interface ApiOptions {
   /** Default 250 ms. */
   overviewIntervalMs?: number;
   logger?: Logger;
+  /** The balancing loop, when it runs in this process; /api/control answers 503 without it. */
+  control?: Controller;
+  /** The alarm engine in this process; /api/alarms and /api/work-orders answer 503 HS_ERR_ALARMS_OFF without it. */
+  alarms?: AlarmService;
 }
 
 export interface ApiStats {
@@ -104,6 +113,9 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     await app.register(substationRoutes, { ctx });
     await app.register(historyRoutes, { ctx });
     await app.register(healthRoutes, { ctx });
+    await app.register(alarmRoutes, { alarms: options.alarms });
+    await app.register(workOrderRoutes, { alarms: options.alarms });
+    await app.register(controlRoutes, { controller: options.control });
     await registerWeb(app, options.webDir, log);
     await app.ready();
     rooms = attachRooms(app.server, feed, {
@@ -112,6 +124,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       knows: (id) => knows(ctx, id),
       substations: () => substationIds(ctx),
       logger: log.child({ part: 'rooms' }),
+      ...(options.alarms ? { alarms: options.alarms.engine } : {}),
     });
     const address = await app.listen({ host: options.host, port: options.port });
     log.info({ url: address, substations: substationIds(ctx).length }, 'api listening');

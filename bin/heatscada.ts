@@ -21,7 +21,7 @@ type Values = Record<string, string | boolean | undefined>;
 interface Command {
   summary: string;
   options: Record<string, OptionSpec>;
-  run?: (values: Values) => Promise<number>;
+  run: (values: Values) => Promise<number>;
 }
 
 /** Logs are one JSON line per event on stderr; stdout carries only the summary of what runs where. */
@@ -58,8 +58,8 @@ const COMMANDS: Record<string, Command> = {
   simulate: { summary: 'run the plant simulator: substations on OPC UA and Modbus TCP', options: SIMULATE_OPTIONS, run: simulate },
   collect: { summary: 'run a collector: poll OPC UA / Modbus PLCs, publish Sparkplug B', options: COLLECT_OPTIONS, run: collect },
   historian: { summary: 'write the MQTT data into the time-series store', options: CONFIG_OPTION, run: historian },
-  control: { summary: 'run the balancing loop: weather curve and return-temperature balancing', options: CONFIG_OPTION },
-  alarms: { summary: 'run the alarm engine and the crew workflow', options: CONFIG_OPTION },
+  control: { summary: 'run the balancing loop: weather curve and return-temperature balancing', options: CONFIG_OPTION, run: control },
+  alarms: { summary: 'run the alarm engine and the crew workflow', options: CONFIG_OPTION, run: alarms },
   serve: { summary: 'serve the REST and live API and the control-room web UI', options: CONFIG_OPTION, run: serve },
 };
 
@@ -98,10 +98,6 @@ async function main(argv: string[]): Promise<number> {
   if (values.help === true) {
     process.stdout.write(`${commandUsage(name, command)}\n`);
     return 0;
-  }
-  if (!command.run) {
-    process.stderr.write(`heatscada ${name}: not yet available: see README roadmap\n`);
-    return 2;
   }
   try {
     return await command.run(values);
@@ -251,6 +247,60 @@ async function collect(values: Values): Promise<number> {
     return {
       summary: [`heatscada collect: ${devices.length} PLCs → ${config.collect.mqtt.url} as spBv1.0/${config.collect.group_id}/…/${config.collect.edge_node_id}`],
       stop: () => running.stop(),
+    };
+  });
+}
+
+async function control(values: Values): Promise<number> {
+  const config = configFrom(values);
+  const [{ startControl }, { openStore }, { SqliteStore }] = await Promise.all([
+    import('../control/start.ts'),
+    import('../store/open-store.ts'),
+    import('../store/sqlite/sqlite-store.ts'),
+  ]);
+  return runUntilSignal(async () => {
+    const store = await openStore(config.store);
+    const running = await startControl(config, {
+      store,
+      ...(store instanceof SqliteStore ? { database: store.database } : {}),
+      logger: log.child({ role: 'control' }),
+    }).catch(async (e: unknown) => {
+      await store.close();
+      throw e;
+    });
+    return {
+      summary: [`heatscada control: balancing loop writing through ${config.control.mqtt_url}, group "${config.control.group}"`],
+      stop: async () => {
+        await running.stop();
+        await store.close();
+      },
+    };
+  });
+}
+
+async function alarms(values: Values): Promise<number> {
+  const config = configFrom(values);
+  const [{ startAlarms }, { openSqliteStore }] = await Promise.all([import('../alarms/alarms.ts'), import('../store/sqlite/sqlite-store.ts')]);
+  if (config.store.kind !== 'sqlite') {
+    throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'the alarm engine keeps its tables in the SQLite store', '/store/kind');
+  }
+  return runUntilSignal(async () => {
+    const store = openSqliteStore({ file: config.store.sqlite.file });
+    const running = await startAlarms(config.alarms, {
+      mqttUrl: config.historian.mqtt_url,
+      store,
+      database: store.database,
+      logger: log.child({ role: 'alarms' }),
+    }).catch(async (e: unknown) => {
+      await store.close();
+      throw e;
+    });
+    return {
+      summary: [`heatscada alarms: ${running.definitions.length} rules from ${config.alarms.rules_file}, following ${config.historian.mqtt_url}`],
+      stop: async () => {
+        await running.close();
+        await store.close();
+      },
     };
   });
 }

@@ -204,7 +204,12 @@ describe('API', () => {
       const doc = (await get('/api/openapi.json')).json();
       expect(doc.openapi).toMatch(/^3\./);
       expect(Object.keys(doc.paths).sort()).toEqual(
-        ['/api/health', '/api/history', '/api/history.csv', '/api/network', '/api/network/totals', '/api/substations/{id}', '/metrics'].sort(),
+        [
+          '/api/health', '/api/history', '/api/history.csv', '/api/network', '/api/network/totals', '/api/substations/{id}', '/metrics',
+          ...['', '/{id}', '/{id}/ack', '/{id}/service', '/{id}/shelve', '/{id}/unshelve'].map((p) => `/api/alarms${p}`),
+          ...['', '/kpis', '/{id}', '/{id}/notes', '/{id}/state'].map((p) => `/api/work-orders${p}`),
+          ...['', '/audit', '/curve', '/mode'].map((p) => `/api/control${p}`),
+        ].sort(),
       );
       expect(doc.paths['/api/history'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['agg', 'from', 'points', 'series', 'to']);
       const ui = await get('/api/docs/');

@@ -65,10 +65,7 @@ describe('heatscada', () => {
     expect(broker.stdout).toContain('--config FILE');
   });
 
-  it('says what is not there yet, and refuses unknown commands and options, with exit 2', async () => {
-    const control = await heatscada('control');
-    expect(control.code).toBe(2);
-    expect(control.stderr).toContain('not yet available: see README roadmap');
+  it('refuses unknown commands and options, with exit 2', async () => {
     expect((await heatscada('frobnicate')).code).toBe(2);
     const unknown = await heatscada('simulate', '--colour', 'red');
     expect(unknown.code).toBe(2);

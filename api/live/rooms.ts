@@ -2,6 +2,8 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { HeatScadaError } from '../../model/errors.ts';
+import type { AlarmRecord } from '../../alarms/alarm-store.ts';
+import type { AlarmEngine } from '../../alarms/engine.ts';
 import type { LiveFeed } from './live-feed.ts';
 import { isOverviewTag, type LivePoint, type OverviewRow, type SubstationState } from './latest-table.ts';
 
@@ -11,9 +13,14 @@ import { isOverviewTag, type LivePoint, type OverviewRow, type SubstationState }
 
 export const SOCKET_PATH = '/socket.io';
 export const OVERVIEW_ROOM = 'overview';
+export const ALARMS_ROOM = 'alarms';
 const substationRoom = (id: string): string => `substation:${id}`;
 
-export type RoomRequest = { room: 'overview' } | { room: 'substation'; id: string };
+export type RoomRequest = { room: 'overview' } | { room: 'alarms' } | { room: 'substation'; id: string };
+/** The `alarms` room: a snapshot of the current alarms, then each change. */
+export interface AlarmsSnapshot {
+  alarms: AlarmRecord[];
+}
 
 export interface OverviewFrame {
   ts: number;
@@ -37,8 +44,8 @@ export interface StatusEvent {
 export function parseRoomRequest(body: unknown): RoomRequest {
   if (typeof body !== 'object' || body === null) throw new HeatScadaError('HS_ERR_BAD_REQUEST', 'expected an object { room, id? }', 'room');
   const { room, id } = body as Record<string, unknown>;
-  if (room === 'overview') return { room };
-  if (room !== 'substation') throw new HeatScadaError('HS_ERR_BAD_REQUEST', "room must be 'overview' or 'substation'", 'room');
+  if (room === 'overview' || room === 'alarms') return { room };
+  if (room !== 'substation') throw new HeatScadaError('HS_ERR_BAD_REQUEST', "room must be 'overview', 'alarms' or 'substation'", 'room');
   if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw new HeatScadaError('HS_ERR_BAD_REQUEST', 'id must be a substation id', 'id');
   return { room, id };
 }
@@ -53,6 +60,8 @@ export interface RoomsOptions {
   /** Every substation of the network, for the overview snapshot. */
   substations(): string[];
   logger: Logger;
+  /** The alarm engine, when one runs in this process. */
+  alarms?: Pick<AlarmEngine, 'records' | 'listen'>;
 }
 
 export interface LiveRooms {
@@ -114,6 +123,7 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
       refreshStatus(id, Date.now());
     },
   });
+  const unlistenAlarms = options.alarms?.listen((change) => io.to(ALARMS_ROOM).emit('alarm', change));
   for (const id of table.substations()) lastStatus.set(id, table.status(id, Date.now()));
   const sweep = setInterval(() => {
     const now = Date.now();
@@ -123,6 +133,13 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
   const subscribe = (socket: Socket, body: unknown): void => {
     const request = parseRoomRequest(body);
     const now = Date.now();
+    if (request.room === 'alarms') {
+      if (!options.alarms) throw new HeatScadaError('HS_ERR_ALARMS_OFF');
+      void socket.join(ALARMS_ROOM);
+      const snapshot: AlarmsSnapshot = { alarms: options.alarms.records() };
+      socket.emit('alarms', snapshot);
+      return;
+    }
     if (request.room === 'overview') {
       void socket.join(OVERVIEW_ROOM);
       const snapshot: OverviewFrame = { ts: now, rows: options.substations().map((id) => table.overviewRow(id, now)) };
@@ -136,7 +153,7 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
   };
   const unsubscribe = (socket: Socket, body: unknown): void => {
     const request = parseRoomRequest(body);
-    void socket.leave(request.room === 'overview' ? OVERVIEW_ROOM : substationRoom(request.id));
+    void socket.leave(request.room === 'substation' ? substationRoom(request.id) : request.room);
   };
   /** A bad request is answered on the socket with an `error` event; it never reaches the log as a failure. */
   const guarded = (socket: Socket, handle: (socket: Socket, body: unknown) => void) => (body: unknown) => {
@@ -158,6 +175,7 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
     pointsPushed: () => pushed,
     async close() {
       unlisten();
+      unlistenAlarms?.();
       clearInterval(sweep);
       clearTimeout(frameTimer);
       // io.close() would close the HTTP server too; Fastify closes that.

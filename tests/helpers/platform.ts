@@ -1,6 +1,6 @@
 // The whole platform in one process, for tests that need it running end to end: simulated PLCs
 // on Modbus TCP → collector → aedes → historian → SQLite, and the API (REST, socket.io, web app)
-// over both. The plant runs in real time.
+// over both. The plant runs in real time unless a speed is given.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { startEndpoints, writeCollectorConfig, writeManifest, type SimEndpoints 
 import { generateCity } from '../../simulators/network/generate.ts';
 import { Plant } from '../../simulators/plant.ts';
 import { startHistorian, type Historian } from '../../store/historian/historian.ts';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { freePort } from './ports.ts';
 
 const HOST_ID = 'test-historian';
@@ -31,11 +31,16 @@ export interface PlatformOptions {
   backfillH?: number;
   /** The built web app the API serves. */
   webDir?: string;
+  /** Simulated seconds per wall second; 1 by default. */
+  speed?: number;
 }
 
 export interface TestPlatform {
   plant: Plant;
   store: TimeSeriesStore;
+  /** The store's SQLite handle, for roles that keep their tables beside the points (alarms). */
+  database: SqliteStore['database'];
+  brokerUrl: string;
   /** http://127.0.0.1:port of the API; the same after restartApi. */
   apiUrl: string;
   /** Closes the API (HTTP and socket.io) only; the data path keeps running. */
@@ -76,7 +81,7 @@ export async function startTestPlatform(options: PlatformOptions): Promise<TestP
   });
   const { manifest } = writeManifest(dir, endpoints);
   writeCollectorConfig(dir, manifest);
-  const clock = new SimClock(plant, { speed: 1 });
+  const clock = new SimClock(plant, { speed: options.speed ?? 1 });
   clock.start();
 
   const broker: Broker = await startBroker({ host: '127.0.0.1', tcpPort: await freePort(), wsPort: 0, logger: log.child({ role: 'broker' }) });
@@ -100,6 +105,8 @@ export async function startTestPlatform(options: PlatformOptions): Promise<TestP
   return {
     plant,
     store,
+    database: store.database,
+    brokerUrl: broker.tcpUrl,
     apiUrl: `http://127.0.0.1:${port}`,
     async stopApi() {
       await api?.close();

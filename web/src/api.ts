@@ -104,6 +104,45 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   return (await res.json()) as T;
 }
 
+export type LoopMode = 'auto' | 'manual' | 'advisory';
+
+export interface CurveSettings {
+  indoor_c: number;
+  design_outdoor_c: number;
+  radiator: { design_supply_c: number; design_return_c: number; b: number };
+  floor: { design_supply_c: number; design_return_c: number; b: number };
+}
+
+export interface SubstationControl {
+  id: string;
+  heating: string;
+  mode: LoopMode;
+  state: string;
+  plcMode: string | null;
+  inputs: { outdoorC: number; supplyC: number; returnC: number; indoorMinC?: number; valvePct: number; supplySetpointC: number } | null;
+  supplyTargetC: number | null;
+  returnTargetC: number | null;
+  trimK: number | null;
+  next: { tag: string; value: number; why: string } | null;
+  lastWrite: { tag: string; value: number; ts: number; ok: boolean; code?: string } | null;
+  note: string | null;
+}
+
+export interface ControlOverview {
+  global: LoopMode | null;
+  source: { offsetK: number; why: string };
+  substations: SubstationControl[];
+}
+
+async function putJson<T>(url: string, body: unknown): Promise<T> {
+  const res = await fetch(url, { method: 'PUT', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) {
+    const err = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+    throw new ApiError(err.code ?? 'HS_ERR_HTTP', err.message ?? res.statusText, res.status);
+  }
+  return (await res.json()) as T;
+}
+
 export const seriesKey = (s: SeriesRef): string => `${s.substation}:${s.tag}`;
 
 export function parseSeriesKey(key: string): SeriesRef | undefined {
@@ -127,4 +166,8 @@ export const api = {
   substation: (id: string, signal?: AbortSignal) => getJson<SubstationDetail>(`api/substations/${encodeURIComponent(id)}`, signal),
   history: (q: HistoryQuery, signal?: AbortSignal) => getJson<History>(`api/history?${historyParams(q)}`, signal),
   historyCsvUrl: (q: HistoryQuery) => `api/history.csv?${historyParams(q)}`,
+  control: (signal?: AbortSignal) => getJson<ControlOverview>('api/control', signal),
+  setLoopMode: (mode: LoopMode, substation?: string) => putJson<ControlOverview>('api/control/mode', { mode, actor: 'web', ...(substation ? { substation } : {}) }),
+  curve: (signal?: AbortSignal) => getJson<CurveSettings>('api/control/curve', signal),
+  setCurve: (curve: CurveSettings) => putJson<CurveSettings>('api/control/curve', { actor: 'web', curve }),
 };

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { loadRuleSet, type AlarmDefinition } from './config-schema.ts';
+import { engineHarness } from './test-support.ts';
+
+const limit = (over: Partial<AlarmDefinition> = {}): AlarmDefinition => ({
+  id: 'overpressure',
+  priority: 'critical',
+  title: { en: 'over-pressure', zh: '超压' },
+  scope: 'substation',
+  aggregate: 'median',
+  suppressed_by: [],
+  settle_s: 0,
+  rules: [{ kind: 'limit', tag: 'secondary.supply_pressure', level: 'HH', threshold: 0.6, deadband: 0.02, on_delay_s: 5, off_delay_s: 5 }],
+  ...over,
+});
+
+describe('alarm engine', () => {
+  it('does not chatter on a value sitting on its limit', () => {
+    const h = engineHarness([limit()]);
+    let k = 0;
+    // Noise of ±0.01 MPa around the limit: inside the deadband once raised, and never 5 s above it at first.
+    h.run(600, (e) => e.ingest('S1', [{ tag: 'secondary.supply_pressure', value: 0.6 + (k++ % 2 === 0 ? 0.01 : -0.01) }]));
+    expect(h.store.query({})).toHaveLength(0);
+    h.run(10, (e) => e.ingest('S1', [{ tag: 'secondary.supply_pressure', value: 0.65 }]));
+    h.run(600, (e) => e.ingest('S1', [{ tag: 'secondary.supply_pressure', value: 0.6 + (k++ % 2 === 0 ? 0.01 : -0.01) }]));
+    const all = h.store.query({});
+    expect(all).toHaveLength(1);
+    expect(all[0].state).toBe('unack_active');
+    h.run(10, (e) => e.ingest('S1', [{ tag: 'secondary.supply_pressure', value: 0.5 }]));
+    expect(h.store.query({})[0].state).toBe('unack_returned');
+    expect(h.store.journal(all[0].id).map((j) => j.event)).toEqual(['activate', 'return']);
+  });
+
+  it('follows the ISA-18.2 states through acknowledgement', () => {
+    const h = engineHarness([limit()]);
+    h.run(10, (e) => e.ingest('S1', [{ tag: 'secondary.supply_pressure', value: 0.7 }]));
+    const [a] = h.engine.records();
+    expect(a.state).toBe('unack_active');
+    expect(h.engine.ack(a.id, 'op1', 'crew called').state).toBe('ack_active');
+    expect(() => h.engine.ack(a.id, 'op1', 'again')).toThrow(/HS_ERR_ALARM_STATE/);
+    h.run(10, (e) => e.ingest('S1', [{ tag: 'secondary.supply_pressure', value: 0.5 }]));
+    expect(h.engine.records()[0].state).toBe('normal');
+    // Returned before acknowledgement: unack_returned, then ack → normal.
+    h.run(10, (e) => e.ingest('S1', [{ tag: 'secondary.supply_pressure', value: 0.7 }]));
+    const [b] = h.engine.records();
+    expect(b.id).not.toBe(a.id);
+    h.run(10, (e) => e.ingest('S1', [{ tag: 'secondary.supply_pressure', value: 0.5 }]));
+    expect(h.engine.records()[0].state).toBe('unack_returned');
+    expect(h.engine.ack(b.id, 'op2', 'seen').state).toBe('normal');
+    const journal = h.store.journal(a.id);
+    expect(journal.find((j) => j.event === 'ack')).toMatchObject({ actor: 'op1', comment: 'crew called', fromState: 'unack_active', toState: 'ack_active' });
+  });
+
+  it('shelves until the expiry, without annunciating, then unshelves', () => {
+    const h = engineHarness([limit()]);
+    const heard: boolean[] = [];
+    h.engine.listen((c) => c.event === 'activate' && heard.push(c.annunciated));
+    h.run(10, (e) => e.ingest('S1', [{ tag: 'secondary.supply_pressure', value: 0.7 }]));
+    const [a] = h.engine.records();
+    h.engine.shelve(a.id, 'op1', 'known, crew on it', h.clock.now + 60_000);
+    h.run(20, (e) => e.ingest('S1', [{ tag: 'secondary.supply_pressure', value: 0.5 }]));
+    h.run(20, (e) => e.ingest('S1', [{ tag: 'secondary.supply_pressure', value: 0.7 }]));
+    expect(heard).toEqual([true, false]);
+    h.run(30);
+    const events = h.store.journal(h.engine.records()[0].id).map((j) => `${j.event}:${j.actor}`);
+    expect(events).toContain('unshelve:system');
+    expect(h.engine.records()[0].shelvedUntil).toBeNull();
+    expect(() => h.engine.shelve(h.engine.records()[0].id, 'op', '', h.clock.now - 1)).toThrow(/HS_ERR_BAD_REQUEST/);
+  });
+
+  it('groups a burst of alarms into one flood', () => {
+    const h = engineHarness([limit({ rules: [{ kind: 'limit', tag: 'secondary.supply_pressure', level: 'HH', threshold: 0.6, deadband: 0, on_delay_s: 0, off_delay_s: 0 }] })]);
+    const subs = Array.from({ length: 15 }, (_, i) => `S${i}`);
+    for (const [k, s] of subs.entries()) h.run(20, (e) => e.ingest(s, [{ tag: 'secondary.supply_pressure', value: 0.7 }]), k === 0 ? 20 : 20);
+    const floods = new Set(h.engine.records().map((r) => r.floodGroup));
+    expect(floods.size).toBe(1);
+    expect([...floods][0]).not.toBeNull();
+    expect(h.store.floods()).toHaveLength(1);
+  });
+
+  it('suppresses consequential alarms under their root', () => {
+    const defs = loadRuleSet('config/alarm-rules.yaml');
+    const h = engineHarness(defs, { poll_period_s: 1 });
+    const normal = { 'power.ok': true, 'pump.fault': false, 'pump.running': true, 'control.mode': 1, 'secondary.supply_pressure': 0.3, 'plc.heartbeat': 1 };
+    const feed = (ids: string[]) => () => ids.forEach((id) => h.engine.ingest(id, Object.entries(normal).map(([tag, value]) => ({ tag, value }))));
+    h.run(30, feed(['S1', 'S2', 'S3']));
+    expect(h.engine.records()).toHaveLength(0);
+    h.engine.link('S2', false);
+    h.run(30, feed(['S1', 'S3']));
+    expect(h.engine.records().map((r) => `${r.substation}/${r.alarm}`)).toEqual(['S2/power_loss']);
+  });
+});

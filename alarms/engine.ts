@@ -1,0 +1,370 @@
+import type { Logger } from 'pino';
+import { HeatScadaError } from '../model/errors.ts';
+import { isTagName, type TagName } from '../model/tags.ts';
+import type { AlarmRecord, AlarmStore, JournalEvent } from './alarm-store.ts';
+import type { AlarmDefinition, AlarmsConfig, RuleConfig } from './config-schema.ts';
+import { FloodDetector } from './flood.ts';
+import { createRule } from './rules/index.ts';
+import { isSilent, type Rule } from './rules/rule.ts';
+import { acknowledged, isActive, next, type AlarmState } from './states.ts';
+import { median, SubstationView, type Value } from './view.ts';
+
+// The alarm engine: views fed by ingest/link, rules evaluated on evaluate() at the injected
+// clock's time, on/off delays, ISA-18.2 states, shelving, out of service, suppression of
+// consequential alarms under their root, and flood grouping. Every state change is written with
+// its journal line before listeners hear of it. It does no I/O of its own besides the store, so
+// the same code runs from MQTT (alarms.ts) and straight from the plant (bench/alarms.ts).
+
+/** The pseudo-substation of network-wide alarms (heat source, weather). */
+export const NETWORK = '_network';
+/** Silence after this many poll periods: value rules stop judging a substation that says nothing. */
+const SILENT_POLLS = 3;
+const SYSTEM = 'system';
+
+export interface AlarmChange {
+  record: AlarmRecord;
+  event: JournalEvent;
+  title: { en: string; zh: string };
+  /** Whether the operator sees it (not shelved, not out of service). */
+  annunciated: boolean;
+  /** A flood group this activation opened (its notification stands for the burst). */
+  floodOpened: number | null;
+}
+
+export type AlarmListener = (change: AlarmChange) => void;
+
+export interface EngineOptions {
+  definitions: AlarmDefinition[];
+  config: Pick<AlarmsConfig, 'poll_period_s' | 'groups' | 'overrides' | 'flood'>;
+  store: AlarmStore;
+  now: () => number;
+  logger: Logger;
+}
+
+interface Debounced {
+  rule: Rule;
+  onMs: number;
+  offMs: number;
+  raw: boolean | null;
+  since: number;
+  held: boolean;
+}
+
+interface Instance {
+  def: AlarmDefinition;
+  substation: string;
+  rules: Debounced[];
+  record: AlarmRecord | undefined;
+}
+
+const historyKeepMs = (defs: AlarmDefinition[]): number =>
+  Math.max(0, ...defs.flatMap((d) => d.rules.map((r) => (r.kind === 'rate' ? r.window_s * 1000 : 0))));
+
+const historyTags = (defs: AlarmDefinition[]): Set<TagName> => new Set(defs.flatMap((d) => d.rules.flatMap((r) => (r.kind === 'rate' ? [r.tag] : []))));
+
+const tagsOf = (def: AlarmDefinition): TagName[] => def.rules.flatMap((r): TagName[] => ('tag' in r ? [r.tag, ...(r.kind === 'limit' && r.minus ? [r.minus] : [])] : []));
+
+const AGGREGATES: Record<AlarmDefinition['aggregate'], (values: number[]) => number | undefined> = {
+  median,
+  min: (v) => (v.length ? Math.min(...v) : undefined),
+  max: (v) => (v.length ? Math.max(...v) : undefined),
+};
+
+export class AlarmEngine {
+  private readonly views = new Map<string, SubstationView>();
+  /** One view per network alarm: the reporting substations combined by its aggregate. */
+  private readonly networkViews = new Map<AlarmDefinition, SubstationView>();
+  private readonly instances = new Map<string, Instance[]>();
+  private readonly byId = new Map<number, Instance>();
+  private readonly listeners = new Set<AlarmListener>();
+  private readonly flood: FloodDetector;
+  private readonly pollMs: number;
+  private readonly keepMs: number;
+  private readonly historyTags: Set<TagName>;
+  private readonly resumed = new Map<string, AlarmRecord>();
+  private readonly log: Logger;
+
+  constructor(private readonly options: EngineOptions) {
+    const ids = new Set<string>();
+    for (const d of options.definitions) {
+      if (ids.has(d.id)) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `alarm ${d.id} is defined twice`, `/alarms/${d.id}`);
+      for (const root of d.suppressed_by) {
+        if (!ids.has(root)) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `${d.id} is suppressed by ${root}, which must be defined above it`, `/alarms/${d.id}/suppressed_by`);
+      }
+      ids.add(d.id);
+    }
+    options.config.overrides.forEach((o, k) => {
+      const def = options.definitions.find((d) => d.id === o.alarm);
+      if (!def || o.rule >= def.rules.length) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `no rule ${o.rule} of alarm ${o.alarm}`, `/alarms/overrides/${k}`);
+      if (o.group !== undefined && !(o.group in options.config.groups)) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `no group ${o.group}`, `/alarms/overrides/${k}/group`);
+    });
+    this.log = options.logger;
+    this.pollMs = options.config.poll_period_s * 1000;
+    this.keepMs = historyKeepMs(options.definitions);
+    this.historyTags = historyTags(options.definitions);
+    for (const def of options.definitions) if (def.scope === 'network') this.networkViews.set(def, new SubstationView(NETWORK, this.historyTags, this.keepMs));
+    const { store } = options;
+    this.flood = new FloodDetector(
+      options.config.flood.count,
+      options.config.flood.window_s * 1000,
+      (at) => store.openFlood(at),
+      (id, size, at) => {
+        store.setFlood(id, size, at);
+        this.log.info({ code: 'HS_ALARM_FLOOD_END', flood: id, alarms: size }, 'alarm flood ended');
+      },
+    );
+    for (const r of store.lastOccurrences()) this.resumed.set(`${r.substation}/${r.alarm}`, r);
+    this.instancesOf(NETWORK);
+  }
+
+  listen(listener: AlarmListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The engine's clock (simulated time in tests), ms. */
+  now(): number {
+    return this.options.now();
+  }
+
+  get definitions(): readonly AlarmDefinition[] {
+    return this.options.definitions;
+  }
+
+  /** Values of one substation as they arrive (tags outside the catalogue are ignored). */
+  ingest(substation: string, points: readonly { tag: string; value: Value }[]): void {
+    const view = this.viewOf(substation);
+    const at = this.options.now();
+    for (const p of points) if (isTagName(p.tag)) view.set(p.tag, p.value, at);
+  }
+
+  /** A Sparkplug BIRTH (online) or DEATH (offline) of the substation. */
+  link(substation: string, online: boolean): void {
+    this.viewOf(substation).online = online;
+  }
+
+  /** One evaluation of every rule at the clock's time. */
+  evaluate(): void {
+    const now = this.options.now();
+    const silent = new Set<string>();
+    for (const [id, view] of this.views) if (isSilent(view, now, this.pollMs, SILENT_POLLS)) silent.add(id);
+    const reporting = this.views.size - silent.size;
+    for (const [def, network] of this.networkViews) {
+      for (const tag of tagsOf(def)) {
+        const values: number[] = [];
+        for (const [id, view] of this.views) {
+          const v = silent.has(id) ? undefined : view.number(tag);
+          if (v !== undefined) values.push(v);
+        }
+        const combined = AGGREGATES[def.aggregate](values);
+        if (combined !== undefined) network.set(tag, combined, now);
+      }
+      network.online = reporting > 0;
+    }
+    for (const def of this.options.definitions) {
+      const targets = def.scope === 'network' ? [NETWORK] : [...this.views.keys()];
+      for (const substation of targets) {
+        const inst = this.instanceOf(substation, def);
+        const view = substation === NETWORK ? this.networkViews.get(def)! : this.viewOf(substation);
+        const isSilentNow = substation !== NETWORK && silent.has(substation);
+        const neighbours = reporting - (substation === NETWORK || isSilentNow ? 0 : 1);
+        const condition = this.condition(inst, view, now, isSilentNow, neighbours);
+        this.apply(inst, condition && !this.suppressed(def, substation, now), now);
+      }
+    }
+    this.expireShelves(now);
+    this.flood.tick(now);
+  }
+
+  /** Current alarms as held in memory (the last occurrence of every alarm that has one). */
+  records(): AlarmRecord[] {
+    return [...this.byId.values()].flatMap((i) => (i.record ? [i.record] : []));
+  }
+
+  ack(id: number, actor: string, comment: string): AlarmRecord {
+    const inst = this.instanceById(id);
+    const record = inst.record!;
+    const to = acknowledged(record.state);
+    const now = this.options.now();
+    return this.change(inst, { ...record, state: to, ackedAt: now, ackedBy: actor }, 'ack', actor, comment, now);
+  }
+
+  shelve(id: number, actor: string, comment: string, untilMs: number): AlarmRecord {
+    const inst = this.instanceById(id);
+    const now = this.options.now();
+    if (untilMs <= now) throw new HeatScadaError('HS_ERR_BAD_REQUEST', 'a shelf must expire in the future', 'until');
+    return this.change(inst, { ...inst.record!, shelvedUntil: untilMs }, 'shelve', actor, comment, now);
+  }
+
+  unshelve(id: number, actor: string, comment: string): AlarmRecord {
+    const inst = this.instanceById(id);
+    return this.change(inst, { ...inst.record!, shelvedUntil: null }, 'unshelve', actor, comment, this.options.now());
+  }
+
+  setOutOfService(id: number, outOfService: boolean, actor: string, comment: string): AlarmRecord {
+    const inst = this.instanceById(id);
+    return this.change(inst, { ...inst.record!, outOfService }, outOfService ? 'out_of_service' : 'in_service', actor, comment, this.options.now());
+  }
+
+  get floodGroup(): number | null {
+    return this.flood.current;
+  }
+
+  private viewOf(substation: string): SubstationView {
+    let view = this.views.get(substation);
+    if (!view) {
+      this.views.set(substation, (view = new SubstationView(substation, this.historyTags, this.keepMs)));
+      this.instancesOf(substation);
+    }
+    return view;
+  }
+
+  private instancesOf(substation: string): Instance[] {
+    let list = this.instances.get(substation);
+    if (list) return list;
+    const scope = substation === NETWORK ? 'network' : 'substation';
+    list = this.options.definitions
+      .filter((def) => def.scope === scope)
+      .map((def) => {
+        const record = this.resumed.get(`${substation}/${def.id}`);
+        const wasActive = record !== undefined && isActive(record.state);
+        const rules = def.rules.map((cfg, k): Debounced => {
+          const tuned = this.tuned(cfg, def.id, k, substation);
+          // Resumed active: hold it until the rule has decided (no second raise after a restart).
+          return { rule: createRule(tuned), onMs: tuned.on_delay_s * 1000, offMs: tuned.off_delay_s * 1000, raw: null, since: this.options.now(), held: wasActive };
+        });
+        const inst: Instance = { def, substation, rules, record };
+        if (record) this.byId.set(record.id, inst);
+        return inst;
+      });
+    this.instances.set(substation, list);
+    return list;
+  }
+
+  private instanceOf(substation: string, def: AlarmDefinition): Instance {
+    return this.instancesOf(substation).find((i) => i.def === def)!;
+  }
+
+  private instanceById(id: number): Instance {
+    const inst = this.byId.get(id);
+    if (!inst || inst.record?.id !== id) throw new HeatScadaError('HS_ERR_NOT_FOUND', `no current alarm ${id}`, 'id');
+    return inst;
+  }
+
+  /** A rule's fields with the overrides of the substation's groups, then of the substation, applied. */
+  private tuned(cfg: RuleConfig, alarm: string, index: number, substation: string): RuleConfig {
+    const { overrides, groups } = this.options.config;
+    const applies = overrides.filter((o) => o.alarm === alarm && o.rule === index);
+    // Most general first: every substation, then groups, then named substations.
+    const everywhere = applies.filter((o) => o.group === undefined && o.substations === undefined);
+    const byGroup = applies.filter((o) => o.group !== undefined && groups[o.group]?.includes(substation));
+    const bySubstation = applies.filter((o) => o.substations?.includes(substation));
+    return [...everywhere, ...byGroup, ...bySubstation].reduce<RuleConfig>((c, o) => ({ ...c, ...o.set }) as RuleConfig, cfg);
+  }
+
+  private condition(inst: Instance, view: SubstationView, now: number, silent: boolean, neighbours: number): boolean {
+    const active = inst.record !== undefined && isActive(inst.record.state);
+    let any = false;
+    for (const d of inst.rules) {
+      const raw = silent && !d.rule.aboutLink ? null : d.rule.evaluate({ view, now, active, pollPeriodMs: this.pollMs, neighboursReporting: neighbours });
+      if (raw !== null && raw !== d.raw) {
+        d.raw = raw;
+        d.since = now;
+      }
+      if (d.raw === true && !d.held && now - d.since >= d.onMs) d.held = true;
+      if (d.raw === false && d.held && now - d.since >= d.offMs) d.held = false;
+      any ||= d.held;
+    }
+    return any;
+  }
+
+  /** Whether a root of the alarm is active, or returned less than its settling time ago. */
+  private suppressed(def: AlarmDefinition, substation: string, now: number): boolean {
+    return def.suppressed_by.some((root) =>
+      [substation, NETWORK].some((s) => {
+        const inst = this.instances.get(s)?.find((i) => i.def.id === root);
+        const rec = inst?.record;
+        if (!inst || !rec) return false;
+        return isActive(rec.state) || (rec.returnedAt !== null && now - rec.returnedAt < inst.def.settle_s * 1000);
+      }),
+    );
+  }
+
+  private apply(inst: Instance, condition: boolean, now: number): void {
+    const record = inst.record;
+    const active = record !== undefined && isActive(record.state);
+    if (condition === active) return;
+    if (!condition) {
+      this.change(inst, { ...record!, state: next(record!.state, 'return'), returnedAt: now }, 'return', SYSTEM, '', now);
+      return;
+    }
+    if (record && record.state === 'unack_returned') {
+      this.change(inst, { ...record, state: next(record.state, 'activate'), returnedAt: null }, 'activate', SYSTEM, '', now);
+      return;
+    }
+    const fresh: Omit<AlarmRecord, 'id'> = {
+      alarm: inst.def.id,
+      substation: inst.substation,
+      priority: inst.def.priority,
+      state: next('normal', 'activate'),
+      raisedAt: now,
+      returnedAt: null,
+      ackedAt: null,
+      ackedBy: null,
+      // Shelving and out of service belong to the alarm point: a new occurrence keeps them.
+      shelvedUntil: record?.shelvedUntil ?? null,
+      outOfService: record?.outOfService ?? false,
+      floodGroup: null,
+    };
+    const created = this.options.store.insert(fresh, { ts: now, event: 'activate', fromState: 'normal', toState: fresh.state, actor: SYSTEM, comment: '' });
+    inst.record = created;
+    this.byId.set(created.id, inst);
+    this.announce(inst, 'activate', now);
+  }
+
+  private change(inst: Instance, updated: AlarmRecord, event: JournalEvent, actor: string, comment: string, now: number): AlarmRecord {
+    const from: AlarmState = inst.record!.state;
+    this.options.store.update(updated, { ts: now, event, fromState: from, toState: updated.state, actor, comment });
+    inst.record = updated;
+    this.announce(inst, event, now);
+    return updated;
+  }
+
+  private announce(inst: Instance, event: JournalEvent, now: number): void {
+    let record = inst.record!;
+    const annunciated = !record.outOfService && (record.shelvedUntil === null || record.shelvedUntil <= now);
+    let floodOpened: number | null = null;
+    if (event === 'activate' && annunciated) {
+      const decision = this.flood.activation(record.id, now);
+      if (decision.group !== null) {
+        record = { ...record, floodGroup: decision.group };
+        this.options.store.update(record, undefined);
+        inst.record = record;
+        for (const id of decision.joined) this.joinFlood(id, decision.group);
+        if (decision.opened) {
+          floodOpened = decision.group;
+          this.log.warn({ code: 'HS_ALARM_FLOOD', flood: decision.group, alarms: decision.joined.length + 1 }, 'alarm flood: grouping');
+        }
+      }
+    }
+    this.log.info({ code: `HS_ALARM_${event.toUpperCase()}`, alarm: record.alarm, substation: record.substation, id: record.id, state: record.state, priority: record.priority }, 'alarm state change');
+    const change: AlarmChange = { record, event, title: inst.def.title, annunciated, floodOpened };
+    for (const l of this.listeners) l(change);
+  }
+
+  private joinFlood(id: number, group: number): void {
+    const inst = this.byId.get(id);
+    if (!inst?.record || inst.record.id !== id) return;
+    inst.record = { ...inst.record, floodGroup: group };
+    this.options.store.update(inst.record, undefined);
+  }
+
+  private expireShelves(now: number): void {
+    for (const inst of this.byId.values()) {
+      const r = inst.record;
+      if (r && r.shelvedUntil !== null && r.shelvedUntil <= now && inst.record?.id === r.id) {
+        this.change(inst, { ...r, shelvedUntil: null }, 'unshelve', SYSTEM, 'shelf expired', now);
+      }
+    }
+  }
+}

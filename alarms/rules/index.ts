@@ -1,0 +1,22 @@
+import type { RuleConfig } from '../config-schema.ts';
+import { baselineRule } from './baseline.ts';
+import { commLossRule } from './comm-loss.ts';
+import { compositeRule } from './composite.ts';
+import { frozenRule } from './frozen.ts';
+import { limitRule } from './limit.ts';
+import { rateRule } from './rate.ts';
+import type { Rule } from './rule.ts';
+import { staleRule } from './stale.ts';
+
+// One factory per rule kind; adding a kind is adding a file and a case here.
+export function createRule(config: RuleConfig): Rule {
+  switch (config.kind) {
+    case 'limit': return limitRule(config);
+    case 'rate': return rateRule(config);
+    case 'baseline': return baselineRule(config);
+    case 'stale': return staleRule(config);
+    case 'frozen': return frozenRule(config);
+    case 'comm-loss': return commLossRule(config);
+    case 'composite': return compositeRule(config);
+  }
+}

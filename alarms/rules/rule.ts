@@ -1,0 +1,29 @@
+import type { RuleConfig, RuleOf } from '../config-schema.ts';
+import type { View } from '../view.ts';
+
+// The seam between the engine and one rule kind: a rule looks at a view and says whether its
+// condition holds now. The engine applies the on/off delays, the states and the suppression.
+
+export interface RuleContext {
+  view: View;
+  now: number;
+  /** Whether the rule's alarm is active now (a limit's deadband depends on it). */
+  active: boolean;
+  pollPeriodMs: number;
+  /** How many other substations are reporting (not silent) now. */
+  neighboursReporting: number;
+}
+
+export interface Rule {
+  /** True: holds; false: does not; null: cannot tell (no data), keep the alarm as it is. */
+  evaluate(ctx: RuleContext): boolean | null;
+  /** Rules about the link itself are evaluated while the substation is silent; value rules are not. */
+  readonly aboutLink: boolean;
+}
+
+export type RuleFactory<K extends RuleConfig['kind']> = (config: RuleOf<K>) => Rule;
+
+/** Whether a view is silent: a DEATH, or no data for `polls` poll periods. */
+export function isSilent(view: View, now: number, pollPeriodMs: number, polls: number): boolean {
+  return !view.online || view.lastDataAt === undefined || now - view.lastDataAt > polls * pollPeriodMs;
+}

@@ -1,0 +1,89 @@
+import type { TagName } from '../model/tags.ts';
+
+// What the rules see of one substation (or, for network alarms, of the median substation):
+// the latest value of each tag with when it arrived and when it last changed, a short history
+// of the tags that rate rules need, and the Sparkplug link state. Times are the engine's clock.
+
+export type Value = number | boolean;
+
+export interface TagState {
+  value: Value;
+  /** When the value last arrived (a refresh of the same value counts). */
+  at: number;
+  /** When the value last differed from the one before. */
+  changedAt: number;
+}
+
+export interface View {
+  readonly id: string;
+  tag(tag: TagName): TagState | undefined;
+  /** The numeric value of a tag, if it has one. */
+  number(tag: TagName): number | undefined;
+  /** The tag's value as it was at t (the last sample at or before t), from the kept history. */
+  numberAt(tag: TagName, t: number): number | undefined;
+  /** When any data of the substation last arrived. */
+  readonly lastDataAt: number | undefined;
+  /** The Sparkplug link: false after a DEATH until the next BIRTH. */
+  readonly online: boolean;
+}
+
+interface Sample {
+  at: number;
+  value: number;
+}
+
+/** Keeps samples of the history tags for `keepMs`, dropping older ones as new ones come. */
+export class SubstationView implements View {
+  private readonly tags = new Map<TagName, TagState>();
+  private readonly history = new Map<TagName, Sample[]>();
+  lastDataAt: number | undefined;
+  online = true;
+
+  constructor(
+    readonly id: string,
+    private readonly historyTags: ReadonlySet<TagName>,
+    private readonly keepMs: number,
+  ) {}
+
+  set(tag: TagName, value: Value, at: number): void {
+    const held = this.tags.get(tag);
+    this.tags.set(tag, { value, at, changedAt: held === undefined || held.value !== value ? at : held.changedAt });
+    this.lastDataAt = at;
+    if (typeof value === 'number' && this.historyTags.has(tag)) {
+      let samples = this.history.get(tag);
+      if (!samples) this.history.set(tag, (samples = []));
+      samples.push({ at, value });
+      // Keep one sample older than the window so a change over the whole window can be measured.
+      let drop = 0;
+      while (drop + 1 < samples.length && samples[drop + 1].at <= at - this.keepMs) drop++;
+      if (drop > 0) samples.splice(0, drop);
+    }
+  }
+
+  tag(tag: TagName): TagState | undefined {
+    return this.tags.get(tag);
+  }
+
+  number(tag: TagName): number | undefined {
+    const v = this.tags.get(tag)?.value;
+    return typeof v === 'number' ? v : undefined;
+  }
+
+  numberAt(tag: TagName, t: number): number | undefined {
+    const samples = this.history.get(tag);
+    if (!samples) return undefined;
+    let found: number | undefined;
+    for (const s of samples) {
+      if (s.at > t) break;
+      found = s.value;
+    }
+    return found;
+  }
+}
+
+export function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -1,0 +1,86 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AlarmService } from '../../alarms/alarms.ts';
+import { PRIORITIES } from '../../alarms/config-schema.ts';
+import { kpiCsv, ORDER_STATES } from '../../alarms/work-orders.ts';
+import { HeatScadaError } from '../../model/errors.ts';
+import { requireService } from './alarms.ts';
+import { ErrorBody } from './schemas.ts';
+
+// /api/work-orders: the crews' board, an order opened by hand from an alarm, its steps
+// (assigned → en route → on site → resolved) with notes, and the KPIs per crew or area as JSON
+// or CSV. 503 HS_ERR_ALARMS_OFF without an engine.
+
+const Enum = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+const OrderSchema = Type.Object({
+  id: Type.Integer(),
+  alarmId: Nullable(Type.Integer()),
+  alarm: Type.String(),
+  substation: Type.String(),
+  area: Nullable(Type.String()),
+  priority: Enum(PRIORITIES),
+  crew: Nullable(Type.String()),
+  state: Enum(ORDER_STATES),
+  openedAt: Type.Number(),
+  enRouteAt: Nullable(Type.Number()),
+  onSiteAt: Nullable(Type.Number()),
+  resolvedAt: Nullable(Type.Number()),
+  repeatOf: Nullable(Type.Integer()),
+  notes: Type.Array(Type.Object({ ts: Type.Number(), actor: Type.String(), text: Type.String() })),
+});
+const KpiSchema = Type.Object({
+  key: Type.String(),
+  orders: Type.Integer(),
+  open: Type.Integer(),
+  repeats: Type.Integer(),
+  medianToSiteMin: Nullable(Type.Number()),
+  onSiteWithinTarget: Type.Integer(),
+  medianToResolveMin: Nullable(Type.Number()),
+});
+const ListQuery = Type.Object({ state: Type.Optional(Enum(ORDER_STATES)), crew: Type.Optional(Type.String()), substation: Type.Optional(Type.String()), open: Type.Optional(Type.Boolean()) });
+const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const Actor = Type.String({ minLength: 1, maxLength: 64 });
+const OpenBody = Type.Object({ alarmId: Type.Integer({ minimum: 1 }), actor: Actor, note: Type.String({ maxLength: 2000, default: '' }) }, { additionalProperties: false });
+const StateBody = Type.Object({ state: Enum(ORDER_STATES), actor: Actor, note: Type.String({ maxLength: 2000, default: '' }) }, { additionalProperties: false });
+const NoteBody = Type.Object({ actor: Actor, text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+const KpiQuery = Type.Object({ by: Type.Union([Type.Literal('crew'), Type.Literal('area')], { default: 'crew' }), format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }) });
+const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
+
+export const workOrderRoutes: FastifyPluginAsync<{ alarms: AlarmService | undefined }> = async (app, { alarms }) => {
+  app.addHook('onRequest', async () => requireService(alarms));
+  // The onRequest hook has answered 503 when there is no engine.
+  const orders = () => alarms!.workOrders;
+
+  app.get('/api/work-orders', { schema: { tags: ['work-orders'], summary: 'Work orders, newest first', querystring: ListQuery, response: { 200: Type.Array(OrderSchema), ...errors } } }, async (request) =>
+    orders().list(request.query as Static<typeof ListQuery>),
+  );
+  app.post('/api/work-orders', { schema: { tags: ['work-orders'], summary: 'Open an order from an alarm, by hand', body: OpenBody, response: { 200: OrderSchema, ...errors } } }, async (request) => {
+    const b = request.body as Static<typeof OpenBody>;
+    const alarm = alarms!.alarms.get(b.alarmId);
+    if (!alarm) throw new HeatScadaError('HS_ERR_NOT_FOUND', `no alarm ${b.alarmId}`, 'body.alarmId');
+    return orders().open(alarm, b.actor, b.note);
+  });
+  app.get(
+    '/api/work-orders/kpis',
+    { schema: { tags: ['work-orders'], summary: 'KPIs per crew or area: time to site (target 30 min), time to resolve, repeats, open', querystring: KpiQuery, response: { 200: Type.Union([Type.Array(KpiSchema), Type.String()]), ...errors } } },
+    async (request, reply) => {
+      const q = request.query as Static<typeof KpiQuery>;
+      const rows = orders().kpis(q.by);
+      if (q.format === 'json') return rows;
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="work-order-kpis-${q.by}.csv"`).send(kpiCsv(q.by, rows));
+    },
+  );
+  app.get('/api/work-orders/:id', { schema: { tags: ['work-orders'], summary: 'One work order', params: Params, response: { 200: OrderSchema, ...errors } } }, async (request) =>
+    orders().get((request.params as Static<typeof Params>).id),
+  );
+  app.post('/api/work-orders/:id/state', { schema: { tags: ['work-orders'], summary: 'Move an order on (en route, on site, resolved)', params: Params, body: StateBody, response: { 200: OrderSchema, ...errors } } }, async (request) => {
+    const b = request.body as Static<typeof StateBody>;
+    return orders().advance((request.params as Static<typeof Params>).id, b.state, b.actor, b.note);
+  });
+  app.post('/api/work-orders/:id/notes', { schema: { tags: ['work-orders'], summary: 'Add a note', params: Params, body: NoteBody, response: { 200: OrderSchema, ...errors } } }, async (request) => {
+    const b = request.body as Static<typeof NoteBody>;
+    return orders().addNote((request.params as Static<typeof Params>).id, b.actor, b.text);
+  });
+};

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { validateDocument } from '../model/validate.ts';
+import { balanceStep, bumplessMemory, initialMemory, INITIAL_SLOPE_K_PER_PCT, type SubstationInputs } from './balance.ts';
+import { ControlConfigSchema } from './config-schema.ts';
+import { supplyTargetC } from './curve.ts';
+
+const cfg = validateDocument(ControlConfigSchema, {}, 'HS_ERR_CONFIG_INVALID');
+const base: SubstationInputs = { mode: 'local', outdoorC: -8, supplyC: 50, returnC: 40, indoorMinC: 18.3, indoorAvgC: 18.3, valvePct: 60, valveSetpointPct: 60, supplySetpointC: 50 };
+
+describe('balancing step', () => {
+  it('local mode: asks for the curve when the coldest home is on target, more when it is cold, less when warm', () => {
+    const onTarget = balanceStep(cfg, 'radiator', -8, base, initialMemory(), 300);
+    // The curve holds the average home at its 18 °C; the coldest home's target is 18.3 °C.
+    const aim = cfg.target_indoor_min_c - cfg.curve.indoor_c;
+    expect(onTarget.trimK).toBeCloseTo(aim, 9);
+    expect(onTarget.proposal).toMatchObject({ tag: 'secondary.supply_temp_setpoint' });
+    expect(onTarget.proposal!.value).toBeCloseTo(supplyTargetC(cfg.curve, 'radiator', -8, aim), 6);
+    const cold = balanceStep(cfg, 'radiator', -8, { ...base, indoorMinC: 17.3, indoorAvgC: 17.3 }, initialMemory(), 300);
+    const warm = balanceStep(cfg, 'radiator', -8, { ...base, indoorMinC: 19.3, indoorAvgC: 19.3 }, initialMemory(), 300);
+    expect(cold.proposal!.value).toBeGreaterThan(onTarget.proposal!.value);
+    expect(warm.proposal!.value).toBeLessThan(onTarget.proposal!.value);
+  });
+
+  it('aims the average home above the target by how far the coldest home sits below it', () => {
+    const spread = balanceStep(cfg, 'radiator', -8, { ...base, indoorAvgC: 19.8 }, initialMemory(), 0);
+    expect(spread.trimK).toBeCloseTo(cfg.target_indoor_min_c - cfg.curve.indoor_c + 1.5, 9);
+  });
+
+  it('integrates a lasting error, within the trim limit', () => {
+    let memory = initialMemory();
+    const cold = { ...base, indoorMinC: 16, indoorAvgC: 16 };
+    let trim = 0;
+    for (let k = 0; k < 2000; k++) ({ memory, trimK: trim } = balanceStep(cfg, 'radiator', -8, cold, memory, 300));
+    expect(trim).toBe(cfg.trim_limit_k);
+    // Anti-windup: one step of a warm reading brings the trim off the limit at once.
+    const back = balanceStep(cfg, 'radiator', -8, { ...base, indoorMinC: 19, indoorAvgC: 19 }, memory, 300);
+    expect(back.trimK).toBeLessThan(cfg.trim_limit_k);
+  });
+
+  it('without indoor sensors, balances on the return against the curve return', () => {
+    const noSensor = { ...base, indoorMinC: undefined, indoorAvgC: undefined };
+    const lowReturn = balanceStep(cfg, 'radiator', -8, { ...noSensor, returnC: 30 }, initialMemory(), 300);
+    const highReturn = balanceStep(cfg, 'radiator', -8, { ...noSensor, returnC: 50 }, initialMemory(), 300);
+    expect(lowReturn.trimK).toBeGreaterThan(0);
+    expect(highReturn.trimK).toBeLessThan(0);
+  });
+
+  it('remote mode: moves the valve towards the supply target by the identified response', () => {
+    const target = supplyTargetC(cfg.curve, 'radiator', -8, cfg.target_indoor_min_c - cfg.curve.indoor_c);
+    const remote = { ...base, mode: 'remote' as const, supplyC: target - 2 };
+    const r = balanceStep(cfg, 'radiator', -8, remote, initialMemory(), 300);
+    expect(r.proposal?.tag).toBe('primary.valve_setpoint');
+    expect(r.proposal!.value).toBeCloseTo(60 + (0.5 * 2) / INITIAL_SLOPE_K_PER_PCT, 1);
+    // After a 4 % move that raised the supply 4 K, it learns a steeper response and moves less.
+    const learned = balanceStep(cfg, 'radiator', -8, { ...remote, supplyC: target - 2 }, { ...r.memory, lastMove: { deltaPct: 4, supplyC: target - 6 } }, 300);
+    expect(learned.memory.slopeKPerPct).toBeGreaterThan(INITIAL_SLOPE_K_PER_PCT);
+    expect(learned.proposal!.value - 60).toBeLessThan(r.proposal!.value - 60);
+  });
+
+  it('manual at the PLC: proposes nothing', () => {
+    expect(balanceStep(cfg, 'radiator', -8, { ...base, mode: 'manual', indoorMinC: 15 }, initialMemory(), 300).proposal).toBeUndefined();
+  });
+
+  it('takes over without a bump: the first target is the setpoint the PLC has', () => {
+    const inputs = { ...base, supplySetpointC: 57.3, indoorMinC: 17.5, indoorAvgC: 18.9 };
+    const memory = bumplessMemory(cfg, 'radiator', -8, inputs, initialMemory());
+    expect(balanceStep(cfg, 'radiator', -8, inputs, memory, 0).supplyTargetC).toBeCloseTo(57.3, 3);
+  });
+});

@@ -1,0 +1,81 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+// The `control:` section of the configuration document (model/config.ts). Field reference:
+// control/README.md. The envelope's limits may be tightened here, never widened past DOMAIN.md.
+
+const Curve = (supply: number, ret: number, b: number) =>
+  Type.Object(
+    {
+      design_supply_c: Type.Number({ minimum: 25, maximum: 95, default: supply, description: 'design secondary supply t_g′' }),
+      design_return_c: Type.Number({ minimum: 20, maximum: 80, default: ret, description: 'design secondary return t_h′' }),
+      b: Type.Number({ minimum: 0, maximum: 1, default: b, description: 'emitter exponent term: 0.3 radiators, 0.1 floor heating' }),
+    },
+    { additionalProperties: false, default: {} },
+  );
+
+export const CurveSettingsSchema = Type.Object(
+  {
+    indoor_c: Type.Number({ minimum: 10, maximum: 25, default: 18, description: 'indoor design temperature t_n of the curve' }),
+    design_outdoor_c: Type.Number({ minimum: -45, maximum: 10, default: -16.9, description: 'outdoor design temperature t_w′' }),
+    radiator: Curve(60, 45, 0.3),
+    floor: Curve(45, 35, 0.1),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const EnvelopeSchema = Type.Object(
+  {
+    valve_min_pct: Type.Number({ minimum: 5, maximum: 100, default: 5 }),
+    valve_max_pct: Type.Number({ minimum: 5, maximum: 100, default: 100 }),
+    valve_step_pct: Type.Number({ exclusiveMinimum: 0, maximum: 5, default: 5, description: 'largest valve move of one write' }),
+    min_step_interval_s: Type.Number({ minimum: 300, maximum: 86_400, default: 300, description: 'writes of one tag of one substation at least this far apart' }),
+    supply_min_c: Type.Number({ minimum: 20, maximum: 75, default: 20 }),
+    supply_max_c: Type.Number({ minimum: 20, maximum: 75, default: 75 }),
+    supply_step_k: Type.Number({ exclusiveMinimum: 0, maximum: 10, default: 3, description: 'largest supply setpoint move of one write' }),
+    pump_min_hz: Type.Number({ minimum: 25, maximum: 50, default: 25 }),
+    pump_max_hz: Type.Number({ minimum: 25, maximum: 50, default: 50 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const ControlConfigSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false, description: 'run the loop in `heatscada start`' }),
+    actor: Type.String({ minLength: 1, default: 'control', description: 'who the DCMDs say asks' }),
+    mqtt_url: Type.String({ minLength: 1, default: 'mqtt://127.0.0.1:1883' }),
+    group: Type.String({ minLength: 1, pattern: '^[^/+#]+$', default: 'heatscada', description: 'Sparkplug group the collectors publish in' }),
+    interval_s: Type.Number({ minimum: 1, maximum: 3600, default: 60, description: 'how often the loop looks; writes still keep the envelope spacing' }),
+    input_period_s: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 60, description: 'the longest a live value may go unrefreshed (the collectors\' refresh); stale after 3×' }),
+    average_window_s: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 600, description: 'window of the averaged inputs' }),
+    keepalive_s: Type.Number({ minimum: 300, maximum: 840, default: 600, description: 'remote mode: rewrite the valve at least this often (PLC watchdog is 15 min)' }),
+    ack_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 300, default: 15 }),
+    refused_hold_s: Type.Number({ minimum: 0, maximum: 86_400, default: 1800, description: 'after a refused write the substation waits this long (or a hand-back) before trying again' }),
+    start_mode: Type.Unsafe<'auto' | 'advisory'>(Type.String({ enum: ['auto', 'advisory'], default: 'auto', description: 'advisory: recommend only' })),
+    target_indoor_min_c: Type.Number({ minimum: 16, maximum: 24, default: 18.3, description: 'aim for the coldest sampled home' }),
+    indoor_gain: Type.Number({ minimum: 0, maximum: 10, default: 3, description: 'K of curve indoor offset per K of indoor error' }),
+    indoor_integral_h: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 10, description: 'integral time of the indoor trim' }),
+    trim_limit_k: Type.Number({ minimum: 0, maximum: 15, default: 10, description: 'largest indoor trim, K (curve indoor units)' }),
+    source_max_offset_k: Type.Number({ minimum: 0, maximum: 40, default: 20, description: 'most the loop asks of the heat source over its own curve, K' }),
+    heating: Type.Record(Type.String(), Type.Unsafe<'radiator' | 'floor'>(Type.String({ enum: ['radiator', 'floor'] })), {
+      default: {},
+      description: 'emitter type per substation id; radiator when absent',
+    }),
+    forecast: Type.Optional(
+      Type.Object(
+        {
+          lead_h: Type.Number({ exclusiveMinimum: 0, maximum: 48, default: 6 }),
+          weight: Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: 'share of the forecast in the outdoor temperature the curve sees' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    curve: CurveSettingsSchema,
+    envelope: EnvelopeSchema,
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export type ControlConfig = Static<typeof ControlConfigSchema>;
+export type CurveSettings = Static<typeof CurveSettingsSchema>;
+export type Envelope = Static<typeof EnvelopeSchema>;
+export type Heating = 'radiator' | 'floor';

@@ -1,0 +1,130 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { CommandRequest } from '../model/command.ts';
+import { isHeatScadaError } from '../model/errors.ts';
+import { ACTOR_PROPERTY, COMMAND_ACK, decodePayload, edgeTopic, encodePayload, parseTopic, REQUEST_ID_PROPERTY, type CommandOutcome, type Metric } from '../model/sparkplug.ts';
+import { AliasTable } from '../store/historian/aliases.ts';
+import { RebirthRequests } from '../store/historian/rebirth.ts';
+import type { Actuator } from './controller.ts';
+
+// Writes through Sparkplug: a DCMD to the edge node that serves the substation, with a request
+// id and the actor, then the COMMAND_ACK the collector publishes after it validated, wrote and
+// read back. Which edge node serves a substation, and the alias of its acknowledgement, come
+// from the DBIRTHs; traffic from a node whose births were missed gets a rebirth request.
+
+interface Device {
+  edge: string;
+  aliases: AliasTable;
+}
+
+interface Pending {
+  substation: string;
+  resolve: (outcome: CommandOutcome) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface DcmdActuatorOptions {
+  mqttUrl: string;
+  group: string;
+  clientId: string;
+  ackTimeoutS: number;
+  logger: Logger;
+}
+
+function isOutcome(x: unknown): x is CommandOutcome {
+  if (typeof x !== 'object' || x === null) return false;
+  const o = x as Record<string, unknown>;
+  return typeof o.requestId === 'string' && typeof o.tag === 'string' && (o.ok === true ? typeof o.value === 'number' : o.ok === false && typeof o.code === 'string' && typeof o.reason === 'string');
+}
+
+export class DcmdActuator implements Actuator {
+  private readonly devices = new Map<string, Device>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly rebirth: RebirthRequests;
+
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly options: DcmdActuatorOptions,
+  ) {
+    this.rebirth = new RebirthRequests((topic, payload) => client.publish(topic, payload, { qos: 0 }), options.logger);
+    client.on('message', (topic, bytes) => this.onMessage(topic, bytes));
+  }
+
+  static async connect(options: DcmdActuatorOptions): Promise<DcmdActuator> {
+    const client = mqtt.connect(options.mqttUrl, { clientId: options.clientId, protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
+    const actuator = new DcmdActuator(client, options);
+    client.on('error', (e) => options.logger.warn({ event: 'mqtt_error', code: 'HS_ERR_BROKER_CLIENT', reason: e.message }, 'mqtt error'));
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    await client.subscribeAsync({ [`spBv1.0/${options.group}/DBIRTH/+/+`]: { qos: 0 }, [`spBv1.0/${options.group}/DDATA/+/+`]: { qos: 1 }, [`spBv1.0/${options.group}/NBIRTH/+`]: { qos: 0 } });
+    return actuator;
+  }
+
+  /** Substations whose births were seen: the ones a command can reach. */
+  known(): string[] {
+    return [...this.devices.keys()];
+  }
+
+  send(request: CommandRequest): Promise<CommandOutcome> {
+    const { requestId, substation, tag, value, actor } = request;
+    const device = this.devices.get(substation);
+    if (!device) return Promise.resolve({ requestId, tag, ok: false, code: 'HS_ERR_PLC_OFFLINE', reason: `no birth seen for ${substation}: no edge node to send to`, actor });
+    const metric: Metric = {
+      name: tag,
+      datatype: 'Double',
+      value,
+      properties: { [REQUEST_ID_PROPERTY]: { type: 'String', value: requestId }, [ACTOR_PROPERTY]: { type: 'String', value: actor } },
+    };
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        resolve({ requestId, tag, ok: false, code: 'HS_ERR_CONTROL_ACK_TIMEOUT', reason: `no ${COMMAND_ACK} from ${device.edge} within ${this.options.ackTimeoutS} s`, actor });
+      }, this.options.ackTimeoutS * 1000);
+      this.pending.set(requestId, { substation, resolve, timer });
+      this.client.publish(edgeTopic(this.options.group, 'DCMD', device.edge, substation), encodePayload({ timestamp: Date.now(), metrics: [metric] }), { qos: 1 });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.resolve({ requestId: id, tag: '', ok: false, code: 'HS_ERR_CONTROL_OFF', reason: 'control stopped before the acknowledgement' });
+    }
+    this.pending.clear();
+    await this.client.endAsync();
+  }
+
+  private onMessage(topicName: string, bytes: Buffer): void {
+    try {
+      const topic = parseTopic(topicName);
+      if (topic.kind !== 'edge') return;
+      if (topic.type === 'NBIRTH') {
+        this.rebirth.answered(topic.group, topic.edge);
+        return;
+      }
+      const substation = topic.device;
+      if (substation === undefined) return;
+      const payload = decodePayload(bytes);
+      if (topic.type === 'DBIRTH') {
+        this.devices.set(substation, { edge: topic.edge, aliases: AliasTable.fromBirth(payload.metrics, true) });
+        return;
+      }
+      const device = this.devices.get(substation);
+      if (!device || device.edge !== topic.edge) {
+        this.rebirth.request(topic.group, topic.edge, 'HS_ERR_SPARKPLUG_NO_BIRTH');
+        return;
+      }
+      for (const metric of payload.metrics) {
+        if (device.aliases.lookup(metric)?.name !== COMMAND_ACK || typeof metric.value !== 'string') continue;
+        const outcome: unknown = JSON.parse(metric.value);
+        if (!isOutcome(outcome)) continue;
+        const p = this.pending.get(outcome.requestId);
+        if (!p) continue;
+        clearTimeout(p.timer);
+        this.pending.delete(outcome.requestId);
+        p.resolve(outcome);
+      }
+    } catch (e) {
+      this.options.logger.warn({ event: 'message_refused', code: isHeatScadaError(e) ? e.code : 'HS_ERR_SPARKPLUG_DECODE', topic: topicName, reason: (e as Error).message }, 'control could not read a message');
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Config } from '../model/config.ts';
+import type { TimeSeriesStore } from '../model/store.ts';
+import { MemoryAudit, SqliteAudit } from './audit.ts';
+import { Controller } from './controller.ts';
+import { DcmdActuator } from './dcmd.ts';
+import { storeInputs } from './inputs.ts';
+
+// `heatscada control`: the loop over the store and the broker. bin/ wires this in.
+
+export interface ControlDeps {
+  store: TimeSeriesStore;
+  logger: Logger;
+  /** The store's SQLite handle (SqliteStore.database): the audit table lives in the same file. In memory without it. */
+  database?: Database.Database;
+  /** Control time; wall time by default. */
+  clock?: () => number;
+  forecast?: (atMs: number) => number | undefined;
+}
+
+export interface ControlHandle {
+  controller: Controller;
+  stop(): Promise<void>;
+}
+
+export async function startControl(config: Config, deps: ControlDeps): Promise<ControlHandle> {
+  const cfg = config.control;
+  const log = deps.logger.child({ role: 'control' });
+  const actuator = await DcmdActuator.connect({ mqttUrl: cfg.mqtt_url, group: cfg.group, clientId: `heatscada-control-${cfg.group}`, ackTimeoutS: cfg.ack_timeout_s, logger: log });
+  const clock = deps.clock ?? Date.now;
+  const controller = new Controller(cfg, {
+    inputs: storeInputs(deps.store, cfg.average_window_s),
+    actuator,
+    audit: deps.database ? new SqliteAudit(deps.database) : new MemoryAudit(),
+    clock,
+    logger: log,
+    ...(deps.forecast ? { forecast: deps.forecast } : {}),
+  });
+  controller.start();
+  log.info({ event: 'control_started', group: cfg.group, intervalS: cfg.interval_s, mode: cfg.start_mode }, 'control loop started');
+  return {
+    controller,
+    async stop() {
+      await controller.stop();
+      await actuator.close();
+      log.info({ event: 'control_stopped' }, 'control loop stopped');
+    },
+  };
+}

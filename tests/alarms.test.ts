@@ -1,0 +1,169 @@
+// The alarm engine against the real data path: simulated PLCs on Modbus TCP → collector →
+// aedes → (Sparkplug) → alarm engine, with the engine's clock on the simulated time and the plant
+// running 20× real time. Injected faults raise their root alarm and only it, return when
+// cleared; a local webhook receiver gets each notification exactly once although it fails at
+// first and the engine restarts in between.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { io as connect } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveAlarmsConfig } from '../alarms/config-schema.ts';
+import { startAlarms, type AlarmService } from '../alarms/alarms.ts';
+import { startApi } from '../api/server.ts';
+import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
+
+const log = pino({ level: process.env.HEATSCADA_TEST_LOG ?? 'silent' });
+const SPEED = 20;
+
+async function eventually(check: () => void, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+describe('alarms over the real data path', () => {
+  let platform: TestPlatform;
+  let service: AlarmService;
+  let receiver: Server;
+  let receiverUrl: string;
+  /** Every request the receiver answered 2xx, by idempotency key, and how many it refused. */
+  const accepted: { key: string; body: { kind: string; alarm?: string; substation?: string } }[] = [];
+  let refusals = 2;
+
+  const config = () =>
+    resolveAlarmsConfig({
+      // A poll is 0.25 s wall = 5 simulated s; silence counts from 3 × 10 s.
+      poll_period_s: 10,
+      evaluate_every_s: 0.1,
+      webhooks: [{ url: receiverUrl, route: { priorities: ['critical', 'high'] } }],
+      retry: { first_s: 0.2, max_s: 1 },
+      crews: [{ id: 'north', name: 'North crew', groups: [] }],
+      overrides: [{ alarm: 'cold_homes', set: { threshold: 12 } }, { alarm: 'supply_off_setpoint', set: { threshold: 15 } }, { alarm: 'supply_off_setpoint', rule: 1, set: { threshold: -15 } }],
+    });
+  const start = () => startAlarms(config(), { mqttUrl: platform.brokerUrl, store: platform.store, database: platform.database, now: () => platform.plant.timeMs, logger: log.child({ role: 'alarms' }) });
+  const active = () => service.engine.records().filter((r) => r.state === 'unack_active' || r.state === 'ack_active').map((r) => `${r.substation}/${r.alarm}`).sort();
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (refusals > 0) {
+          refusals--;
+          res.writeHead(503).end();
+          return;
+        }
+        accepted.push({ key: String(req.headers['idempotency-key']), body: JSON.parse(body) as (typeof accepted)[number]['body'] });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    platform = await startTestPlatform({ substations: 4, seed: 7, speed: SPEED });
+    service = await start();
+    // A minute of simulated time for every substation to be born and report.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.close();
+    await platform?.stop();
+    await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+  });
+
+  it('is quiet while nothing is wrong', () => {
+    expect(active()).toEqual([]);
+  });
+
+  it('a pump trip raises pump_trip only, opens a work order, and returns when cleared', async () => {
+    const id = platform.plant.substationIds[1];
+    const fault = platform.plant.injectFault({ kind: 'pump_trip', substation: id });
+    await eventually(() => expect(active()).toEqual([`${id}/pump_trip`]));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(active()).toEqual([`${id}/pump_trip`]);
+    expect(service.workOrders.list({ substation: id, open: true }).map((o) => o.alarm)).toEqual(['pump_trip']);
+    platform.plant.clearFault(fault.id);
+    await eventually(() => expect(active()).toEqual([]));
+  }, 60_000);
+
+  it('a substation without power raises power_loss only (no comm or pump alarm), and returns', async () => {
+    const id = platform.plant.substationIds[2];
+    const fault = platform.plant.injectFault({ kind: 'power_loss', substation: id });
+    await eventually(() => expect(active()).toEqual([`${id}/power_loss`]));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(active()).toEqual([`${id}/power_loss`]);
+    platform.plant.clearFault(fault.id);
+    await eventually(() => expect(active()).toEqual([]));
+  }, 60_000);
+
+  it('delivers each notification exactly once across receiver failures and an engine restart', async () => {
+    const id = platform.plant.substationIds[3];
+    const fault = platform.plant.injectFault({ kind: 'pump_trip', substation: id });
+    await eventually(() => expect(active()).toEqual([`${id}/pump_trip`]));
+    // Restart while the alarm stands (and perhaps while its notification is still being retried).
+    await service.close();
+    service = await start();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(active()).toEqual([`${id}/pump_trip`]);
+    await eventually(() => expect(service.outbox.pending()).toBe(0));
+    platform.plant.clearFault(fault.id);
+    await eventually(() => expect(active()).toEqual([]));
+    const keys = accepted.map((a) => a.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    const alarmsHeard = accepted.map((a) => `${a.body.substation}/${a.body.alarm}`);
+    expect(alarmsHeard).toEqual([`${platform.plant.substationIds[1]}/pump_trip`, `${platform.plant.substationIds[2]}/power_loss`, `${id}/pump_trip`]);
+    expect(refusals).toBe(0);
+  }, 90_000);
+
+  it('serves alarms and work orders over the API, and 503 without an engine', async () => {
+    const off = await fetch(`${platform.apiUrl}/api/alarms`);
+    expect(off.status).toBe(503);
+    expect(await off.json()).toMatchObject({ code: 'HS_ERR_ALARMS_OFF' });
+    const api = await startApi({ host: '127.0.0.1', port: 0, store: platform.store, mqttUrl: platform.brokerUrl, alarms: service, logger: log });
+    try {
+      const post = (path: string, body: unknown) => fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const socket = connect(api.url, { path: '/socket.io', transports: ['websocket'] });
+      const live: string[] = [];
+      socket.on('alarms', (snap: { alarms: unknown[] }) => live.push(`snapshot:${snap.alarms.length}`));
+      socket.on('alarm', (c: { event: string; record: { alarm: string } }) => live.push(`${c.event}:${c.record.alarm}`));
+      socket.on('connect', () => socket.emit('subscribe', { room: 'alarms' }));
+      await eventually(() => expect(live[0]).toMatch(/^snapshot:/));
+      const id = platform.plant.substationIds[0];
+      const fault = platform.plant.injectFault({ kind: 'pump_trip', substation: id });
+      await eventually(() => expect(active()).toEqual([`${id}/pump_trip`]));
+      const list = (await (await fetch(`${api.url}/api/alarms`)).json()) as { alarms: { id: number; alarm: string; state: string; title: { en: string } }[] };
+      const alarm = list.alarms.find((a) => a.alarm === 'pump_trip' && a.state === 'unack_active')!;
+      expect(alarm.title.en).toMatch(/pump/i);
+      expect((await post(`/api/alarms/${alarm.id}/ack`, { actor: 'op1', comment: 'crew sent' })).status).toBe(200);
+      const again = await post(`/api/alarms/${alarm.id}/ack`, { actor: 'op1' });
+      expect(again.status).toBe(409);
+      const bad = await post(`/api/alarms/${alarm.id}/shelve`, { actor: 'op1', minutes: -1 });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { path: string }).path).toBe('body.minutes');
+      const detail = (await (await fetch(`${api.url}/api/alarms/${alarm.id}`)).json()) as { journal: { event: string; actor: string; comment: string }[] };
+      expect(detail.journal.map((j) => j.event)).toEqual(['activate', 'ack']);
+      const orders = (await (await fetch(`${api.url}/api/work-orders?substation=${id}&open=true`)).json()) as { id: number; state: string }[];
+      expect(orders).toHaveLength(1);
+      for (const state of ['en_route', 'on_site', 'resolved']) expect((await post(`/api/work-orders/${orders[0].id}/state`, { state, actor: 'crew-north', note: state })).status).toBe(200);
+      expect((await post(`/api/work-orders/${orders[0].id}/state`, { state: 'on_site', actor: 'x' })).status).toBe(409);
+      const csv = await (await fetch(`${api.url}/api/work-orders/kpis?by=crew&format=csv`)).text();
+      expect(csv.split('\n')[0]).toBe('crew,orders,open,repeats,median_to_site_min,on_site_within_30_min,median_to_resolve_min');
+      expect(csv).toContain('"north"');
+      platform.plant.clearFault(fault.id);
+      await eventually(() => expect(active()).toEqual([]));
+      await eventually(() => expect(live.slice(1)).toEqual(['activate:pump_trip', 'ack:pump_trip', 'return:pump_trip']));
+      socket.disconnect();
+    } finally {
+      await api.close();
+    }
+  }, 60_000);
+});

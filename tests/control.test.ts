@@ -1,0 +1,219 @@
+// The balancing loop over the real data path: simulated PLCs on OPC UA and Modbus TCP →
+// collector → aedes → historian → SQLite; the loop reads the store and writes DCMDs that the
+// collector validates, writes and acknowledges. The plant is advanced by hand, five simulated
+// minutes a cycle, so hours of control take seconds; the loop's clock is the plant's time.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBroker, type Broker } from '../broker/broker.ts';
+import { resolveCollectConfig } from '../collectors/collector-config.ts';
+import { startCollector, type Collector } from '../collectors/collector.ts';
+import { loadDevices } from '../collectors/config.ts';
+import { SqliteAudit } from '../control/audit.ts';
+import { ControlConfigSchema } from '../control/config-schema.ts';
+import { Controller } from '../control/controller.ts';
+import { DcmdActuator } from '../control/dcmd.ts';
+import { storeInputs } from '../control/inputs.ts';
+import { startControl } from '../control/start.ts';
+import { resolveConfig } from '../model/config.ts';
+import { validateDocument } from '../model/validate.ts';
+import { ControlMode, type TagName } from '../model/tags.ts';
+import { startEndpoints, writeCollectorConfig, writeManifest, type SimEndpoints } from '../simulators/manifest.ts';
+import { generateCity } from '../simulators/network/generate.ts';
+import { Plant } from '../simulators/plant.ts';
+import { startHistorian, type Historian } from '../store/historian/historian.ts';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { freePort } from './helpers/ports.ts';
+
+const log = pino({ level: process.env.HEATSCADA_TEST_LOG ?? 'silent' });
+const HOST_ID = 'test-historian';
+const GROUP = 'heatscada';
+const CYCLE_S = 300;
+
+async function eventually(check: () => void | Promise<void>, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+describe('control over the real data path', () => {
+  let dir: string;
+  let plant: Plant;
+  let endpoints: SimEndpoints;
+  let broker: Broker;
+  let store: SqliteStore;
+  let historian: Historian;
+  let collector: Collector;
+  let actuator: DcmdActuator;
+  let controller: Controller;
+  let audit: SqliteAudit;
+  const attempts: { substation: string; tag: TagName; value: number }[] = [];
+  let refuseFor: string | undefined;
+
+  /** Advances the plant and waits until the store has what the PLCs show now. */
+  const advance = async (seconds: number): Promise<void> => {
+    plant.advance(seconds);
+    await eventually(async () => {
+      const beats = await store.latest({ tags: ['plc.heartbeat'] });
+      for (const id of plant.substationIds) expect(beats.find((p) => p.substation === id)?.value).toBe(plant.read(id, 'plc.heartbeat'));
+    });
+    // One more poll so every tag of that scan is in, not only the heartbeat.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  };
+  const supplyErrors = () => controller.views().map((v) => Math.abs(v.inputs!.supplyC - v.supplyTargetC!));
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'heatscada-control-'));
+    const city = generateCity({ substations: 4, seed: 5 });
+    city.substations.forEach((s, k) => (s.protocol = k % 2 === 0 ? 'opcua' : 'modbus'));
+    // Equal openings: the imbalanced city. An operator then hands the valves to the centre (remote mode).
+    plant = new Plant(city, { startMs: Date.now(), warmUpS: 6 * 3600, mode: ControlMode.manual, valvePct: 70 });
+    for (const id of plant.substationIds) expect(plant.write(id, 'control.mode_setpoint', ControlMode.remote).ok).toBe(true);
+    const write = plant.write.bind(plant);
+    plant.write = (substation, tag, value) => {
+      attempts.push({ substation, tag, value });
+      if (substation === refuseFor) return { ok: false, code: 'HS_ERR_PLC_WRITE_FAILED', reason: `${substation}: actuator fault` };
+      return write(substation, tag, value);
+    };
+    endpoints = await startEndpoints(plant, {
+      host: '127.0.0.1',
+      opcua: { base_port: await freePort(), plcs_per_endpoint: 1 },
+      modbus: { base_port: await freePort(), units_per_endpoint: 4 },
+      admin_port: 0,
+    });
+    const { manifest } = writeManifest(dir, endpoints);
+    writeCollectorConfig(dir, manifest);
+    broker = await startBroker({ host: '127.0.0.1', tcpPort: await freePort(), wsPort: 0, logger: log.child({ role: 'broker' }) });
+    store = openSqliteStore({ file: path.join(dir, 'store.db') });
+    historian = await startHistorian({ mqttUrl: broker.tcpUrl, hostId: HOST_ID, store, batchMaxPoints: 1000, batchMaxMs: 50, logger: log.child({ role: 'historian' }) });
+    const devices = loadDevices(path.join(dir, 'collectors.generated.yaml')).map((d) => (d.protocol === 'opcua' ? { ...d, sampling_interval_ms: 100 } : d));
+    const config = resolveCollectConfig({
+      mqtt: { url: broker.tcpUrl, keepalive_s: 2, reconnect_s: 0.2 },
+      group_id: GROUP,
+      edge_node_id: 'edge-control',
+      primary_host_id: HOST_ID,
+      data_dir: dir,
+      poll_interval_s: 0.1,
+      refresh_interval_s: 1,
+      command_min_interval_s: { default: 0 },
+    });
+    collector = await startCollector({ ...config, devices }, log.child({ role: 'collector' }));
+    actuator = await DcmdActuator.connect({ mqttUrl: broker.tcpUrl, group: GROUP, clientId: 'test-control', ackTimeoutS: 5, logger: log.child({ role: 'control' }) });
+    await eventually(() => expect(actuator.known().sort()).toEqual([...plant.substationIds].sort()), 30_000);
+    // Store time is wall time (the collectors stamp their reads); control time is the plant's.
+    const cfg = validateDocument(ControlConfigSchema, { input_period_s: 2, average_window_s: 1, ack_timeout_s: 5, heating: Object.fromEntries(city.substations.map((s) => [s.id, s.heating])), curve: { design_outdoor_c: city.weather.design_outdoor_c } }, 'HS_ERR_CONFIG_INVALID');
+    audit = new SqliteAudit(store.database);
+    controller = new Controller(cfg, { inputs: storeInputs(store, cfg.average_window_s), actuator, audit, clock: () => plant.timeMs, logger: log.child({ role: 'control' }) });
+    await advance(1);
+  }, 120_000);
+
+  afterAll(async () => {
+    await controller?.stop();
+    await actuator?.close();
+    await collector?.stop();
+    await historian?.stop();
+    await broker?.close();
+    await endpoints?.close();
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('brings every substation of an imbalanced network to its supply target through DCMDs, within the envelope', async () => {
+    await controller.cycle();
+    const before = supplyErrors();
+    for (let k = 0; k < 30; k++) {
+      await advance(CYCLE_S);
+      await controller.cycle();
+    }
+    // Each substation is on its target, or its valve is wide open and the loop asks the source for more.
+    const views = controller.views();
+    const onTarget = views.filter((v) => Math.abs(v.inputs!.supplyC - v.supplyTargetC!) < 1.5);
+    const starved = views.filter((v) => !onTarget.includes(v));
+    expect(onTarget.length).toBeGreaterThanOrEqual(2);
+    for (const v of starved) expect(v.inputs!.valveSetpointPct).toBe(100);
+    if (starved.length > 0) expect(controller.source.offsetK).toBeGreaterThan(0);
+    expect(Math.max(...onTarget.map((v) => before[views.indexOf(v)]))).toBeGreaterThan(2);
+    // Every valve write: one step of at most 5 %, 5 simulated minutes apart, acknowledged and audited.
+    const writes = audit.recent(1000).filter((e) => e.tag === 'primary.valve_setpoint').reverse();
+    expect(writes.length).toBeGreaterThan(10);
+    for (const id of plant.substationIds) {
+      const mine = writes.filter((e) => e.substation === id);
+      for (let k = 0; k < mine.length; k++) {
+        expect(mine[k]).toMatchObject({ outcome: 'accepted', actor: 'control' });
+        expect(Math.abs(mine[k].newValue! - mine[k].oldValue!)).toBeLessThanOrEqual(5 + 1e-9);
+        if (k > 0) expect(mine[k].ts - mine[k - 1].ts).toBeGreaterThanOrEqual(300_000);
+      }
+    }
+    // The loop kept the PLC watchdog fed: still remote everywhere.
+    for (const id of plant.substationIds) expect(plant.read(id, 'control.mode')).toBe(ControlMode.remote);
+  }, 120_000);
+
+  it('reports a refused write and does not retry it blindly', async () => {
+    const victim = plant.substationIds[0];
+    refuseFor = victim;
+    const from = attempts.length;
+    for (let k = 0; k < 6; k++) {
+      await advance(CYCLE_S);
+      await controller.cycle();
+    }
+    const mine = attempts.slice(from).filter((a) => a.substation === victim);
+    expect(mine).toHaveLength(1);
+    const refused = audit.recent(50, victim).find((e) => e.outcome === 'refused');
+    expect(refused?.code).toBeTruthy();
+    expect(controller.views().find((v) => v.id === victim)?.state).toBe('held');
+    refuseFor = undefined;
+  }, 60_000);
+
+  it('leaves the substations to their PLC watchdog when the loop stops', async () => {
+    const stillRemote = plant.substationIds.filter((id) => plant.read(id, 'control.mode') === ControlMode.remote);
+    expect(stillRemote.length).toBeGreaterThan(0);
+    for (let k = 0; k < 16; k++) await advance(60);
+    await eventually(async () => {
+      const modes = await store.latest({ tags: ['control.mode'] });
+      for (const id of stillRemote) expect(modes.find((p) => p.substation === id)?.value).toBe(ControlMode.local);
+    });
+  }, 60_000);
+
+  it('freezes on stale inputs and raises HS_ERR_CONTROL_STALE', async () => {
+    await collector.stop();
+    await new Promise((resolve) => setTimeout(resolve, 6500));
+    plant.advance(CYCLE_S);
+    const report = await controller.cycle();
+    expect(report.stale.sort()).toEqual([...plant.substationIds].sort());
+    expect(report.written).toBe(0);
+    expect(audit.recent(20).filter((e) => e.code === 'HS_ERR_CONTROL_STALE')).toHaveLength(plant.substationIds.length);
+  }, 30_000);
+});
+
+describe('startControl', () => {
+  it('connects, keeps its audit in the store file, answers with no data, and stops cleanly', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'heatscada-startcontrol-'));
+    const broker = await startBroker({ host: '127.0.0.1', tcpPort: await freePort(), wsPort: 0, logger: log });
+    const store = openSqliteStore({ file: path.join(dir, 'store.db') });
+    try {
+      const config = resolveConfig({ control: { mqtt_url: broker.tcpUrl, interval_s: 3600 } });
+      const handle = await startControl(config, { store, logger: log, database: store.database });
+      const report = await handle.controller.cycle();
+      expect(report).toEqual({ written: 0, refused: 0, advised: 0, stale: [] });
+      handle.controller.setMode(undefined, 'advisory', 'test');
+      expect(handle.controller.audit(5)).toMatchObject([{ tag: 'override', why: 'loop mode advisory', actor: 'test' }]);
+      const rows = store.database.prepare('SELECT COUNT(*) AS n FROM control_audit').get() as { n: number };
+      expect(rows.n).toBe(1);
+      await handle.stop();
+    } finally {
+      await broker.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

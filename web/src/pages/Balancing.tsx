@@ -1,0 +1,144 @@
+// The balancing page: every substation's return against its target, valve, supply, the coldest
+// home, what the loop wants to do next and why, and its mode (auto / manual / advisory), with
+// the global take and hand-back, the heat source request and the curve settings for engineers.
+
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError, type ControlOverview, type CurveSettings, type LoopMode, type SubstationControl } from '../api.ts';
+import { formatNumber, formatTime } from '../format.ts';
+import { useI18n, type MessageKey } from '../i18n.ts';
+import { substationHref } from '../App.tsx';
+
+const REFRESH_MS = 5000;
+const MODES: LoopMode[] = ['auto', 'manual', 'advisory'];
+
+/** Deviation of the return from its target as a small bar: blue cold, red warm, ±5 K full width. */
+function ReturnBar({ s }: { s: SubstationControl }) {
+  if (!s.inputs || s.returnTargetC === null) return <span className="muted">–</span>;
+  const dev = s.inputs.returnC - s.returnTargetC;
+  const width = Math.min(50, (Math.abs(dev) / 5) * 50);
+  return (
+    <span className="num" title={`${dev >= 0 ? '+' : ''}${dev.toFixed(1)} K`}>
+      {formatNumber(s.inputs.returnC, '')} / {formatNumber(s.returnTargetC, '')}
+      <svg width="60" height="8" style={{ marginLeft: 6, verticalAlign: 'middle' }} aria-hidden="true">
+        <line x1="30" y1="0" x2="30" y2="8" stroke="currentColor" />
+        <rect x={dev >= 0 ? 30 : 30 - width} y="1" width={width} height="6" fill={dev >= 0 ? '#d62728' : '#1f77b4'} />
+      </svg>
+    </span>
+  );
+}
+
+function CurveForm({ onError }: { onError: (m: string) => void }) {
+  const { t } = useI18n();
+  const [curve, setCurve] = useState<CurveSettings | undefined>();
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    const ctrl = new AbortController();
+    api.curve(ctrl.signal).then(setCurve, (e: unknown) => !ctrl.signal.aborted && onError((e as Error).message));
+    return () => ctrl.abort();
+  }, [onError]);
+  if (!curve) return null;
+  const num = (value: number, set: (v: number) => void) => (
+    <input type="number" step="0.1" value={value} style={{ width: '5em' }} onChange={(e) => { setSaved(false); set(Number(e.target.value)); }} />
+  );
+  const emitter = (key: 'radiator' | 'floor', label: MessageKey) => (
+    <label>
+      {t(label)}{' '}
+      {num(curve[key].design_supply_c, (v) => setCurve({ ...curve, [key]: { ...curve[key], design_supply_c: v } }))}
+      {num(curve[key].design_return_c, (v) => setCurve({ ...curve, [key]: { ...curve[key], design_return_c: v } }))}
+      {num(curve[key].b, (v) => setCurve({ ...curve, [key]: { ...curve[key], b: v } }))}
+    </label>
+  );
+  return (
+    <form
+      className="toolbar"
+      onSubmit={(e) => {
+        e.preventDefault();
+        api.setCurve(curve).then((c) => { setCurve(c); setSaved(true); }, (err: unknown) => onError((err as Error).message));
+      }}
+    >
+      <strong>{t('balance.curve')}</strong>
+      <label>{t('balance.curve.indoor')} {num(curve.indoor_c, (v) => setCurve({ ...curve, indoor_c: v }))}</label>
+      <label>{t('balance.curve.outdoor')} {num(curve.design_outdoor_c, (v) => setCurve({ ...curve, design_outdoor_c: v }))}</label>
+      {emitter('radiator', 'balance.curve.radiator')}
+      {emitter('floor', 'balance.curve.floor')}
+      <button type="submit">{t('balance.curve.save')}</button>
+      {saved && <span className="muted">{t('balance.curve.saved')}</span>}
+    </form>
+  );
+}
+
+export default function Balancing() {
+  const { t, tagLabel } = useI18n();
+  const [data, setData] = useState<ControlOverview | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [off, setOff] = useState<string | undefined>();
+  const load = useCallback((signal?: AbortSignal) => {
+    api.control(signal).then(
+      (d) => { setData(d); setOff(undefined); },
+      (e: unknown) => {
+        if (signal?.aborted) return;
+        if (e instanceof ApiError && e.code === 'HS_ERR_CONTROL_OFF') setOff(e.message);
+        else setError((e as Error).message);
+      },
+    );
+  }, []);
+  useEffect(() => {
+    const ctrl = new AbortController();
+    load(ctrl.signal);
+    const timer = setInterval(() => load(ctrl.signal), REFRESH_MS);
+    return () => { ctrl.abort(); clearInterval(timer); };
+  }, [load]);
+  const setMode = (mode: LoopMode, substation?: string) => api.setLoopMode(mode, substation).then(setData, (e: unknown) => setError((e as Error).message));
+
+  if (off) return <p className="muted">{t('balance.off', { message: off })}</p>;
+  return (
+    <div className="balancing">
+      <h2>{t('balance.title')}</h2>
+      {error && <p role="alert">{t('balance.error', { message: error })}</p>}
+      <div className="toolbar">
+        <strong>{t('balance.global')}</strong>
+        <button onClick={() => void setMode('manual')}>{t('balance.takeAll')}</button>
+        <button onClick={() => void setMode('advisory')}>{t('balance.advisoryAll')}</button>
+        <button onClick={() => void setMode('auto')}>{t('balance.handBack')}</button>
+        {data && <span className="muted">{t('balance.source', { k: data.source.offsetK.toFixed(1), why: data.source.why })}</span>}
+      </div>
+      <CurveForm onError={setError} />
+      <table className="balance-table">
+        <thead>
+          <tr>
+            <th>{t('col.substation')}</th>
+            <th>{t('balance.col.mode')}</th>
+            <th>{t('balance.col.plc')}</th>
+            <th>{t('balance.col.state')}</th>
+            <th>{t('balance.col.return')} °C</th>
+            <th>{t('balance.col.supply')} °C</th>
+            <th>{t('balance.col.valve')} %</th>
+            <th>{t('balance.col.indoor')} °C</th>
+            <th>{t('balance.col.next')}</th>
+            <th>{t('balance.col.last')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(data?.substations ?? []).map((s) => (
+            <tr key={s.id} data-substation={s.id}>
+              <td><a href={substationHref(s.id)}>{s.id}</a></td>
+              <td>
+                <select value={s.mode} aria-label={`${s.id} ${t('balance.col.mode')}`} onChange={(e) => void setMode(e.target.value as LoopMode, s.id)}>
+                  {MODES.map((m) => <option key={m} value={m}>{t(`balance.mode.${m}`)}</option>)}
+                </select>
+              </td>
+              <td>{s.plcMode ?? '–'}</td>
+              <td title={s.note ?? ''}>{s.state}</td>
+              <td><ReturnBar s={s} /></td>
+              <td className="num">{formatNumber(s.inputs?.supplyC, '')} / {formatNumber(s.supplyTargetC, '')}</td>
+              <td className="num">{formatNumber(s.inputs?.valvePct, '')}</td>
+              <td className="num">{formatNumber(s.inputs?.indoorMinC, '')}</td>
+              <td>{s.next ? <span title={s.next.why}>{tagLabel(s.next.tag)} → {s.next.value.toFixed(1)} <small className="muted">{s.next.why}</small></span> : '–'}</td>
+              <td>{s.lastWrite ? `${formatTime(s.lastWrite.ts)} ${tagLabel(s.lastWrite.tag)} ${s.lastWrite.value.toFixed(1)}${s.lastWrite.ok ? '' : ` ${t('balance.refused', { code: s.lastWrite.code ?? '' })}`}` : '–'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

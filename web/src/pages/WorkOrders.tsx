@@ -1,0 +1,75 @@
+// Work orders: the control room's board (a column per state, KPI CSV links) and, at
+// #/crew/<crew>, a page for a crew's phone: its open orders, one big button for the next step.
+
+import { useCallback, useEffect, useState } from 'react';
+import { alarmsApi, PRIORITY_COLOURS, type OrderState, type WorkOrder } from '../alarms-api.ts';
+import { formatTime } from '../format.ts';
+import { useI18n } from '../i18n.ts';
+
+const STATES: OrderState[] = ['assigned', 'en_route', 'on_site', 'resolved'];
+const NEXT: Partial<Record<OrderState, Exclude<OrderState, 'assigned'>>> = { assigned: 'en_route', en_route: 'on_site', on_site: 'resolved' };
+const REFRESH_MS = 5000;
+
+function useOrders(crew?: string): { orders: WorkOrder[] | undefined; error: string | undefined; reload: () => void } {
+  const [orders, setOrders] = useState<WorkOrder[]>();
+  const [error, setError] = useState<string>();
+  const reload = useCallback(() => {
+    alarmsApi.orders(crew).then((o) => (setOrders(o), setError(undefined)), (e: unknown) => setError((e as Error).message));
+  }, [crew]);
+  useEffect(() => {
+    reload();
+    const timer = setInterval(reload, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
+  return { orders, error, reload };
+}
+
+function Card({ o, onMove, big }: { o: WorkOrder; onMove: (o: WorkOrder, to: OrderState) => void; big?: boolean }) {
+  const { t } = useI18n();
+  const next = NEXT[o.state];
+  return (
+    <div className="card" style={{ borderLeft: `6px solid ${PRIORITY_COLOURS[o.priority]}`, padding: 8, margin: '6px 0', fontSize: big ? '1.2em' : undefined }}>
+      <div><strong>#{o.id} {o.substation}</strong> · {o.alarm}{o.repeatOf !== null && ` · ${t('orders.repeatOf', { id: o.repeatOf })}`}</div>
+      <div className="muted">{t('orders.opened', { time: formatTime(o.openedAt) })}{o.crew && ` · ${o.crew}`}</div>
+      {o.notes.map((n) => <div key={n.ts} className="muted">{formatTime(n.ts)} {n.actor}: {n.text}</div>)}
+      {next && <button style={big ? { width: '100%', padding: 16, marginTop: 8 } : undefined} onClick={() => onMove(o, next)}>{t(`orders.to.${next}`)}</button>}
+    </div>
+  );
+}
+
+export default function WorkOrders({ crew }: { crew?: string }) {
+  const { t } = useI18n();
+  const { orders, error, reload } = useOrders(crew);
+  const [message, setMessage] = useState<string>();
+  const move = (o: WorkOrder, to: OrderState) => {
+    const note = prompt(t('orders.note')) ?? '';
+    alarmsApi.moveOrder(o.id, to, crew ?? 'web', note).then(reload, (e: unknown) => setMessage((e as Error).message));
+  };
+  if (error) return <p className="muted">{t('alarms.off', { message: error })}</p>;
+  if (!orders) return <p className="muted">{t('trend.loading')}</p>;
+  if (crew) {
+    return (
+      <section style={{ maxWidth: 480, margin: '0 auto' }}>
+        <h2>{t('orders.crewTitle', { crew })}</h2>
+        {message && <p className="error">{message}</p>}
+        {orders.length === 0 ? <p className="muted">{t('orders.none')}</p> : orders.map((o) => <Card key={o.id} o={o} onMove={move} big />)}
+      </section>
+    );
+  }
+  return (
+    <section>
+      <p>
+        {t('orders.kpis')}: <a href={alarmsApi.kpiCsvUrl('crew')}>{t('orders.byCrew')}</a> · <a href={alarmsApi.kpiCsvUrl('area')}>{t('orders.byArea')}</a>
+      </p>
+      {message && <p className="error">{message}</p>}
+      <div style={{ display: 'grid', gridTemplateColumns: 'repeat(4, 1fr)', gap: 12 }}>
+        {STATES.map((s) => (
+          <div key={s}>
+            <h3>{t(`orders.state.${s}`)} ({orders.filter((o) => o.state === s).length})</h3>
+            {orders.filter((o) => o.state === s).map((o) => <Card key={o.id} o={o} onMove={move} />)}
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}
