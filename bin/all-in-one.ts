@@ -14,6 +14,7 @@ import { loadDevices } from '../collectors/config.ts';
 import { startCollector } from '../collectors/collector.ts';
 import type { Config } from '../model/config.ts';
 import { openStore, openStoreWriter } from '../store/open-store.ts';
+import { scheduleRetention } from '../store/retention.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { historianOptions } from '../store/historian/config-schema.ts';
 import { startHistorian } from '../store/historian/historian.ts';
@@ -37,6 +38,8 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
 
     const store = await openStore(config.store);
     stops.push(() => store.close());
+    const stopRetention = scheduleRetention(store, config.store, log.child({ role: 'store' }));
+    stops.push(async () => stopRetention());
     const writer = await openStoreWriter(config.store);
     stops.push(() => writer.close());
     // The historian subscribes to the broker we just started, wherever its section pointed.

@@ -211,24 +211,31 @@ async function broker(values: Values): Promise<number> {
 
 async function historian(values: Values): Promise<number> {
   const config = configFrom(values);
-  const [{ openStore, openStoreWriter }, { startHistorian }, { historianOptions }] = await Promise.all([
+  const [{ openStore, openStoreWriter }, { startHistorian }, { historianOptions }, { scheduleRetention }] = await Promise.all([
     import('../store/open-store.ts'),
     import('../store/historian/historian.ts'),
     import('../store/historian/config-schema.ts'),
+    import('../store/retention.ts'),
   ]);
   return runUntilSignal(async () => {
-    // Opening the reading store first creates the file and its tables for the writer.
-    await (await openStore(config.store)).close();
+    // Opening the main store first creates the file and its tables for the writer; it applies retention.
+    const store = await openStore(config.store);
+    const stopRetention = scheduleRetention(store, config.store, log.child({ role: 'store' }));
     const writer = await openStoreWriter(config.store);
-    const running = await startHistorian({ ...historianOptions(config.historian), store: writer, logger: log.child({ role: 'historian' }) }).catch(async (e: unknown) => {
+    const closeStores = async (): Promise<void> => {
+      stopRetention();
       await writer.close();
+      await store.close();
+    };
+    const running = await startHistorian({ ...historianOptions(config.historian), store: writer, logger: log.child({ role: 'historian' }) }).catch(async (e: unknown) => {
+      await closeStores();
       throw e;
     });
     return {
       summary: [`heatscada historian: host "${config.historian.host_id}" on ${config.historian.mqtt_url} → ${config.store.kind}`],
       stop: async () => {
         await running.stop();
-        await writer.close();
+        await closeStores();
       },
     };
   });
