@@ -2,18 +2,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TagName } from '../../model/tags.ts';
 import { statusCounts, substationIds, type ApiContext } from '../context.ts';
+import { OVERVIEW_TAGS } from '../live/latest-table.ts';
 import { LocationSchema, QualitySchema, StatusSchema, Value } from './schemas.ts';
 
 // GET /api/network: every substation with its status and key values; GET /api/network/totals.
 
+/** The overview row's tags plus what the network view adds. */
 export const NETWORK_TAGS = [
-  'primary.supply_temp',
-  'primary.return_temp',
-  'secondary.supply_temp',
-  'secondary.return_temp',
-  'heat.power',
-  'makeup.flow',
-  'indoor.temp_min',
+  ...OVERVIEW_TAGS,
   'outdoor.temp',
   'primary.flow',
   'primary.valve_position',
