@@ -1,13 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { startLiveFeed, type LiveFeed } from '../api/live/live-feed.ts';
+import type { AuditTrail } from '../model/audit.ts';
+import type { MqttLogin } from '../model/mqtt-client.ts';
 import type { TimeSeriesStore } from '../model/store.ts';
 import { AlarmStore } from './alarm-store.ts';
 import { loadRuleSet, type AlarmDefinition, type AlarmsConfig } from './config-schema.ts';
+import { followControlState } from './control-feed.ts';
 import { AlarmEngine } from './engine.ts';
-import { Outbox, type Deliver } from './notify/outbox.ts';
-import { NotifyRouter } from './notify/router.ts';
-import { webhookDelivery } from './notify/webhook.ts';
+import { createNotifier } from './notify/notifier.ts';
+import type { Deliver, Outbox } from './notify/outbox.ts';
 import { WorkOrders } from './work-orders.ts';
 
 // `heatscada alarms`: the engine fed from MQTT by the same Sparkplug host code the API's live feed
@@ -16,6 +18,8 @@ import { WorkOrders } from './work-orders.ts';
 
 export interface AlarmsDeps {
   mqttUrl: string;
+  /** User name, password, trusted CA (model/mqtt-client.ts). */
+  mqttLogin?: MqttLogin;
   group?: string;
   /** What the live feed seeds its table from. */
   store: Pick<TimeSeriesStore, 'latest' | 'statuses'>;
@@ -23,8 +27,10 @@ export interface AlarmsDeps {
   database: Database.Database;
   /** The engine's clock, ms; the simulated time in tests. Date.now by default. */
   now?: () => number;
-  /** Webhook delivery; a real HTTP POST by default. */
+  /** Delivery of every notification; a real HTTP POST, or SMTP for `mailto:` targets, by default. */
   deliver?: Deliver;
+  /** Where the engine's own changes (work orders it opens) are recorded; people's acts are audited by the API. */
+  audit?: AuditTrail;
   logger: Logger;
 }
 
@@ -42,12 +48,37 @@ export interface AlarmService {
 /** Critical and high open a work order by themselves unless the rule set says otherwise. */
 const autoOrder = (def: AlarmDefinition): boolean => (def.work_order ?? (def.priority === 'critical' || def.priority === 'high' ? 'auto' : 'manual')) === 'auto';
 
-/** Opens a work order when an alarm that takes one is raised (cold homes: before anyone calls). */
-export function openOrdersFromAlarms(engine: AlarmEngine, workOrders: WorkOrders): () => void {
+/** The engine's name in the audit trail and on the orders it opens. */
+const ACTOR = 'alarms';
+
+/**
+ * Opens a work order when an alarm that takes one is raised (cold homes: before anyone calls),
+ * and appends it to the audit trail: a change nobody asked for must still say who made it.
+ */
+export function openOrdersFromAlarms(engine: AlarmEngine, workOrders: WorkOrders, audit: AuditTrail | undefined, log: Logger): () => void {
   const byId = new Map(engine.definitions.map((d) => [d.id, d]));
   return engine.listen((change) => {
     const def = byId.get(change.record.alarm);
-    if (change.event === 'activate' && change.annunciated && def && autoOrder(def)) workOrders.open(change.record, 'system');
+    if (change.event !== 'activate' || !change.annunciated || !def || !autoOrder(def)) return;
+    const r = change.record;
+    const { order, opened } = workOrders.openFor(r, ACTOR);
+    if (!opened || !audit) return;
+    try {
+      audit.append({
+        ts: order.openedAt,
+        actor: ACTOR,
+        source: 'engine',
+        action: 'work_order.change',
+        target: `work_order:${order.id}`,
+        oldValue: null,
+        newValue: order.state,
+        outcome: 'ok',
+        detail: `opened by itself for ${r.priority} alarm ${r.alarm} #${r.id} at ${r.substation}${order.crew === null ? '' : `, crew ${order.crew}`}`,
+      });
+    } catch (e) {
+      // The order stands either way: a crew is not held back by a failed audit write.
+      log.error({ code: 'HS_ERR_INTERNAL', order: order.id, reason: (e as Error).message }, 'work order not audited');
+    }
   });
 }
 
@@ -58,29 +89,35 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
   const alarms = new AlarmStore(deps.database);
   const engine = new AlarmEngine({ definitions, config, store: alarms, now, logger: log.child({ part: 'engine' }) });
   const workOrders = new WorkOrders(deps.database, config, now, log.child({ part: 'work-orders' }));
-  const outbox = new Outbox(deps.database, deps.deliver ?? webhookDelivery(), { firstRetryS: config.retry.first_s, maxRetryS: config.retry.max_s, logger: log.child({ part: 'notify' }) });
-  const router = new NotifyRouter(config, outbox, (s) => workOrders.areaOf(s));
-  engine.listen((change) => router.onChange(change, now()));
-  openOrdersFromAlarms(engine, workOrders);
+  const notifier = createNotifier(config, {
+    database: deps.database,
+    engine,
+    areaOf: (s) => workOrders.areaOf(s),
+    ...(deps.deliver ? { deliver: deps.deliver } : {}),
+    logger: log.child({ part: 'notify' }),
+  });
+  const { outbox } = notifier;
+  openOrdersFromAlarms(engine, workOrders, deps.audit, log.child({ part: 'work-orders' }));
 
-  const feedOptions = { mqttUrl: deps.mqttUrl, store: deps.store, staleAfterMs: config.poll_period_s * 3000, logger: log.child({ part: 'live-feed' }) };
+  const feedOptions = { mqttUrl: deps.mqttUrl, mqttLogin: deps.mqttLogin, store: deps.store, staleAfterMs: config.poll_period_s * 3000, logger: log.child({ part: 'live-feed' }) };
   const feed: LiveFeed = await startLiveFeed(deps.group === undefined ? feedOptions : { ...feedOptions, group: deps.group });
   const unlisten = feed.listen({
     points: (substation, points) => engine.ingest(substation, points),
     link: (substation, online) => engine.link(substation, online),
   });
+  const controlFeed = await followControlState({ ...feedOptions, group: deps.group, engine, logger: log.child({ part: 'control-feed' }) });
 
   const evaluate = (): void => {
     try {
       engine.evaluate();
-      router.escalate(engine.records().filter((r) => r.state === 'unack_active'), now());
+      notifier.escalate();
     } catch (e) {
       log.error({ code: 'HS_ERR_INTERNAL', reason: (e as Error).message }, 'alarm evaluation failed');
     }
   };
   const timer = setInterval(evaluate, config.evaluate_every_s * 1000);
   outbox.start();
-  log.info({ code: 'HS_ALARMS_STARTED', alarms: definitions.length, rules: definitions.reduce((n, d) => n + d.rules.length, 0), webhooks: config.webhooks.length }, 'alarm engine started');
+  log.info({ code: 'HS_ALARMS_STARTED', alarms: definitions.length, rules: definitions.reduce((n, d) => n + d.rules.length, 0), webhooks: config.webhooks.length, emailRoutes: config.email?.routes.length ?? 0, timeZone: notifier.clock.zone, audit: deps.audit !== undefined }, 'alarm engine started');
 
   return {
     engine,
@@ -93,6 +130,7 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
       clearInterval(timer);
       unlisten();
       await feed.close();
+      await controlFeed.close();
       await outbox.close();
       log.info({ code: 'HS_ALARMS_STOPPED' }, 'alarm engine stopped');
     },

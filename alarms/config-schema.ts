@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MqttLoginSchema } from '../model/mqtt-client.ts';
 import { TAG_NAMES, type TagName } from '../model/tags.ts';
 import { loadDocument, validateDocument } from '../model/validate.ts';
 
@@ -61,6 +62,7 @@ export const CommLossRuleSchema = rule('comm-loss', {
   polls: Type.Number({ exclusiveMinimum: 0, default: 3, description: 'silent: a Sparkplug DEATH, or no data for this many poll periods' }),
   while_neighbours_report: Type.Boolean({ default: false, description: 'only when other substations still report (a local cause: power)' }),
 });
+export const ControlStaleRuleSchema = rule('control-stale', {});
 const Clause = Type.Object(
   { tag: Tag, eq: Type.Optional(Type.Union([Type.Boolean(), Type.Number()])), ne: Type.Optional(Type.Union([Type.Boolean(), Type.Number()])) },
   { additionalProperties: false },
@@ -77,6 +79,7 @@ const RULE_SCHEMAS = {
   frozen: FrozenRuleSchema,
   'comm-loss': CommLossRuleSchema,
   composite: CompositeRuleSchema,
+  'control-stale': ControlStaleRuleSchema,
 } as const;
 export type RuleConfig = Static<(typeof RULE_SCHEMAS)[keyof typeof RULE_SCHEMAS]>;
 // Ajv fills no defaults inside a union, so a rule is checked in two passes: its kind here, then
@@ -136,19 +139,51 @@ const RouteSchema = Type.Object(
 );
 export type NotifyRoute = Static<typeof RouteSchema>;
 
+const SmtpSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+    secure: Type.Boolean({ default: false, description: 'TLS from the start (port 465); false: STARTTLS when the server offers it' }),
+    user: Type.Optional(Type.String({ minLength: 1 })),
+    password: Type.Optional(Type.String({ description: 'prefer password_file: a secret does not belong in the configuration' })),
+    password_file: Type.Optional(Type.String({ minLength: 1, description: 'a file holding the password (trailing newline ignored)' })),
+    from: Type.String({ minLength: 3, description: 'the sender, e.g. "HeatSCADA <alarms@example.org>"' }),
+    timeout_s: Type.Number({ exclusiveMinimum: 0, default: 20, description: 'connection, greeting and socket timeout' }),
+  },
+  { additionalProperties: false },
+);
+export type SmtpConfig = Static<typeof SmtpSchema>;
+
+const EmailSchema = Type.Object(
+  {
+    smtp: SmtpSchema,
+    language: Type.Union([Type.Literal('en'), Type.Literal('zh')], { default: 'en', description: 'language of subject and body' }),
+    routes: Type.Array(
+      Type.Object({ to: Type.Array(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' }), { minItems: 1 }), route: RouteSchema, escalation: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+      { minItems: 1 },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type EmailConfig = Static<typeof EmailSchema>;
+
 export const AlarmsConfigSchema = Type.Object(
   {
     rules_file: Type.String({ minLength: 1, default: 'config/alarm-rules.yaml' }),
+    mqtt_url: Type.Optional(Type.String({ minLength: 1, description: "broker the engine follows; the historian's mqtt_url when absent" })),
+    mqtt_login: Type.Optional(MqttLoginSchema),
     poll_period_s: Type.Number({ exclusiveMinimum: 0, default: 1, description: "the collectors' poll period: stale and communication loss count it" }),
     evaluate_every_s: Type.Number({ exclusiveMinimum: 0, default: 1, description: 'wall seconds between rule evaluations' }),
     groups: Type.Record(Type.String(), Type.Array(Type.String()), { default: {}, description: 'areas: name → substations' }),
     overrides: Type.Array(OverrideSchema, { default: [] }),
     flood: Type.Object({ count: Type.Integer({ minimum: 2, default: 10 }), window_s: Type.Number({ exclusiveMinimum: 0, default: 600 }) }, { additionalProperties: false, default: {} }),
-    escalate_after_s: Type.Number({ exclusiveMinimum: 0, default: 900, description: 'a critical alarm unacknowledged this long is sent again to the escalation routes' }),
+    escalate_after_s: Type.Number({ exclusiveMinimum: 0, default: 900, description: 'a critical alarm unacknowledged this long is sent to the escalation routes (webhooks and e-mail); not once acknowledged' }),
     webhooks: Type.Array(
       Type.Object({ url: Type.String({ minLength: 1 }), route: RouteSchema, escalation: Type.Boolean({ default: false }) }, { additionalProperties: false }),
       { default: [] },
     ),
+    email: Type.Optional(EmailSchema),
+    time_zone: Type.Optional(Type.String({ minLength: 1, description: "IANA time zone of the routes' hours and the e-mails' times (e.g. Asia/Shanghai); the process's own when absent" })),
     retry: Type.Object({ first_s: Type.Number({ exclusiveMinimum: 0, default: 1 }), max_s: Type.Number({ exclusiveMinimum: 0, default: 300 }) }, { additionalProperties: false, default: {} }),
     crews: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), groups: Type.Array(Type.String(), { default: [] }) }, { additionalProperties: false }), { default: [] }),
     cold_home_alarm: Type.String({ default: 'cold_homes' }),

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadRuleSet, type AlarmDefinition } from './config-schema.ts';
 import { engineHarness } from './test-support.ts';
@@ -88,5 +89,25 @@ describe('alarm engine', () => {
     h.engine.link('S2', false);
     h.run(30, feed(['S1', 'S3']));
     expect(h.engine.records().map((r) => `${r.substation}/${r.alarm}`)).toEqual(['S2/power_loss']);
+  });
+
+  it('after a restart keeps the standing alarm of a substation that stays silent, and returns it once it reports', () => {
+    const defs = loadRuleSet('config/alarm-rules.yaml');
+    const db = new Database(':memory:');
+    const normal = { 'power.ok': true, 'pump.fault': false, 'pump.running': true, 'control.mode': 1, 'plc.heartbeat': 1 };
+    const before = engineHarness(defs, { poll_period_s: 1 }, db);
+    const feed = (h: typeof before, ids: string[]) => () => ids.forEach((id) => h.engine.ingest(id, Object.entries(normal).map(([tag, value]) => ({ tag, value }))));
+    before.run(30, feed(before, ['S1', 'S2']));
+    before.engine.link('S2', false);
+    before.run(30, feed(before, ['S1']));
+    const after = engineHarness(defs, { poll_period_s: 1 }, db);
+    after.clock.now = before.clock.now;
+    after.run(60, feed(after, ['S1']));
+    const [standing] = after.engine.records();
+    expect(standing).toMatchObject({ substation: 'S2', alarm: 'power_loss', state: 'unack_active' });
+    expect(after.engine.ack(standing.id, 'op1', 'seen').state).toBe('ack_active');
+    after.run(30, feed(after, ['S1', 'S2']));
+    expect(after.engine.records().map((r) => `${r.substation}/${r.alarm}/${r.state}`)).toEqual(['S2/power_loss/normal']);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM alarms').get()).toEqual({ n: 1 });
   });
 });

@@ -5,7 +5,7 @@ import type { AlarmRecord, AlarmStore, JournalEvent } from './alarm-store.ts';
 import type { AlarmDefinition, AlarmsConfig, RuleConfig } from './config-schema.ts';
 import { FloodDetector } from './flood.ts';
 import { createRule } from './rules/index.ts';
-import { isSilent, type Rule } from './rules/rule.ts';
+import { isSilent, type Cause, type Rule } from './rules/rule.ts';
 import { acknowledged, isActive, next, type AlarmState } from './states.ts';
 import { median, SubstationView, type Value } from './view.ts';
 
@@ -29,6 +29,8 @@ export interface AlarmChange {
   annunciated: boolean;
   /** A flood group this activation opened (its notification stands for the burst). */
   floodOpened: number | null;
+  /** On activation: the tag and value that raised it (what a notification tells the crew). */
+  cause: Cause | null;
 }
 
 export type AlarmListener = (change: AlarmChange) => void;
@@ -43,6 +45,7 @@ export interface EngineOptions {
 
 interface Debounced {
   rule: Rule;
+  config: RuleConfig;
   onMs: number;
   offMs: number;
   raw: boolean | null;
@@ -69,6 +72,14 @@ const AGGREGATES: Record<AlarmDefinition['aggregate'], (values: number[]) => num
   min: (v) => (v.length ? Math.min(...v) : undefined),
   max: (v) => (v.length ? Math.max(...v) : undefined),
 };
+
+/** The tag and value behind a raised alarm: the first of its rules that holds. */
+function causeOf(inst: Instance, view: SubstationView): Cause {
+  const d = inst.rules.find((r) => r.held) ?? inst.rules[0];
+  const which = { rule: inst.rules.indexOf(d), since: d.since };
+  if (d.rule.explain) return { ...d.rule.explain(view), ...which };
+  return 'tag' in d.config ? { tag: d.config.tag, value: view.tag(d.config.tag)?.value, ...which } : which;
+}
 
 export class AlarmEngine {
   private readonly views = new Map<string, SubstationView>();
@@ -115,6 +126,9 @@ export class AlarmEngine {
     );
     for (const r of store.lastOccurrences()) this.resumed.set(`${r.substation}/${r.alarm}`, r);
     this.instancesOf(NETWORK);
+    // A substation that stays silent after a restart sends nothing to create its view: its
+    // standing alarms must still be listed, escalated and acknowledgeable.
+    for (const r of this.resumed.values()) if (r.substation !== NETWORK) this.viewOf(r.substation);
   }
 
   listen(listener: AlarmListener): () => void {
@@ -143,6 +157,11 @@ export class AlarmEngine {
     this.viewOf(substation).online = online;
   }
 
+  /** The balancing loop froze (or released) the substation: its stale-data guard. */
+  controlState(substation: string, frozen: boolean): void {
+    this.viewOf(substation).controlFrozen = frozen;
+  }
+
   /** One evaluation of every rule at the clock's time. */
   evaluate(): void {
     const now = this.options.now();
@@ -169,7 +188,7 @@ export class AlarmEngine {
         const isSilentNow = substation !== NETWORK && silent.has(substation);
         const neighbours = reporting - (substation === NETWORK || isSilentNow ? 0 : 1);
         const condition = this.condition(inst, view, now, isSilentNow, neighbours);
-        this.apply(inst, condition && !this.suppressed(def, substation, now), now);
+        this.apply(inst, condition && !this.suppressed(def, substation, now), now, () => causeOf(inst, view));
       }
     }
     this.expireShelves(now);
@@ -231,7 +250,7 @@ export class AlarmEngine {
         const rules = def.rules.map((cfg, k): Debounced => {
           const tuned = this.tuned(cfg, def.id, k, substation);
           // Resumed active: hold it until the rule has decided (no second raise after a restart).
-          return { rule: createRule(tuned), onMs: tuned.on_delay_s * 1000, offMs: tuned.off_delay_s * 1000, raw: null, since: this.options.now(), held: wasActive };
+          return { rule: createRule(tuned), config: tuned, onMs: tuned.on_delay_s * 1000, offMs: tuned.off_delay_s * 1000, raw: null, since: this.options.now(), held: wasActive };
         });
         const inst: Instance = { def, substation, rules, record };
         if (record) this.byId.set(record.id, inst);
@@ -290,7 +309,7 @@ export class AlarmEngine {
     );
   }
 
-  private apply(inst: Instance, condition: boolean, now: number): void {
+  private apply(inst: Instance, condition: boolean, now: number, cause: () => Cause): void {
     const record = inst.record;
     const active = record !== undefined && isActive(record.state);
     if (condition === active) return;
@@ -299,7 +318,7 @@ export class AlarmEngine {
       return;
     }
     if (record && record.state === 'unack_returned') {
-      this.change(inst, { ...record, state: next(record.state, 'activate'), returnedAt: null }, 'activate', SYSTEM, '', now);
+      this.change(inst, { ...record, state: next(record.state, 'activate'), returnedAt: null }, 'activate', SYSTEM, '', now, cause());
       return;
     }
     const fresh: Omit<AlarmRecord, 'id'> = {
@@ -319,18 +338,18 @@ export class AlarmEngine {
     const created = this.options.store.insert(fresh, { ts: now, event: 'activate', fromState: 'normal', toState: fresh.state, actor: SYSTEM, comment: '' });
     inst.record = created;
     this.byId.set(created.id, inst);
-    this.announce(inst, 'activate', now);
+    this.announce(inst, 'activate', now, cause());
   }
 
-  private change(inst: Instance, updated: AlarmRecord, event: JournalEvent, actor: string, comment: string, now: number): AlarmRecord {
+  private change(inst: Instance, updated: AlarmRecord, event: JournalEvent, actor: string, comment: string, now: number, cause: Cause | null = null): AlarmRecord {
     const from: AlarmState = inst.record!.state;
     this.options.store.update(updated, { ts: now, event, fromState: from, toState: updated.state, actor, comment });
     inst.record = updated;
-    this.announce(inst, event, now);
+    this.announce(inst, event, now, cause);
     return updated;
   }
 
-  private announce(inst: Instance, event: JournalEvent, now: number): void {
+  private announce(inst: Instance, event: JournalEvent, now: number, cause: Cause | null): void {
     let record = inst.record!;
     const annunciated = !record.outOfService && (record.shelvedUntil === null || record.shelvedUntil <= now);
     let floodOpened: number | null = null;
@@ -348,7 +367,7 @@ export class AlarmEngine {
       }
     }
     this.log.info({ code: `HS_ALARM_${event.toUpperCase()}`, alarm: record.alarm, substation: record.substation, id: record.id, state: record.state, priority: record.priority }, 'alarm state change');
-    const change: AlarmChange = { record, event, title: inst.def.title, annunciated, floodOpened };
+    const change: AlarmChange = { record, event, title: inst.def.title, annunciated, floodOpened, cause };
     for (const l of this.listeners) l(change);
   }
 

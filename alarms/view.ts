@@ -25,6 +25,8 @@ export interface View {
   readonly lastDataAt: number | undefined;
   /** The Sparkplug link: false after a DEATH until the next BIRTH. */
   readonly online: boolean;
+  /** The balancing loop's stale-data guard holds this substation (model/control-state.ts); undefined: no word from the loop. */
+  readonly controlFrozen?: boolean;
 }
 
 interface Sample {
@@ -38,6 +40,7 @@ export class SubstationView implements View {
   private readonly history = new Map<TagName, Sample[]>();
   lastDataAt: number | undefined;
   online = true;
+  controlFrozen: boolean | undefined;
 
   constructor(
     readonly id: string,

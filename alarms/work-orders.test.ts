@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
 import { openOrdersFromAlarms } from './alarms.ts';
 import { loadRuleSet } from './config-schema.ts';
 import { engineHarness } from './test-support.ts';
@@ -59,14 +60,32 @@ describe('work orders', () => {
 });
 
 describe('work orders from alarms', () => {
-  it('cold homes for an hour open an order before anyone calls; a medium alarm does not', () => {
+  it('cold homes for an hour open an order before anyone calls, in the audit trail; a medium alarm does not', () => {
     const h = engineHarness(loadRuleSet('config/alarm-rules.yaml'), { poll_period_s: 10 });
     const orders = new WorkOrders(h.store.db, { crews: [], groups: {}, repeat_window_days: 30 }, () => h.clock.now, pino({ level: 'silent' }));
-    openOrdersFromAlarms(h.engine, orders);
+    const audit = new SqliteAuditTrail(h.store.db);
+    openOrdersFromAlarms(h.engine, orders, audit, pino({ level: 'silent' }));
     const feed = (indoor: number, dp: number) => () => h.engine.ingest('S1', [{ tag: 'indoor.temp_min', value: indoor }, { tag: 'filter.dp', value: dp }, { tag: 'plc.heartbeat', value: h.clock.now }]);
     h.run(3600, feed(20, 10), 10);
     h.run(3600 + 60, feed(17.2, 60), 10);
     expect(h.engine.records().map((r) => r.alarm).sort()).toEqual(['clogged_filter', 'cold_homes']);
+    const [order] = orders.list();
     expect(orders.list().map((o) => `${o.substation}/${o.alarm}/${o.state}`)).toEqual(['S1/cold_homes/assigned']);
+    // Still cold an hour later (and the alarm re-raised after a return): no second order, no second record.
+    h.run(600, feed(19, 60), 10);
+    h.run(3600 + 60, feed(17.2, 60), 10);
+    expect(orders.list()).toHaveLength(1);
+    const records = audit.search({ action: 'work_order.change' });
+    expect(records).toMatchObject([{ actor: 'alarms', target: `work_order:${order.id}`, oldValue: null, newValue: 'assigned', outcome: 'ok', ts: order.openedAt }]);
+    expect(records[0].detail).toMatch(/cold_homes .* at S1/);
+    expect(audit.verify().ok).toBe(true);
+  });
+
+  it('without an audit trail the orders still open', () => {
+    const h = engineHarness(loadRuleSet('config/alarm-rules.yaml'), { poll_period_s: 10 });
+    const orders = new WorkOrders(h.store.db, { crews: [], groups: {}, repeat_window_days: 30 }, () => h.clock.now, pino({ level: 'silent' }));
+    openOrdersFromAlarms(h.engine, orders, undefined, pino({ level: 'silent' }));
+    h.run(60, () => h.engine.ingest('S1', [{ tag: 'pump.fault', value: true }, { tag: 'pump.running', value: false }, { tag: 'control.mode', value: 2 }]), 5);
+    expect(orders.list().map((o) => o.alarm)).toEqual(['pump_trip']);
   });
 });

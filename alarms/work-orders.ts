@@ -113,10 +113,15 @@ export class WorkOrders {
 
   /** Opens an order for an alarm, unless one is open for the same fault (substation and alarm). */
   open(alarm: Pick<AlarmRecord, 'id' | 'alarm' | 'substation' | 'priority'>, actor: string, note = ''): WorkOrder {
+    return this.openFor(alarm, actor, note).order;
+  }
+
+  /** As open, and whether this call opened it (false: the open order of the same fault). */
+  openFor(alarm: Pick<AlarmRecord, 'id' | 'alarm' | 'substation' | 'priority'>, actor: string, note = ''): { order: WorkOrder; opened: boolean } {
     const openOne = this.db
       .prepare("SELECT * FROM work_orders WHERE substation = ? AND alarm = ? AND state <> 'resolved' ORDER BY id DESC LIMIT 1")
       .get(alarm.substation, alarm.alarm) as OrderRow | undefined;
-    if (openOne) return fromRow(openOne);
+    if (openOne) return { order: fromRow(openOne), opened: false };
     const now = this.now();
     const previous = this.db
       .prepare('SELECT id FROM work_orders WHERE substation = ? AND alarm = ? AND opened_at >= ? ORDER BY id DESC LIMIT 1')
@@ -131,7 +136,7 @@ export class WorkOrders {
       )
       .get(alarm.id, alarm.alarm, alarm.substation, area, alarm.priority, crew, now, previous?.id ?? null, JSON.stringify(notes)) as OrderRow;
     this.log.info({ code: 'HS_WORK_ORDER_OPEN', order: row.id, substation: row.substation, alarm: row.alarm, crew, repeatOf: row.repeat_of, actor }, 'work order opened');
-    return fromRow(row);
+    return { order: fromRow(row), opened: true };
   }
 
   get(id: number): WorkOrder {

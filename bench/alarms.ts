@@ -4,12 +4,19 @@
 // period, a DEATH while a PLC does not answer; no protocols). It scores each fault against the
 // alarm that must explain it, counts alarms no fault explains, the detection times, and the
 // most alarms an operator is shown in any 10 minutes (a flood group counts once).
+//
+// Detection is timed from the poll at which the fault was injected, and judged against the
+// target "the firing rule's own delay plus one poll period": its on-delay (and a frozen rule's
+// for_s, a silence rule's polls) plus one poll. Each line also says when the rule's condition
+// first held, which separates the physics and thresholds (a trip carried by the mains, a drift
+// still inside its band) from the rule's own wait.
 
 import Database from 'better-sqlite3';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { AlarmStore } from '../alarms/alarm-store.ts';
 import { loadRuleSet, resolveAlarmsConfig } from '../alarms/config-schema.ts';
+import type { AlarmDefinition } from '../alarms/config-schema.ts';
 import { AlarmEngine, NETWORK, type AlarmChange } from '../alarms/engine.ts';
 import { PlantAdapter } from '../alarms/plant-adapter.ts';
 import { NETWORK_FAULTS, type FaultKind, type FaultRequest } from '../simulators/faults/schema.ts';
@@ -63,7 +70,19 @@ interface Planned {
   startS: number;
   endS: number;
   id?: number;
+  /** Plant time of the injection, ms. */
+  injectedMs?: number;
   detectedS?: number;
+  /** The rule of the expected alarm that raised it, and when its condition first held (s after injection). */
+  rule?: number;
+  conditionS?: number;
+}
+
+/** What the target allows a rule: its own wait (on-delay, a frozen rule's for_s, a silence rule's polls) plus one poll. */
+function allowedS(def: AlarmDefinition, rule: number): { waitS: number; allowedS: number } {
+  const r = def.rules[rule];
+  const waitS = r.on_delay_s + (r.kind === 'frozen' ? r.for_s : 0) + (r.kind === 'comm-loss' || r.kind === 'stale' ? r.polls * POLL_S : 0);
+  return { waitS, allowedS: waitS + POLL_S };
 }
 
 /** Faults at seeded random times: one at a time per substation, network faults early. */
@@ -102,14 +121,16 @@ function main(): void {
   const plant = new Plant(city, { startMs: Date.UTC(2026, 0, 15), warmUpS: 3 * 3600 });
   const definitions = loadRuleSet('config/alarm-rules.yaml');
   // This generated city is not balanced (the balancing loop is another role): its far end runs
-  // cold with valves wide open. Its commissioning tuning, as configuration.
-  const config = resolveAlarmsConfig({
-    poll_period_s: POLL_S,
-    overrides: [
-      { alarm: 'cold_homes', rule: 0, set: { threshold: 15 } },
-      { alarm: 'supply_off_setpoint', rule: 1, set: { threshold: -12 } },
-    ],
-  });
+  // cold with valves wide open. Its commissioning tuning, as configuration, and said so in the output.
+  const overrides = [
+    { alarm: 'cold_homes', rule: 0, set: { threshold: 15 } },
+    { alarm: 'supply_off_setpoint', rule: 1, set: { threshold: -12 } },
+  ];
+  const config = resolveAlarmsConfig({ poll_period_s: POLL_S, overrides });
+  console.log(
+    '  NOTE: the generated city is unbalanced (its far end runs cold with valves wide open), so the bench lowers two thresholds of DOMAIN.md:\n' +
+      '        cold_homes below 15 °C (DOMAIN: 18 °C) and supply_off_setpoint low band −12 K (DOMAIN rule: −5 K). Cold homes at 15–18 °C go unseen here.',
+  );
   const db = new Database(':memory:');
   const startMs = plant.timeMs;
   const engine = new AlarmEngine({ definitions, config, store: new AlarmStore(db), now: () => plant.timeMs, logger: pino({ level: 'silent' }) });
@@ -133,7 +154,11 @@ function main(): void {
     );
     for (const f of explainers) {
       const where = f.request.substation ?? NETWORK;
-      if (f.detectedS === undefined && r.alarm === EXPECTED[f.request.kind] && r.substation === where && t <= f.endS + POLL_S) f.detectedS = t - f.startS;
+      if (f.detectedS === undefined && f.injectedMs !== undefined && r.alarm === EXPECTED[f.request.kind] && r.substation === where && t <= f.endS + POLL_S) {
+        f.detectedS = (r.raisedAt - f.injectedMs) / 1000;
+        f.rule = c.cause?.rule ?? 0;
+        f.conditionS = ((c.cause?.since ?? r.raisedAt) - f.injectedMs) / 1000;
+      }
     }
     if (explainers.length === 0) unexplained.push(`${r.substation}/${r.alarm}@${(t / 3600).toFixed(2)}h`);
   });
@@ -143,7 +168,7 @@ function main(): void {
   for (let t = 0; t < totalS; t += POLL_S) {
     plant.advance(POLL_S);
     for (const f of faults) {
-      if (f.id === undefined && t >= f.startS) f.id = plant.injectFault(f.request).id;
+      if (f.id === undefined && t >= f.startS) (f.id = plant.injectFault(f.request).id), (f.injectedMs = plant.timeMs);
       else if (f.id !== undefined && t >= f.endS && plant.faults.list().some((a) => a.id === f.id)) plant.clearFault(f.id);
     }
     adapter.poll();
@@ -159,15 +184,27 @@ function main(): void {
     maxShown = Math.max(maxShown, keys.size);
   }
   const times = faults.flatMap((f) => (f.detectedS === undefined ? [] : [f.detectedS])).sort((a, b) => a - b);
+  const overs: number[] = [];
   for (const f of faults) {
-    // A frozen rule's own wait is its for_s.
-    const delay = Math.min(...definitions.find((d) => d.id === EXPECTED[f.request.kind])!.rules.map((r) => r.on_delay_s + (r.kind === 'frozen' ? r.for_s : 0)));
+    const alarm = EXPECTED[f.request.kind];
+    const head = `  ${f.request.kind.padEnd(13)} ${(f.request.substation ?? NETWORK).padEnd(9)} at ${(f.startS / 3600).toFixed(2)} h for ${((f.endS - f.startS) / 60).toFixed(0)} min → ${alarm.padEnd(20)}`;
+    if (f.detectedS === undefined || f.rule === undefined) {
+      console.log(`${head} NOT DETECTED`);
+      continue;
+    }
+    const def = definitions.find((d) => d.id === alarm)!;
+    const { waitS, allowedS: allowed } = allowedS(def, f.rule);
+    const over = f.detectedS - allowed;
+    overs.push(over);
     console.log(
-      `  ${f.request.kind.padEnd(13)} ${(f.request.substation ?? NETWORK).padEnd(9)} at ${(f.startS / 3600).toFixed(2)} h for ${((f.endS - f.startS) / 60).toFixed(0)} min → ${EXPECTED[f.request.kind].padEnd(20)} ${f.detectedS === undefined ? 'NOT DETECTED' : `${f.detectedS.toFixed(0)} s (rule delay ${delay} s + poll ${POLL_S} s)`}`,
+      `${head} ${f.detectedS.toFixed(0).padStart(5)} s by rule ${f.rule} (${def.rules[f.rule].kind}); condition held after ${f.conditionS!.toFixed(0)} s; ` +
+        `allowed ${waitS} + ${POLL_S} s → ${over <= 0 ? 'within target' : `${over.toFixed(0)} s over`}`,
     );
   }
   for (const u of unexplained) console.log(`  unexplained alarm ${u}`);
-  const median = times.length ? times[Math.floor((times.length - 1) / 2)] : null;
+  const middle = (sorted: number[]) => (sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : null);
+  const median = middle(times);
+  const medianOver = middle([...overs].sort((a, b) => a - b));
   console.log(
     JSON.stringify({
       bench: 'alarms',
@@ -178,7 +215,10 @@ function main(): void {
       detected: times.length,
       false_alarms: unexplained.length,
       median_detect_s: median === null ? null : Math.round(median),
+      median_over_target_s: medianOver === null ? null : Math.round(medianOver),
+      within_target: overs.filter((o) => o <= 0).length,
       max_alarms_per_10min: maxShown,
+      lowered_thresholds: overrides.map((o) => `${o.alarm}:${Object.entries(o.set).map(([k, v]) => `${k}=${v}`).join(',')}`),
     }),
   );
   db.close();

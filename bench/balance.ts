@@ -3,7 +3,9 @@
 // run three times after the same 5-day run-in under each policy: (a) valves fixed at equal
 // openings, (b) common practice: equal valves and the source supply raised until the coldest
 // building reaches 18 °C, (c) HeatSCADA's controller (the same Controller class as
-// `heatscada control`, through an adapter that reads the plant and applies its writes). Physics
+// `heatscada control`, through an adapter that reads the PLCs' instruments and hands its writes —
+// substation setpoints and the heat source's offset — to the same PLC logic the OPC UA and
+// Modbus servers call; nothing is applied to the plant from outside). Physics
 // step 10 s. Figures over the last 24 h; heat is what the source delivers (substations and pipe
 // losses). Last line JSON for (c) against (b).
 
@@ -85,11 +87,8 @@ async function run(policy: Policy): Promise<{ figures: Figures; series: Series }
   const flowSum = new Float64Array(net.n);
   const needSum = new Float64Array(net.n);
   for (let s = 0; s < totalS; s += CONTROL_S) {
-    if (controller) {
-      await controller.cycle();
-      // The source has no write path in the simulator: its operator applies the loop's request.
-      setSourceOffset(controller.source.offsetK);
-    }
+    // The loop writes the heat source's offset through the source's PLC, like any setpoint.
+    if (controller) await controller.cycle();
     if (policy === 'hot-source' && s % 3600 === 0) {
       // The operator's practice: hour by hour, raise (or lower) the source until the coldest home is at 18 °C.
       offsetK = Math.min(40, Math.max(0, offsetK + 3 * (18.3 - coldest())));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateDocument } from '../model/validate.ts';
-import { balanceStep, bumplessMemory, initialMemory, INITIAL_SLOPE_K_PER_PCT, type SubstationInputs } from './balance.ts';
+import { balanceStep, bumplessMemory, initialMemory, INITIAL_SLOPE_K_PER_PCT, returnDeviationK, type SubstationInputs } from './balance.ts';
 import { ControlConfigSchema } from './config-schema.ts';
 import { supplyTargetC } from './curve.ts';
 
@@ -65,5 +65,27 @@ describe('balancing step', () => {
     const inputs = { ...base, supplySetpointC: 57.3, indoorMinC: 17.5, indoorAvgC: 18.9 };
     const memory = bumplessMemory(cfg, 'radiator', -8, inputs, initialMemory());
     expect(balanceStep(cfg, 'radiator', -8, inputs, memory, 0).supplyTargetC).toBeCloseTo(57.3, 3);
+  });
+
+  it('lifts a substation whose return sits below the network floor, by at most return_bias_max_k, and lets go above it', () => {
+    const warm = { ...base, indoorMinC: 19, indoorAvgC: 20 };
+    const own = balanceStep(cfg, 'radiator', -8, warm, initialMemory(), 300);
+    const floor = returnDeviationK(cfg, 'radiator', warm) + 2;
+    let memory = initialMemory();
+    let trimK = own.trimK;
+    for (let k = 0; k < 200; k++) ({ memory, trimK } = balanceStep(cfg, 'radiator', -8, warm, memory, 300, floor));
+    // Short of the floor for ever (the inputs do not move here): the bias saturates, the trim rises with it.
+    expect(memory.returnBiasK).toBe(cfg.return_bias_max_k);
+    expect(trimK).toBeGreaterThan(own.trimK);
+    // Warmer than its homes need, yet the indoor integral did not wind down meanwhile.
+    expect(memory.integralK).toBe(0);
+    // Above the floor: the bias drains away.
+    for (let k = 0; k < 200; k++) ({ memory } = balanceStep(cfg, 'radiator', -8, warm, memory, 300, floor - 4));
+    expect(memory.returnBiasK).toBe(0);
+  });
+
+  it('without a floor (no coordination), the return bias stays at zero', () => {
+    const r = balanceStep(cfg, 'radiator', -8, base, { ...initialMemory(), returnBiasK: 3 }, 300);
+    expect(r.memory.returnBiasK).toBe(0);
   });
 });

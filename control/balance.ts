@@ -3,12 +3,15 @@ import type { ControlConfig, Heating } from './config-schema.ts';
 import { returnTargetC, supplyTargetC, trimForSupply } from './curve.ts';
 import type { EnvelopedTag } from './envelope.ts';
 
-// One balancing step for one substation: a pure function of its (averaged) inputs and the
-// loop's memory of it. The outer loop is the same in both PLC modes: an indoor trim (PI on the
-// coldest sampled home where indoor sensors exist, else on the return temperature against the
-// curve's return) shifts the weather curve, giving a secondary supply target. Local mode: that
-// target is the PLC's setpoint and the PLC's own loop moves the valve. Remote mode: the loop
-// moves the valve itself towards the target, by the substation's identified response.
+// One balancing step for one substation: a pure function of its (averaged) inputs, the loop's
+// memory of it and the network's return floor. The outer loop is the same in both PLC modes: a
+// trim shifts the weather curve, giving a secondary supply target. The trim is the indoor need
+// (PI on the coldest sampled home where indoor sensors exist, else on the return against the
+// curve's return) plus a return bias: an integrator that lifts a substation whose return sits
+// below the network's floor (the most demanding substation's return less a band), so returns
+// converge while every coldest home stays at or above its target. Local mode: the target is
+// the PLC's setpoint and the PLC's own loop moves the valve. Remote mode: the loop moves the
+// valve itself towards the target, by the substation's identified response.
 
 export interface SubstationInputs {
   mode: ControlModeName;
@@ -24,8 +27,10 @@ export interface SubstationInputs {
 }
 
 export interface BalanceMemory {
-  /** Integral part of the trim, K (curve indoor units). */
+  /** Integral part of the indoor trim, K (curve indoor units). */
   integralK: number;
+  /** Return bias, K of trim (≥ 0): what the substation gets on top of its indoor need to keep its return at the network's floor. */
+  returnBiasK: number;
   /** Identified secondary supply response, K per % of valve. */
   slopeKPerPct: number;
   /** The last valve move and the supply temperature when it was made, for identification. */
@@ -57,7 +62,7 @@ const VALVE_DAMPING = 0.5;
 const SUPPLY_DEADBAND_K = 0.3;
 
 export function initialMemory(): BalanceMemory {
-  return { integralK: 0, slopeKPerPct: INITIAL_SLOPE_K_PER_PCT, lastMove: undefined };
+  return { integralK: 0, returnBiasK: 0, slopeKPerPct: INITIAL_SLOPE_K_PER_PCT, lastMove: undefined };
 }
 
 /**
@@ -81,6 +86,23 @@ function trimError(cfg: ControlConfig, heating: Heating, inputs: SubstationInput
   return { errorK: (target - inputs.returnC) / Math.max(0.1, perK), why: `return ${inputs.returnC.toFixed(1)} °C, curve return ${target.toFixed(1)} °C` };
 }
 
+/** The substation's return above the curve's return for its emitter at the measured outdoor temperature, K: the figure balancing equalises. */
+export function returnDeviationK(cfg: ControlConfig, heating: Heating, inputs: SubstationInputs): number {
+  return inputs.returnC - returnTargetC(cfg.curve, heating, inputs.outdoorC);
+}
+
+/**
+ * The return bias integrator: up while the return is below the floor, down (to 0) while above.
+ * Bounded by `return_bias_max_k`, so one substation with a hot return (a stuck valve, a
+ * bypass) cannot heat the rest of the city by more than that.
+ */
+function returnBias(cfg: ControlConfig, heating: Heating, inputs: SubstationInputs, memory: BalanceMemory, dtS: number, floorDevK: number | undefined): number {
+  if (floorDevK === undefined) return 0;
+  const shortK = floorDevK - returnDeviationK(cfg, heating, inputs);
+  const next = memory.returnBiasK + (shortK * dtS) / (cfg.return_integral_h * 3600);
+  return Math.min(cfg.return_bias_max_k, Math.max(0, next));
+}
+
 /** Learns K per % from the last valve move, if it was big enough to tell. */
 function identify(memory: BalanceMemory, supplyC: number): number {
   const move = memory.lastMove;
@@ -91,25 +113,32 @@ function identify(memory: BalanceMemory, supplyC: number): number {
 }
 
 /**
- * One step. `dtS` is the time since the last step (the integral's), `writable` false when the
- * step may only look (it then keeps its integral, so taking over later is bumpless).
+ * One step. `dtS` is the time since the last step (the integrals'). `returnFloorDevK` is the
+ * return deviation (returnDeviationK) the network asks every substation to reach at least;
+ * undefined leaves the substation on its indoor need alone.
  */
-export function balanceStep(cfg: ControlConfig, heating: Heating, curveOutdoorC: number, inputs: SubstationInputs, memory: BalanceMemory, dtS: number): BalanceResult {
+export function balanceStep(cfg: ControlConfig, heating: Heating, curveOutdoorC: number, inputs: SubstationInputs, memory: BalanceMemory, dtS: number, returnFloorDevK?: number): BalanceResult {
   const { errorK, why } = trimError(cfg, heating, inputs);
   const limit = cfg.trim_limit_k;
   const feedforward = feedforwardK(cfg, inputs);
   const proportional = feedforward + cfg.indoor_gain * errorK;
-  let integralK = memory.integralK + (cfg.indoor_gain * errorK * dtS) / (cfg.indoor_integral_h * 3600);
+  const returnBiasK = returnBias(cfg, heating, inputs, memory, dtS, returnFloorDevK);
+  // While the return bias holds a substation up, its homes are warmer than they need: the indoor
+  // integral must not wind down meanwhile, or the two would drift apart and the bias would end
+  // up carrying what the indoor loop should.
+  const integrate = returnBiasK > 0 && errorK < 0 ? 0 : errorK;
+  let integralK = memory.integralK + (cfg.indoor_gain * integrate * dtS) / (cfg.indoor_integral_h * 3600);
   // Anti-windup: the integral keeps only what the limited trim can use.
   integralK = Math.min(limit - Math.min(0, proportional), Math.max(-limit - Math.max(0, proportional), integralK));
-  const trimK = Math.min(limit, Math.max(-limit, proportional + integralK));
+  const trimK = Math.min(limit, Math.max(-limit, proportional + integralK + returnBiasK));
   const supplyTarget = supplyTargetC(cfg.curve, heating, curveOutdoorC, trimK);
   const returnTarget = returnTargetC(cfg.curve, heating, curveOutdoorC);
   const base = { supplyTargetC: supplyTarget, returnTargetC: returnTarget, trimK };
-  const reason = `curve ${supplyTargetC(cfg.curve, heating, curveOutdoorC).toFixed(1)} °C at ${curveOutdoorC.toFixed(1)} °C outdoor, trim ${trimK >= 0 ? '+' : ''}${trimK.toFixed(2)} K (${why})`;
+  const bias = returnBiasK > 0 ? `; return bias +${returnBiasK.toFixed(2)} K towards the network's return` : '';
+  const reason = `curve ${supplyTargetC(cfg.curve, heating, curveOutdoorC).toFixed(1)} °C at ${curveOutdoorC.toFixed(1)} °C outdoor, trim ${trimK >= 0 ? '+' : ''}${trimK.toFixed(2)} K (${why}${bias})`;
 
   if (inputs.mode === 'local') {
-    const memoryOut = { ...memory, integralK };
+    const memoryOut = { ...memory, integralK, returnBiasK };
     if (Math.abs(supplyTarget - inputs.supplySetpointC) < SUPPLY_DEADBAND_K / 2) return { ...base, proposal: undefined, memory: memoryOut };
     return { ...base, proposal: { tag: 'secondary.supply_temp_setpoint', value: supplyTarget, why: reason }, memory: memoryOut };
   }
@@ -117,7 +146,7 @@ export function balanceStep(cfg: ControlConfig, heating: Heating, curveOutdoorC:
     const slope = identify(memory, inputs.supplyC);
     const errorSupply = supplyTarget - inputs.supplyC;
     const delta = Math.abs(errorSupply) < SUPPLY_DEADBAND_K ? 0 : (VALVE_DAMPING * errorSupply) / slope;
-    const memoryOut: BalanceMemory = { integralK, slopeKPerPct: slope, lastMove: undefined };
+    const memoryOut: BalanceMemory = { integralK, returnBiasK, slopeKPerPct: slope, lastMove: undefined };
     if (delta === 0) return { ...base, proposal: undefined, memory: memoryOut };
     return {
       ...base,
@@ -126,7 +155,7 @@ export function balanceStep(cfg: ControlConfig, heating: Heating, curveOutdoorC:
     };
   }
   // Manual at the PLC: a person is at the panel; the loop only watches.
-  return { ...base, proposal: undefined, memory: { ...memory, integralK } };
+  return { ...base, proposal: undefined, memory: { ...memory, integralK, returnBiasK } };
 }
 
 /**
@@ -138,5 +167,5 @@ export function bumplessMemory(cfg: ControlConfig, heating: Heating, curveOutdoo
   if (inputs.mode === 'remote') return { ...memory, lastMove: undefined };
   const { errorK } = trimError(cfg, heating, inputs);
   const trimNow = trimForSupply(cfg.curve, heating, curveOutdoorC, inputs.supplySetpointC, cfg.trim_limit_k);
-  return { ...memory, integralK: trimNow - feedforwardK(cfg, inputs) - cfg.indoor_gain * errorK, lastMove: undefined };
+  return { ...memory, integralK: trimNow - feedforwardK(cfg, inputs) - cfg.indoor_gain * errorK - memory.returnBiasK, lastMove: undefined };
 }

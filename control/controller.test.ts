@@ -8,6 +8,7 @@ import type { SubstationInputs } from './balance.ts';
 import { ControlConfigSchema } from './config-schema.ts';
 import { Controller } from './controller.ts';
 import type { InputSnapshot } from './inputs.ts';
+import type { ControlState } from '../model/control-state.ts';
 
 const MIN = 60_000;
 
@@ -19,6 +20,8 @@ function rig(overrides: Record<string, unknown> = {}, start: Partial<SubstationI
     S1: { mode: 'local', outdoorC: -8, supplyC: 50, returnC: 40, indoorMinC: 17, indoorAvgC: 18, valvePct: 60, valveSetpointPct: 60, supplySetpointC: 50, ts: now, ...start },
   };
   const sent: CommandRequest[] = [];
+  const states: { substation: string; state: ControlState }[] = [];
+  const source = { offsetK: 0, ts: now };
   const lines: Record<string, unknown>[] = [];
   let refuse: string | undefined;
   const audit = new MemoryAudit();
@@ -29,11 +32,18 @@ function rig(overrides: Record<string, unknown> = {}, start: Partial<SubstationI
       async snapshot() {
         return new Map<string, InputSnapshot>(Object.entries(plant).map(([id, { ts, ...inputs }]) => [id, { inputs, oldestTs: ts }]));
       },
+      async source(id) {
+        return id === cfg.source_id ? { offsetK: source.offsetK, oldestTs: source.ts } : undefined;
+      },
     },
     actuator: {
       async send(r): Promise<CommandOutcome> {
         sent.push(r);
         if (refuse) return { requestId: r.requestId, tag: r.tag, ok: false, code: refuse, reason: 'refused by the PLC', actor: r.actor };
+        if (r.substation === cfg.source_id) {
+          source.offsetK = r.value;
+          return { requestId: r.requestId, tag: r.tag, ok: true, value: r.value, actor: r.actor };
+        }
         const s = plant[r.substation];
         if (r.tag === 'primary.valve_setpoint') s.valveSetpointPct = r.value;
         if (r.tag === 'secondary.supply_temp_setpoint') s.supplySetpointC = r.value;
@@ -43,16 +53,20 @@ function rig(overrides: Record<string, unknown> = {}, start: Partial<SubstationI
     audit,
     clock: () => now,
     logger,
+    publishState: (substation, state) => void states.push({ substation, state }),
   });
   return {
     controller,
     plant,
+    source,
     sent,
+    states,
     audit,
     lines,
     advance(ms: number) {
       now += ms;
       for (const s of Object.values(plant)) s.ts = now;
+      source.ts = now;
     },
     refuseWith(code: string | undefined) {
       refuse = code;
@@ -98,10 +112,14 @@ describe('controller', () => {
     expect(r.sent).toHaveLength(0);
     expect(r.controller.views()[0].state).toBe('stale');
     expect(r.lines.filter((l) => l.code === 'HS_ERR_CONTROL_STALE')).toHaveLength(1);
-    expect(r.audit.recent(10).filter((e) => e.code === 'HS_ERR_CONTROL_STALE')).toHaveLength(1);
+    expect(r.audit.recent(10).filter((e) => e.code === 'HS_ERR_CONTROL_STALE')).toMatchObject([{ outcome: 'event', tag: 'stale', substation: 'S1' }]);
+    // The control room hears of it once (the alarm engine raises control_frozen on it)...
+    expect(r.states).toMatchObject([{ substation: 'S1', state: { frozen: true } }]);
     r.advance(MIN);
     await r.controller.cycle();
     expect(r.sent).toHaveLength(1);
+    // ...and when the loop lets go again.
+    expect(r.states.map((s) => s.state.frozen)).toEqual([true, false]);
   });
 
   it('stops writing at once on manual override, and hands back without a bump', async () => {
@@ -122,7 +140,8 @@ describe('controller', () => {
     const view = r.controller.views()[0];
     expect(Math.abs(view.supplyTargetC! - 58)).toBeLessThan(0.2);
     expect(r.sent.every((s) => Math.abs(s.value - 58) < 0.3)).toBe(true);
-    expect(r.audit.recent(10).filter((e) => e.tag === 'override').map((e) => e.why)).toEqual(['loop mode auto', 'loop mode manual']);
+    // The API audits mode changes (it knows who signed in); the loop does not do it twice.
+    expect(r.audit.recent(10).filter((e) => e.tag === 'override')).toEqual([]);
   });
 
   it('global manual override stops every substation; advisory only recommends', async () => {
@@ -158,7 +177,10 @@ describe('controller', () => {
       await r.controller.cycle();
     }
     expect(r.sent).toHaveLength(1);
-    expect(r.audit.recent(1)[0]).toMatchObject({ outcome: 'refused', code: 'HS_ERR_PLC_MODE' });
+    expect(r.audit.recent(2)).toMatchObject([
+      { outcome: 'event', tag: 'held', code: 'HS_ERR_CONTROL_REFUSED' },
+      { outcome: 'refused', code: 'HS_ERR_PLC_MODE', tag: 'secondary.supply_temp_setpoint' },
+    ]);
     expect(r.controller.views()[0]).toMatchObject({ state: 'held', note: 'HS_ERR_PLC_MODE: refused by the PLC' });
     expect(r.lines.filter((l) => l.code === 'HS_ERR_CONTROL_REFUSED')).toHaveLength(1);
     // After the hold it tries once more.
@@ -181,5 +203,81 @@ describe('controller', () => {
     expect(r.sent).toHaveLength(2);
     expect(r.sent[1]).toMatchObject({ tag: 'primary.valve_setpoint', value: 65 });
     expect(r.audit.recent(1)[0].why).toMatch(/keep-alive/);
+  });
+
+  it('appends every write and event to the hash-chained audit trail, nothing to a table of its own', async () => {
+    const r = rig();
+    await r.controller.cycle();
+    r.plant.S1.outdoorC = -16;
+    r.advance(10 * MIN);
+    await r.controller.cycle();
+    r.advance(10 * MIN);
+    r.plant.S1.ts = r.now - 181_000;
+    await r.controller.cycle();
+    const records = r.audit.trail.search({ limit: 10 });
+    expect(records.map((x) => [x.action, x.target, x.actor, x.source, x.outcome])).toEqual([
+      ['control.event', 'S1/stale', 'control', 'loop', 'ok'],
+      ['plant.write', 'S1/secondary.supply_temp_setpoint', 'control', 'loop', 'ok'],
+    ]);
+    expect(records[1].detail).toMatch(/^curve .* \[request ctl-/);
+    expect(r.audit.trail.verify()).toMatchObject({ ok: true, checked: 2 });
+    // The view gives back what the balancing page shows.
+    expect(r.audit.recent(1, 'S1')[0]).toMatchObject({ substation: 'S1', tag: 'stale', code: 'HS_ERR_CONTROL_STALE', outcome: 'event' });
+    expect(r.audit.recent(5, 'S2')).toEqual([]);
+  });
+
+  it('records the PLC watchdog taking a remote substation back to its local loop', async () => {
+    const r = rig({}, { mode: 'remote' });
+    await r.controller.cycle();
+    r.plant.S1.mode = 'local';
+    r.advance(MIN);
+    await r.controller.cycle();
+    expect(r.audit.recent(5).filter((e) => e.tag === 'watchdog')).toMatchObject([{ outcome: 'event', code: 'HS_ERR_CONTROL_WATCHDOG' }]);
+  });
+
+  it("writes the heat source's request to the source's PLC through the envelope, and only in auto", async () => {
+    // Every valve wide open and short of supply: the loop asks the source for more.
+    const starved = { mode: 'local' as const, valvePct: 100, supplyC: 40, indoorMinC: 17, indoorAvgC: 18 };
+    const advisory = rig({ start_mode: 'advisory' }, starved);
+    for (let k = 0; k < 24; k++) {
+      advisory.advance(5 * MIN);
+      await advisory.controller.cycle();
+    }
+    expect(advisory.controller.source.offsetK).toBeGreaterThan(0.5);
+    expect(advisory.sent).toEqual([]);
+
+    const r = rig({}, starved);
+    for (let k = 0; k < 24; k++) {
+      r.advance(5 * MIN);
+      await r.controller.cycle();
+      r.plant.S1.supplyC = 40;
+    }
+    const toSource = r.sent.filter((s) => s.substation === 'SRC');
+    expect(toSource.length).toBeGreaterThan(0);
+    expect(toSource.every((s) => s.tag === 'source.supply_offset_setpoint' && s.value >= 0 && s.value <= 20)).toBe(true);
+    expect(r.source.offsetK).toBeCloseTo(toSource.at(-1)!.value, 9);
+    expect(r.audit.recent(50, 'SRC')[0]).toMatchObject({ tag: 'source.supply_offset_setpoint', outcome: 'accepted', actor: 'control' });
+    // A person takes the source: the loop stops writing to it.
+    r.controller.setMode('SRC', 'manual', 'alice');
+    const before = r.sent.length;
+    for (let k = 0; k < 6; k++) {
+      r.advance(5 * MIN);
+      await r.controller.cycle();
+    }
+    expect(r.sent.filter((s) => s.substation === 'SRC').length).toBe(toSource.length);
+    expect(r.sent.length).toBeGreaterThanOrEqual(before);
+  });
+
+  it("writes a person's setpoint only on a substation they have taken, within the limits, audited under their name", async () => {
+    const r = rig();
+    await r.controller.cycle();
+    await expect(r.controller.writeSetpoint('S1', 'secondary.supply_temp_setpoint', 55, 'alice', '10.0.0.7')).rejects.toThrow(/HS_ERR_CONTROL_REFUSED/);
+    r.controller.setMode('S1', 'manual', 'alice');
+    await expect(r.controller.writeSetpoint('S1', 'secondary.supply_temp_setpoint', 80, 'alice', '10.0.0.7')).rejects.toThrow(/HS_ERR_OUT_OF_RANGE/);
+    await expect(r.controller.writeSetpoint('S9', 'secondary.supply_temp_setpoint', 55, 'alice')).rejects.toThrow(/HS_ERR_UNKNOWN_SUBSTATION/);
+    expect(await r.controller.writeSetpoint('S1', 'secondary.supply_temp_setpoint', 55, 'alice', '10.0.0.7')).toMatchObject({ ok: true, value: 55 });
+    expect(r.sent).toMatchObject([{ substation: 'S1', value: 55, actor: 'alice' }]);
+    const [record] = r.audit.trail.search({ action: 'plant.write', limit: 1 });
+    expect(record).toMatchObject({ actor: 'alice', source: '10.0.0.7', target: 'S1/secondary.supply_temp_setpoint', oldValue: '50', newValue: '55', outcome: 'ok' });
   });
 });

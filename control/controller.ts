@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CommandOutcome } from '../model/sparkplug.ts';
 import type { CommandRequest } from '../model/command.ts';
+import type { ControlState } from '../model/control-state.ts';
 import { HeatScadaError } from '../model/errors.ts';
 import type { AuditEntry, AuditLog } from './audit.ts';
-import { balanceStep, bumplessMemory, initialMemory, type BalanceMemory, type Proposal, type SubstationInputs } from './balance.ts';
+import { balanceStep, bumplessMemory, initialMemory, returnDeviationK, type BalanceMemory, type Proposal, type SubstationInputs } from './balance.ts';
 import type { ControlConfig, CurveSettings, Heating } from './config-schema.ts';
 import { effectiveOutdoorC } from './curve.ts';
-import { applyEnvelope, type EnvelopedTag } from './envelope.ts';
-import type { InputSource } from './inputs.ts';
-import { sourceReset, type SourceAdvice, type SourceDemand } from './source-reset.ts';
+import { applyEnvelope, limitsOf, type EnvelopedTag } from './envelope.ts';
+import type { InputSnapshot, InputSource } from './inputs.ts';
+import { sourceReset, VALVE_WIDE_OPEN_PCT, type SourceAdvice, type SourceDemand } from './source-reset.ts';
 
 // The balancing loop: each cycle reads every substation's inputs (never a PLC), guards against
 // stale data, runs the balancing step, puts the result through the envelope and writes it
@@ -35,6 +36,8 @@ export interface ControllerDeps {
   logger: Logger;
   /** Outdoor temperature forecast for a time, where one is configured. */
   forecast?: (atMs: number) => number | undefined;
+  /** Tells the control room when the stale guard freezes a substation and when it lets go (the alarm engine listens). */
+  publishState?: (substation: string, state: ControlState) => void;
 }
 
 export interface SubstationView {
@@ -71,12 +74,19 @@ export interface CycleReport {
   stale: string[];
 }
 
+/** Source requests closer than this to what the source has are not written (the request moves a little every cycle). */
+const SOURCE_DEADBAND_K = 0.5;
+
 export class Controller {
   private readonly books = new Map<string, Book>();
   private globalMode: LoopMode | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<CycleReport> | undefined;
   private sourceAdvice: SourceAdvice = { offsetK: 0, why: 'no data yet' };
+  /** The heat source's own mode (setMode with its id); the global mode overrides it. */
+  private sourceMode: LoopMode | undefined;
+  private sourceLastWriteMs: number | undefined;
+  private sourceHeldUntilMs = 0;
   private lastCycleMs: number | undefined;
 
   constructor(
@@ -90,8 +100,8 @@ export class Controller {
 
   /** Engineers change the curve; the next cycle uses it. */
   setCurve(curve: CurveSettings, actor: string): void {
+    // The API appends the audit record ('control.curve'): it knows who signed in and from where.
     this.config.curve = curve;
-    this.deps.audit.record({ ts: this.deps.clock(), substation: '*', tag: 'curve', actor, oldValue: null, newValue: null, why: `curve settings changed: ${JSON.stringify(curve)}`, outcome: 'event', code: null, requestId: null });
     this.deps.logger.info({ event: 'curve_changed', actor }, 'curve settings changed');
   }
 
@@ -99,8 +109,14 @@ export class Controller {
     return this.globalMode ?? null;
   }
 
-  /** Takes or hands back one substation (or all, substation undefined), at once. */
+  /** Takes or hands back one substation (or all, substation undefined), at once. The API audits it ('control.mode'). */
   setMode(substation: string | undefined, mode: LoopMode, actor: string): void {
+    if (substation === this.config.source_id) {
+      this.sourceMode = mode;
+      if (mode !== 'manual') this.sourceHeldUntilMs = 0;
+      this.deps.logger.info({ event: 'loop_mode', substation, mode, actor }, 'loop mode changed (heat source)');
+      return;
+    }
     const known = substation === undefined ? undefined : this.books.get(substation);
     if (substation !== undefined && !known) throw new HeatScadaError('HS_ERR_UNKNOWN_SUBSTATION', `the loop has no inputs for ${substation}`, substation);
     const targets = known ? [known] : [...this.books.values()];
@@ -113,11 +129,31 @@ export class Controller {
         b.heldUntilMs = 0;
       }
     }
-    this.deps.audit.record({ ts: this.deps.clock(), substation: substation ?? '*', tag: 'override', actor, oldValue: null, newValue: null, why: `loop mode ${mode}`, outcome: 'event', code: null, requestId: null });
     this.deps.logger.info({ event: 'loop_mode', substation: substation ?? '*', mode, actor }, 'loop mode changed');
   }
 
-  /** What the loop asks of the heat source (no write path to it: an operator or the source's own system applies it). */
+  /**
+   * A person's setpoint for a substation (or the heat source) they have taken (manual): within
+   * the envelope's limits — its step and spacing are theirs to judge at the panel — written by
+   * DCMD and audited under their name. `source`: where they asked from (the API passes the
+   * client's address).
+   */
+  async writeSetpoint(substation: string, tag: EnvelopedTag, value: number, actor: string, source = 'api'): Promise<CommandOutcome> {
+    const isSource = substation === this.config.source_id;
+    const b = this.books.get(substation);
+    if (!isSource && !b) throw new HeatScadaError('HS_ERR_UNKNOWN_SUBSTATION', `the loop has no inputs for ${substation}`, substation);
+    const mode = this.globalMode ?? (isSource ? (this.sourceMode ?? this.config.start_mode) : b!.mode);
+    if (mode !== 'manual') throw new HeatScadaError('HS_ERR_CONTROL_REFUSED', `${substation} is in ${mode}: take it (manual) before writing by hand`, 'mode');
+    if (isSource !== (tag === 'source.supply_offset_setpoint')) throw new HeatScadaError('HS_ERR_NOT_WRITABLE', `${tag} is not written at ${substation}`, 'tag');
+    const { min, max } = limitsOf(this.config.envelope, tag);
+    if (!(value >= min && value <= max)) throw new HeatScadaError('HS_ERR_OUT_OF_RANGE', `${tag} = ${value} is outside ${min}–${max}`, 'value');
+    const old = b?.view.inputs ? currentOf(b.view.inputs, tag) : Number.NaN;
+    const now = this.deps.clock();
+    if (b) b.lastWriteMs.set(tag, now);
+    return this.send(substation, tag, old, value, `set by hand by ${actor}`, now, { actor, source });
+  }
+
+  /** What the loop asks of the heat source (written to the source's PLC in auto; shown in advisory and manual). */
   get source(): SourceAdvice {
     return this.sourceAdvice;
   }
@@ -180,6 +216,7 @@ export class Controller {
     const forecastC = this.config.forecast ? this.deps.forecast?.(now + this.config.forecast.lead_h * 3_600_000) : undefined;
     const writes: Promise<void>[] = [];
     const demands: SourceDemand[] = [];
+    const returnFloorDevK = this.returnFloor(snapshots, dataNow - staleMs);
     for (const [id, snap] of snapshots) {
       const b = this.book(id);
       const heating = b.view.heating;
@@ -190,8 +227,9 @@ export class Controller {
         continue;
       }
       // Fresh again: the loop's own memory is still good, and the envelope's step keeps the first write small.
-      if (b.state === 'stale') this.deps.logger.info({ event: 'control_inputs_fresh', substation: id }, 'inputs fresh again: loop resumes');
       const inputs = snap.inputs;
+      if (b.state === 'stale') this.markFresh(b, now);
+      this.noticeWatchdog(b, inputs, now);
       const outdoor = effectiveOutdoorC(inputs.outdoorC, forecastC, this.config.forecast?.weight ?? 0);
       const mode = this.effectiveMode(b);
       if (b.needsTakeOver || mode === 'manual' || inputs.mode === 'manual') {
@@ -200,7 +238,7 @@ export class Controller {
       }
       const dtS = b.lastStepMs === undefined ? 0 : Math.max(0, (now - b.lastStepMs) / 1000);
       b.lastStepMs = now;
-      const result = balanceStep(this.config, heating, outdoor, inputs, b.memory, dtS);
+      const result = balanceStep(this.config, heating, outdoor, inputs, b.memory, dtS, returnFloorDevK);
       b.memory = result.memory;
       b.state = now < b.heldUntilMs ? 'held' : 'ok';
       const keepAlive = this.keepAlive(b, inputs, now);
@@ -230,7 +268,75 @@ export class Controller {
     await Promise.all(writes);
     this.sourceAdvice = sourceReset(this.sourceAdvice.offsetK, demands, this.config.source_max_offset_k, this.lastCycleMs === undefined ? 0 : (now - this.lastCycleMs) / 1000);
     this.lastCycleMs = now;
+    await this.steerSource(now, dataNow - staleMs, report);
     return report;
+  }
+
+  /**
+   * Writes the source request to the heat source's PLC (DCMD like any setpoint), through the
+   * envelope, in the source's mode (the global mode, else its own, else the start mode). No
+   * fresh data from the source's PLC: no write.
+   */
+  private async steerSource(now: number, freshSinceMs: number, report: CycleReport): Promise<void> {
+    const id = this.config.source_id;
+    const snap = await this.deps.inputs.source?.(id);
+    if (!snap || snap.oldestTs < freshSinceMs) return;
+    if (Math.abs(this.sourceAdvice.offsetK - snap.offsetK) < SOURCE_DEADBAND_K) return;
+    const tag = 'source.supply_offset_setpoint';
+    const enveloped = applyEnvelope(this.config.envelope, { tag, proposed: this.sourceAdvice.offsetK, current: snap.offsetK, lastWriteMs: this.sourceLastWriteMs, nowMs: now });
+    if (!enveloped.ok) return;
+    const mode = this.globalMode ?? this.sourceMode ?? this.config.start_mode;
+    if (mode === 'advisory') report.advised++;
+    if (mode !== 'auto' || now < this.sourceHeldUntilMs) return;
+    this.sourceLastWriteMs = now;
+    const why = `heat source +${this.sourceAdvice.offsetK.toFixed(1)} K over its curve: ${this.sourceAdvice.why}${enveloped.limited.length > 0 ? `; limited by ${enveloped.limited.join(', ')}` : ''}`;
+    const outcome = await this.send(id, tag, snap.offsetK, enveloped.value, why, now);
+    if (outcome.ok) {
+      report.written++;
+      return;
+    }
+    report.refused++;
+    this.sourceHeldUntilMs = now + this.config.refused_hold_s * 1000;
+    this.event(id, 'held', `${tag} refused (${outcome.code}): no retry for ${this.config.refused_hold_s} s or until a person hands it back`, 'HS_ERR_CONTROL_REFUSED', now);
+  }
+
+  /** One write: the DCMD, the acknowledged outcome into the audit trail, a log line. The loop's own unless a person is named. */
+  private async send(substation: string, tag: EnvelopedTag, old: number, value: number, why: string, now: number, by: { actor: string; source: string } = { actor: this.config.actor, source: 'loop' }): Promise<CommandOutcome> {
+    const requestId = `ctl-${randomUUID()}`;
+    const outcome = await this.deps.actuator.send({ requestId, substation, tag, value, actor: by.actor });
+    const entry: AuditEntry = {
+      ts: now,
+      substation,
+      tag,
+      actor: by.actor,
+      oldValue: Number.isFinite(old) ? old : null,
+      newValue: outcome.ok ? outcome.value : value,
+      why: outcome.ok ? why : `${why}; refused: ${outcome.reason}`,
+      outcome: outcome.ok ? 'accepted' : 'refused',
+      code: outcome.ok ? null : outcome.code,
+      requestId,
+    };
+    this.deps.audit.record(entry, by.source);
+    if (outcome.ok) this.deps.logger.info({ event: 'control_write', substation, tag, old, value: outcome.value, requestId }, why);
+    else this.deps.logger.warn({ event: 'control_refused', code: 'HS_ERR_CONTROL_REFUSED', plcCode: outcome.code, substation, tag, value, requestId }, outcome.reason);
+    return outcome;
+  }
+
+  /**
+   * The network's return floor: the return deviation of the most demanding substation the loop
+   * steers on its indoor need alone (no return bias), less the band. Substations already lifted
+   * by a bias do not count, so the floor cannot ratchet itself up; nor do those with the valve
+   * wide open: they are out of control range (short of source temperature, whose request
+   * handles them) and their return says nothing about what the rest should do.
+   */
+  private returnFloor(snapshots: Map<string, InputSnapshot>, freshSinceMs: number): number | undefined {
+    let highest = -Infinity;
+    for (const [id, snap] of snapshots) {
+      const b = this.books.get(id);
+      if (snap.oldestTs < freshSinceMs || snap.inputs.mode === 'manual' || snap.inputs.valvePct >= VALVE_WIDE_OPEN_PCT || (b && (this.effectiveMode(b) === 'manual' || b.memory.returnBiasK > 0))) continue;
+      highest = Math.max(highest, returnDeviationK(this.config, this.config.heating[id] ?? 'radiator', snap.inputs));
+    }
+    return Number.isFinite(highest) ? highest - this.config.return_band_k : undefined;
   }
 
   /** Remote mode: the PLC falls back to local after 15 min of silence, so an unchanged valve is written again. */
@@ -247,32 +353,36 @@ export class Controller {
     b.state = 'stale';
     const why = `inputs ${Math.round(ageMs / 1000)} s old (> 3 × ${this.config.input_period_s} s): loop frozen for this substation`;
     this.deps.logger.warn({ event: 'control_stale', code: 'HS_ERR_CONTROL_STALE', substation: b.view.id, ageS: Math.round(ageMs / 1000) }, why);
-    this.deps.audit.record({ ts: now, substation: b.view.id, tag: 'stale', actor: this.config.actor, oldValue: null, newValue: null, why, outcome: 'event', code: 'HS_ERR_CONTROL_STALE', requestId: null });
+    this.event(b.view.id, 'stale', why, 'HS_ERR_CONTROL_STALE', now);
+    this.deps.publishState?.(b.view.id, { frozen: true, ts: now, reason: why });
+  }
+
+  private markFresh(b: Book, now: number): void {
+    this.deps.logger.info({ event: 'control_inputs_fresh', substation: b.view.id }, 'inputs fresh again: loop resumes');
+    this.deps.publishState?.(b.view.id, { frozen: false, ts: now, reason: 'inputs fresh again: loop resumes' });
+  }
+
+  /** The PLC left remote mode for local by itself: the centre was silent too long (its watchdog). */
+  private noticeWatchdog(b: Book, inputs: SubstationInputs, now: number): void {
+    if (b.view.plcMode !== 'remote' || inputs.mode !== 'local') return;
+    const why = 'the PLC fell back from remote to its local loop: its watchdog saw no write from the centre for 15 min';
+    this.deps.logger.warn({ event: 'control_watchdog', code: 'HS_ERR_CONTROL_WATCHDOG', substation: b.view.id }, why);
+    this.event(b.view.id, 'watchdog', why, 'HS_ERR_CONTROL_WATCHDOG', now);
+  }
+
+  /** A control event into the audit trail ('control.event'). */
+  private event(substation: string, about: string, why: string, code: string, now: number): void {
+    this.deps.audit.record({ ts: now, substation, tag: about, actor: this.config.actor, oldValue: null, newValue: null, why, outcome: 'event', code, requestId: null });
   }
 
   private async write(b: Book, inputs: SubstationInputs, next: { tag: EnvelopedTag; value: number; why: string }, report: CycleReport, now: number): Promise<void> {
-    const id = b.view.id;
-    const requestId = `ctl-${randomUUID()}`;
     const old = currentOf(inputs, next.tag);
     b.lastWriteMs.set(next.tag, now);
-    const outcome = await this.deps.actuator.send({ requestId, substation: id, tag: next.tag, value: next.value, actor: this.config.actor });
-    this.deps.audit.record({
-      ts: now,
-      substation: id,
-      tag: next.tag,
-      actor: this.config.actor,
-      oldValue: old,
-      newValue: outcome.ok ? outcome.value : next.value,
-      why: outcome.ok ? next.why : `${next.why}; refused: ${outcome.reason}`,
-      outcome: outcome.ok ? 'accepted' : 'refused',
-      code: outcome.ok ? null : outcome.code,
-      requestId,
-    });
+    const outcome = await this.send(b.view.id, next.tag, old, next.value, next.why, now);
     b.view = { ...b.view, lastWrite: outcome.ok ? { tag: next.tag, value: outcome.value, ts: now, ok: true } : { tag: next.tag, value: next.value, ts: now, ok: false, code: outcome.code } };
     if (outcome.ok) {
       report.written++;
       if (next.tag === 'primary.valve_setpoint') b.memory = { ...b.memory, lastMove: { deltaPct: outcome.value - old, supplyC: inputs.supplyC } };
-      this.deps.logger.info({ event: 'control_write', substation: id, tag: next.tag, old, value: outcome.value, requestId }, next.why);
       return;
     }
     // Refused: reported and held, not retried blindly; a hand-back or the hold's end lets it try again.
@@ -280,7 +390,7 @@ export class Controller {
     b.heldUntilMs = now + this.config.refused_hold_s * 1000;
     b.state = 'held';
     b.view = { ...b.view, state: 'held', note: `${outcome.code}: ${outcome.reason}` };
-    this.deps.logger.warn({ event: 'control_refused', code: 'HS_ERR_CONTROL_REFUSED', plcCode: outcome.code, substation: id, tag: next.tag, value: next.value, requestId }, outcome.reason);
+    this.event(b.view.id, 'held', `${next.tag} refused (${outcome.code}): no retry for ${this.config.refused_hold_s} s or until a person hands it back`, 'HS_ERR_CONTROL_REFUSED', now);
   }
 }
 
@@ -291,6 +401,7 @@ function currentOf(inputs: SubstationInputs, tag: EnvelopedTag): number {
     case 'secondary.supply_temp_setpoint':
       return inputs.supplySetpointC;
     case 'pump.frequency_setpoint':
+    case 'source.supply_offset_setpoint':
       return Number.NaN;
   }
 }

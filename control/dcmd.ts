@@ -1,7 +1,9 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { CommandRequest } from '../model/command.ts';
+import { controlStateTopic, type ControlState } from '../model/control-state.ts';
 import { isHeatScadaError } from '../model/errors.ts';
+import type { MqttLogin } from '../model/mqtt-client.ts';
 import { ACTOR_PROPERTY, COMMAND_ACK, decodePayload, edgeTopic, encodePayload, parseTopic, REQUEST_ID_PROPERTY, type CommandOutcome, type Metric } from '../model/sparkplug.ts';
 import { AliasTable } from '../store/historian/aliases.ts';
 import { RebirthRequests } from '../store/historian/rebirth.ts';
@@ -25,6 +27,8 @@ interface Pending {
 
 export interface DcmdActuatorOptions {
   mqttUrl: string;
+  /** User name, password, trusted CA (model/mqtt-client.ts). */
+  mqttLogin?: MqttLogin;
   group: string;
   clientId: string;
   ackTimeoutS: number;
@@ -51,12 +55,17 @@ export class DcmdActuator implements Actuator {
   }
 
   static async connect(options: DcmdActuatorOptions): Promise<DcmdActuator> {
-    const client = mqtt.connect(options.mqttUrl, { clientId: options.clientId, protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
+    const client = mqtt.connect(options.mqttUrl, { ...options.mqttLogin, clientId: options.clientId, protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
     const actuator = new DcmdActuator(client, options);
     client.on('error', (e) => options.logger.warn({ event: 'mqtt_error', code: 'HS_ERR_BROKER_CLIENT', reason: e.message }, 'mqtt error'));
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
     await client.subscribeAsync({ [`spBv1.0/${options.group}/DBIRTH/+/+`]: { qos: 0 }, [`spBv1.0/${options.group}/DDATA/+/+`]: { qos: 1 }, [`spBv1.0/${options.group}/NBIRTH/+`]: { qos: 0 } });
     return actuator;
+  }
+
+  /** Tells the control room (the alarm engine) the loop's state of a substation: retained, so a late subscriber learns it. */
+  publishState(substation: string, state: ControlState): void {
+    this.client.publish(controlStateTopic(this.options.group, substation), JSON.stringify(state), { qos: 1, retain: true });
   }
 
   /** Substations whose births were seen: the ones a command can reach. */

@@ -1,3 +1,4 @@
+import { tagDefinition } from '../model/tags.ts';
 import type { Envelope } from './config-schema.ts';
 
 // The safety envelope of DOMAIN.md, applied to every write the loop makes: a pure function, so
@@ -5,7 +6,7 @@ import type { Envelope } from './config-schema.ts';
 // step of the current value; a write too soon after the previous one, or that cannot reach the
 // range within one step, is not made at all.
 
-export type EnvelopedTag = 'primary.valve_setpoint' | 'secondary.supply_temp_setpoint' | 'pump.frequency_setpoint';
+export type EnvelopedTag = 'primary.valve_setpoint' | 'secondary.supply_temp_setpoint' | 'pump.frequency_setpoint' | 'source.supply_offset_setpoint';
 
 export interface EnvelopeInput {
   tag: EnvelopedTag;
@@ -35,6 +36,11 @@ export function limitsOf(env: Envelope, tag: EnvelopedTag): Limits {
       return { min: env.supply_min_c, max: env.supply_max_c, step: env.supply_step_k };
     case 'pump.frequency_setpoint':
       return { min: env.pump_min_hz, max: env.pump_max_hz, step: Infinity };
+    case 'source.supply_offset_setpoint': {
+      // The heat source's range is the catalogue's; a step is the same as a substation's supply step.
+      const def = tagDefinition(tag);
+      return { min: def.min, max: def.max, step: env.supply_step_k };
+    }
   }
 }
 

@@ -17,11 +17,18 @@ export interface InputSnapshot {
   oldestTs: number;
 }
 
+export interface SourceSnapshot {
+  offsetK: number;
+  oldestTs: number;
+}
+
 export interface InputSource {
   /** The time base of the snapshot timestamps, ms: what `oldestTs` is judged against. */
   now(): number;
   /** One snapshot per substation that has every required value; the rest are missing. */
   snapshot(substations?: readonly string[]): Promise<Map<string, InputSnapshot>>;
+  /** The heat source's supply offset setpoint as its PLC has it, with its heartbeat's time (the stale guard); undefined without data. */
+  source?(sourceId: string): Promise<SourceSnapshot | undefined>;
 }
 
 const LATEST_TAGS = ['plc.heartbeat', 'control.mode', 'outdoor.temp', 'secondary.supply_temp', 'secondary.return_temp', 'primary.valve_position', 'primary.valve_setpoint', 'secondary.supply_temp_setpoint'] as const satisfies readonly TagName[];
@@ -72,6 +79,13 @@ export function storeInputs(store: TimeSeriesStore, windowS: number, now: () => 
         });
       }
       return out;
+    },
+    async source(sourceId) {
+      const points = await store.latest({ substations: [sourceId], tags: ['source.supply_offset_setpoint', 'plc.heartbeat'] });
+      const offset = points.find((p) => p.tag === 'source.supply_offset_setpoint');
+      const beat = points.find((p) => p.tag === 'plc.heartbeat');
+      if (!offset || !beat || offset.quality === 'bad' || typeof offset.value !== 'number') return undefined;
+      return { offsetK: offset.value, oldestTs: beat.ts };
     },
   };
 }

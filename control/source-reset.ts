@@ -20,8 +20,11 @@ export interface SourceAdvice {
   why: string;
 }
 
+/** A valve this far open has no control range left. */
+export const VALVE_WIDE_OPEN_PCT = 97;
+
 const SOURCE_RESET = {
-  openPct: 97,
+  openPct: VALVE_WIDE_OPEN_PCT,
   roomPct: 90,
   shortK: 0.5,
   respondKPerH: 3,

@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Config } from '../model/config.ts';
+import { readMqttLogin } from '../model/mqtt-client.ts';
 import type { TimeSeriesStore } from '../model/store.ts';
-import { MemoryAudit, SqliteAudit } from './audit.ts';
+import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
+import { ControlAudit, MemoryAudit } from './audit.ts';
 import { Controller } from './controller.ts';
 import { DcmdActuator } from './dcmd.ts';
 import { storeInputs } from './inputs.ts';
@@ -12,7 +14,7 @@ import { storeInputs } from './inputs.ts';
 export interface ControlDeps {
   store: TimeSeriesStore;
   logger: Logger;
-  /** The store's SQLite handle (SqliteStore.database): the audit table lives in the same file. In memory without it. */
+  /** The store's SQLite handle (SqliteStore.database): the loop appends to the audit trail there. In memory without it. */
   database?: Database.Database;
   /** Control time; wall time by default. */
   clock?: () => number;
@@ -27,12 +29,14 @@ export interface ControlHandle {
 export async function startControl(config: Config, deps: ControlDeps): Promise<ControlHandle> {
   const cfg = config.control;
   const log = deps.logger.child({ role: 'control' });
-  const actuator = await DcmdActuator.connect({ mqttUrl: cfg.mqtt_url, group: cfg.group, clientId: `heatscada-control-${cfg.group}`, ackTimeoutS: cfg.ack_timeout_s, logger: log });
+  const mqttLogin = readMqttLogin(cfg.mqtt_login, '/control/mqtt_login');
+  const actuator = await DcmdActuator.connect({ mqttUrl: cfg.mqtt_url, mqttLogin, group: cfg.group, clientId: `heatscada-control-${cfg.group}`, ackTimeoutS: cfg.ack_timeout_s, logger: log });
   const clock = deps.clock ?? Date.now;
   const controller = new Controller(cfg, {
     inputs: storeInputs(deps.store, cfg.average_window_s),
     actuator,
-    audit: deps.database ? new SqliteAudit(deps.database) : new MemoryAudit(),
+    audit: deps.database ? new ControlAudit(new SqliteAuditTrail(deps.database)) : new MemoryAudit(),
+    publishState: (substation, state) => actuator.publishState(substation, state),
     clock,
     logger: log,
     ...(deps.forecast ? { forecast: deps.forecast } : {}),

@@ -63,6 +63,7 @@ export const TAG_NAMES = [
   'secondary.supply_temp_setpoint',
   'pump.frequency_setpoint',
   'control.mode_setpoint',
+  'source.supply_offset_setpoint',
 ] as const;
 
 export type TagName = (typeof TAG_NAMES)[number];
@@ -164,6 +165,7 @@ const rows: Row[] = [
   setpoint('secondary.supply_temp_setpoint', '°C', 20, 75, m(101, 'int16', 10), 'Secondary supply temperature setpoint of the local loop'),
   setpoint('pump.frequency_setpoint', 'Hz', 25, 50, m(102, 'uint16', 10), 'Circulation pump frequency setpoint'),
   setpoint('control.mode_setpoint', '', 0, 2, m(103, 'uint16', 1), 'Requested control mode: 0 manual, 1 local, 2 remote', CONTROL_MODES),
+  setpoint('source.supply_offset_setpoint', 'K', 0, 20, m(104, 'uint16', 10), 'Heat source PLC only: shift of the source supply temperature over its own outdoor curve (substation PLCs read 0 and refuse writes)'),
 ];
 
 export const TAGS: readonly TagDefinition[] = rows.map((row) => ({ valueType: 'number', ...row }));

@@ -12,23 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAlarmsConfig } from '../alarms/config-schema.ts';
 import { startAlarms, type AlarmService } from '../alarms/alarms.ts';
 import { startApi } from '../api/server.ts';
+import { bearer, loginToken } from './helpers/auth.ts';
+import { eventually } from './helpers/eventually.ts';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
 
 const log = pino({ level: process.env.HEATSCADA_TEST_LOG ?? 'silent' });
 const SPEED = 20;
-
-async function eventually(check: () => void, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 describe('alarms over the real data path', () => {
   let platform: TestPlatform;
@@ -125,13 +114,15 @@ describe('alarms over the real data path', () => {
   }, 90_000);
 
   it('serves alarms and work orders over the API, and 503 without an engine', async () => {
-    const off = await fetch(`${platform.apiUrl}/api/alarms`);
+    const off = await fetch(`${platform.apiUrl}/api/alarms`, { headers: bearer(await loginToken(platform.apiUrl, 'viewer')) });
     expect(off.status).toBe(503);
     expect(await off.json()).toMatchObject({ code: 'HS_ERR_ALARMS_OFF' });
     const api = await startApi({ host: '127.0.0.1', port: 0, store: platform.store, mqttUrl: platform.brokerUrl, alarms: service, logger: log });
     try {
-      const post = (path: string, body: unknown) => fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const socket = connect(api.url, { path: '/socket.io', transports: ['websocket'] });
+      const operator = bearer(await loginToken(api.url, 'operator'));
+      const get = (path: string) => fetch(`${api.url}${path}`, { headers: operator });
+      const post = (path: string, body: unknown) => fetch(`${api.url}${path}`, { method: 'POST', headers: { ...operator, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const socket = connect(api.url, { path: '/socket.io', transports: ['websocket'], auth: { token: operator.authorization.slice('Bearer '.length) } });
       const live: string[] = [];
       socket.on('alarms', (snap: { alarms: unknown[] }) => live.push(`snapshot:${snap.alarms.length}`));
       socket.on('alarm', (c: { event: string; record: { alarm: string } }) => live.push(`${c.event}:${c.record.alarm}`));
@@ -140,27 +131,30 @@ describe('alarms over the real data path', () => {
       const id = platform.plant.substationIds[0];
       const fault = platform.plant.injectFault({ kind: 'pump_trip', substation: id });
       await eventually(() => expect(active()).toEqual([`${id}/pump_trip`]));
-      const list = (await (await fetch(`${api.url}/api/alarms`)).json()) as { alarms: { id: number; alarm: string; state: string; title: { en: string } }[] };
+      const list = (await (await get('/api/alarms')).json()) as { alarms: { id: number; alarm: string; state: string; title: { en: string } }[] };
       const alarm = list.alarms.find((a) => a.alarm === 'pump_trip' && a.state === 'unack_active')!;
       expect(alarm.title.en).toMatch(/pump/i);
-      expect((await post(`/api/alarms/${alarm.id}/ack`, { actor: 'op1', comment: 'crew sent' })).status).toBe(200);
-      const again = await post(`/api/alarms/${alarm.id}/ack`, { actor: 'op1' });
+      expect((await post(`/api/alarms/${alarm.id}/ack`, { comment: 'crew sent' })).status).toBe(200);
+      const again = await post(`/api/alarms/${alarm.id}/ack`, {});
       expect(again.status).toBe(409);
-      const bad = await post(`/api/alarms/${alarm.id}/shelve`, { actor: 'op1', minutes: -1 });
+      const bad = await post(`/api/alarms/${alarm.id}/shelve`, { minutes: -1 });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { path: string }).path).toBe('body.minutes');
-      const detail = (await (await fetch(`${api.url}/api/alarms/${alarm.id}`)).json()) as { journal: { event: string; actor: string; comment: string }[] };
+      const detail = (await (await get(`/api/alarms/${alarm.id}`)).json()) as { journal: { event: string; actor: string; comment: string }[] };
       expect(detail.journal.map((j) => j.event)).toEqual(['activate', 'ack']);
-      const orders = (await (await fetch(`${api.url}/api/work-orders?substation=${id}&open=true`)).json()) as { id: number; state: string }[];
+      expect(detail.journal[1]).toMatchObject({ actor: 'operator', comment: 'crew sent' });
+      const orders = (await (await get(`/api/work-orders?substation=${id}&open=true`)).json()) as { id: number; state: string }[];
       expect(orders).toHaveLength(1);
-      for (const state of ['en_route', 'on_site', 'resolved']) expect((await post(`/api/work-orders/${orders[0].id}/state`, { state, actor: 'crew-north', note: state })).status).toBe(200);
-      expect((await post(`/api/work-orders/${orders[0].id}/state`, { state: 'on_site', actor: 'x' })).status).toBe(409);
-      const csv = await (await fetch(`${api.url}/api/work-orders/kpis?by=crew&format=csv`)).text();
+      for (const state of ['en_route', 'on_site', 'resolved']) expect((await post(`/api/work-orders/${orders[0].id}/state`, { state, note: state })).status).toBe(200);
+      expect((await post(`/api/work-orders/${orders[0].id}/state`, { state: 'on_site' })).status).toBe(409);
+      const csv = await (await get('/api/work-orders/kpis?by=crew&format=csv')).text();
       expect(csv.split('\n')[0]).toBe('crew,orders,open,repeats,median_to_site_min,on_site_within_30_min,median_to_resolve_min');
       expect(csv).toContain('"north"');
       platform.plant.clearFault(fault.id);
       await eventually(() => expect(active()).toEqual([]));
-      await eventually(() => expect(live.slice(1)).toEqual(['activate:pump_trip', 'ack:pump_trip', 'return:pump_trip']));
+      // Only this fault's events: on a starved machine the 20× plant can outrun a poll and a PLC
+      // briefly looks silent elsewhere (a real power_loss the engine rightly raises and returns).
+      await eventually(() => expect(live.slice(1).filter((e) => e.endsWith(':pump_trip'))).toEqual(['activate:pump_trip', 'ack:pump_trip', 'return:pump_trip']));
       socket.disconnect();
     } finally {
       await api.close();

@@ -12,7 +12,10 @@ import { startBroker, type Broker } from '../broker/broker.ts';
 import { resolveCollectConfig } from '../collectors/collector-config.ts';
 import { startCollector, type Collector } from '../collectors/collector.ts';
 import { loadDevices } from '../collectors/config.ts';
-import { SqliteAudit } from '../control/audit.ts';
+import { followControlState } from '../alarms/control-feed.ts';
+import { loadRuleSet } from '../alarms/config-schema.ts';
+import { engineHarness } from '../alarms/test-support.ts';
+import { ControlAudit } from '../control/audit.ts';
 import { ControlConfigSchema } from '../control/config-schema.ts';
 import { Controller } from '../control/controller.ts';
 import { DcmdActuator } from '../control/dcmd.ts';
@@ -25,26 +28,15 @@ import { startEndpoints, writeCollectorConfig, writeManifest, type SimEndpoints 
 import { generateCity } from '../simulators/network/generate.ts';
 import { Plant } from '../simulators/plant.ts';
 import { startHistorian, type Historian } from '../store/historian/historian.ts';
+import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { freePort } from './helpers/ports.ts';
+import { eventually } from './helpers/eventually.ts';
 
 const log = pino({ level: process.env.HEATSCADA_TEST_LOG ?? 'silent' });
 const HOST_ID = 'test-historian';
 const GROUP = 'heatscada';
 const CYCLE_S = 300;
-
-async function eventually(check: () => void | Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 describe('control over the real data path', () => {
   let dir: string;
@@ -56,7 +48,7 @@ describe('control over the real data path', () => {
   let collector: Collector;
   let actuator: DcmdActuator;
   let controller: Controller;
-  let audit: SqliteAudit;
+  let audit: ControlAudit;
   const attempts: { substation: string; tag: TagName; value: number }[] = [];
   let refuseFor: string | undefined;
 
@@ -109,11 +101,19 @@ describe('control over the real data path', () => {
     });
     collector = await startCollector({ ...config, devices }, log.child({ role: 'collector' }));
     actuator = await DcmdActuator.connect({ mqttUrl: broker.tcpUrl, group: GROUP, clientId: 'test-control', ackTimeoutS: 5, logger: log.child({ role: 'control' }) });
-    await eventually(() => expect(actuator.known().sort()).toEqual([...plant.substationIds].sort()), 30_000);
+    // The substations and the heat source's PLC (the simulator serves it over OPC UA too).
+    await eventually(() => expect(actuator.known().sort()).toEqual([...plant.substationIds, city.source.id].sort()), 30_000);
     // Store time is wall time (the collectors stamp their reads); control time is the plant's.
     const cfg = validateDocument(ControlConfigSchema, { input_period_s: 2, average_window_s: 1, ack_timeout_s: 5, heating: Object.fromEntries(city.substations.map((s) => [s.id, s.heating])), curve: { design_outdoor_c: city.weather.design_outdoor_c } }, 'HS_ERR_CONFIG_INVALID');
-    audit = new SqliteAudit(store.database);
-    controller = new Controller(cfg, { inputs: storeInputs(store, cfg.average_window_s), actuator, audit, clock: () => plant.timeMs, logger: log.child({ role: 'control' }) });
+    audit = new ControlAudit(new SqliteAuditTrail(store.database));
+    controller = new Controller(cfg, {
+      inputs: storeInputs(store, cfg.average_window_s),
+      actuator,
+      audit,
+      clock: () => plant.timeMs,
+      logger: log.child({ role: 'control' }),
+      publishState: (substation, state) => actuator.publishState(substation, state),
+    });
     await advance(1);
   }, 120_000);
 
@@ -141,7 +141,8 @@ describe('control over the real data path', () => {
     const starved = views.filter((v) => !onTarget.includes(v));
     expect(onTarget.length).toBeGreaterThanOrEqual(2);
     for (const v of starved) expect(v.inputs!.valveSetpointPct).toBe(100);
-    if (starved.length > 0) expect(controller.source.offsetK).toBeGreaterThan(0);
+    // The far ones' request reaches the heat source's PLC over OPC UA (DCMD → collector → write).
+    if (starved.length > 0) expect(plant.state.sourceOffsetK).toBeGreaterThan(0);
     expect(Math.max(...onTarget.map((v) => before[views.indexOf(v)]))).toBeGreaterThan(2);
     // Every valve write: one step of at most 5 %, 5 simulated minutes apart, acknowledged and audited.
     const writes = audit.recent(1000).filter((e) => e.tag === 'primary.valve_setpoint').reverse();
@@ -157,6 +158,20 @@ describe('control over the real data path', () => {
     // The loop kept the PLC watchdog fed: still remote everywhere.
     for (const id of plant.substationIds) expect(plant.read(id, 'control.mode')).toBe(ControlMode.remote);
   }, 120_000);
+
+  it("writes the heat source's setpoint like a substation's: within the catalogue's range, refused outside it", async () => {
+    const id = plant.spec.source.id;
+    const tag = 'source.supply_offset_setpoint';
+    const ok = await actuator.send({ requestId: 'src-1', substation: id, tag, value: 4.5, actor: 'test' });
+    expect(ok).toMatchObject({ ok: true, value: 4.5 });
+    expect(plant.state.sourceOffsetK).toBe(4.5);
+    const refused = await actuator.send({ requestId: 'src-2', substation: id, tag, value: 25, actor: 'test' });
+    expect(refused).toMatchObject({ ok: false, code: 'HS_ERR_OUT_OF_RANGE' });
+    expect(plant.state.sourceOffsetK).toBe(4.5);
+    // A substation's PLC is no heat source.
+    const wrongPlc = await actuator.send({ requestId: 'src-3', substation: plant.substationIds[0], tag, value: 2, actor: 'test' });
+    expect(wrongPlc.ok).toBe(false);
+  }, 30_000);
 
   it('reports a refused write and does not retry it blindly', async () => {
     const victim = plant.substationIds[0];
@@ -184,19 +199,32 @@ describe('control over the real data path', () => {
     });
   }, 60_000);
 
-  it('freezes on stale inputs and raises HS_ERR_CONTROL_STALE', async () => {
-    await collector.stop();
-    await new Promise((resolve) => setTimeout(resolve, 6500));
-    plant.advance(CYCLE_S);
-    const report = await controller.cycle();
-    expect(report.stale.sort()).toEqual([...plant.substationIds].sort());
-    expect(report.written).toBe(0);
-    expect(audit.recent(20).filter((e) => e.code === 'HS_ERR_CONTROL_STALE')).toHaveLength(plant.substationIds.length);
+  it('freezes on stale inputs, records it in the audit trail and raises the control room alarm over MQTT', async () => {
+    // The alarm engine with the shipped rules, fed by the loop's state messages from the broker.
+    const alarms = engineHarness(loadRuleSet('config/alarm-rules.yaml'));
+    const feed = await followControlState({ mqttUrl: broker.tcpUrl, group: GROUP, engine: alarms.engine, logger: log });
+    try {
+      await collector.stop();
+      await new Promise((resolve) => setTimeout(resolve, 6500));
+      plant.advance(CYCLE_S);
+      const report = await controller.cycle();
+      expect(report.stale.sort()).toEqual([...plant.substationIds].sort());
+      expect(report.written).toBe(0);
+      expect(audit.recent(20).filter((e) => e.code === 'HS_ERR_CONTROL_STALE')).toHaveLength(plant.substationIds.length);
+      await eventually(() => {
+        alarms.run(1);
+        const frozen = alarms.engine.records().filter((r) => r.alarm === 'control_frozen' && r.returnedAt === null);
+        expect(frozen.map((r) => r.substation).sort()).toEqual([...plant.substationIds].sort());
+      });
+      expect(new SqliteAuditTrail(store.database).verify().ok).toBe(true);
+    } finally {
+      await feed.close();
+    }
   }, 30_000);
 });
 
 describe('startControl', () => {
-  it('connects, keeps its audit in the store file, answers with no data, and stops cleanly', async () => {
+  it('connects, audits into the trail in the store file, answers with no data, and stops cleanly', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'heatscada-startcontrol-'));
     const broker = await startBroker({ host: '127.0.0.1', tcpPort: await freePort(), wsPort: 0, logger: log });
     const store = openSqliteStore({ file: path.join(dir, 'store.db') });
@@ -205,10 +233,12 @@ describe('startControl', () => {
       const handle = await startControl(config, { store, logger: log, database: store.database });
       const report = await handle.controller.cycle();
       expect(report).toEqual({ written: 0, refused: 0, advised: 0, stale: [] });
+      // A mode change as the API makes it: the route appends the record, the loop's view shows it.
       handle.controller.setMode(undefined, 'advisory', 'test');
-      expect(handle.controller.audit(5)).toMatchObject([{ tag: 'override', why: 'loop mode advisory', actor: 'test' }]);
-      const rows = store.database.prepare('SELECT COUNT(*) AS n FROM control_audit').get() as { n: number };
-      expect(rows.n).toBe(1);
+      new SqliteAuditTrail(store.database).append({ actor: 'test', source: '127.0.0.1', action: 'control.mode', target: '*', oldValue: 'auto', newValue: 'advisory', outcome: 'ok' });
+      expect(handle.controller.audit(5)).toMatchObject([{ tag: 'override', why: 'loop mode auto → advisory', actor: 'test', outcome: 'event' }]);
+      // No table of the loop's own: one hash-chained trail.
+      expect(store.database.prepare("SELECT name FROM sqlite_master WHERE name = 'control_audit'").get()).toBeUndefined();
       await handle.stop();
     } finally {
       await broker.close();

@@ -22,25 +22,12 @@ import { Plant } from '../simulators/plant.ts';
 import { startHistorian, type Historian } from '../store/historian/historian.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { freePort } from './helpers/ports.ts';
+import { eventually } from './helpers/eventually.ts';
 
 const log = pino({ level: process.env.HEATSCADA_TEST_LOG ?? 'silent' });
 const HOST_ID = 'test-historian';
 const GROUP = 'heatscada';
 const EDGE = 'edge-test';
-
-/** Polls until `check` passes or the time is up; the last failure is the test's failure. */
-async function eventually(check: () => void | Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 describe('data path: simulator → collector → MQTT → historian → store', () => {
   let dir: string;

@@ -15,6 +15,7 @@ import { TAGS, tagDefinition } from '../model/tags.ts';
 import { MAX_BODY_BYTES, isLoopback } from '../simulators/admin-http.ts';
 import { planEndpoints, type CollectorConfig, type Manifest } from '../simulators/manifest.ts';
 import { runSimulator, type LogFields, type SimulatorHandle } from '../simulators/run.ts';
+import { SOURCE_PLC_TAGS } from '../simulators/source-plc.ts';
 import { decodeFromBlock } from '../simulators/servers/register-map.ts';
 import { freePort } from './helpers/ports.ts';
 
@@ -143,13 +144,16 @@ describe('the endpoint manifest', () => {
   });
 
   it('comes with a collector configuration mapping every tag of every device, valid as it stands', () => {
-    expect(loadDevices(sim.collectorConfigFile).map((d) => d.id)).toEqual(['S001', 'S002', 'S003', 'S004']);
+    // The substations, then the heat source's PLC (its few tags, over OPC UA).
+    expect(loadDevices(sim.collectorConfigFile).map((d) => d.id)).toEqual(['S001', 'S002', 'S003', 'S004', 'SRC']);
     const { collect } = parseYaml(readFileSync(sim.collectorConfigFile, 'utf8')) as CollectorConfig;
-    expect(collect.devices.map((d) => d.id)).toEqual(['S001', 'S002', 'S003', 'S004']);
-    for (const device of collect.devices) {
+    const [source, ...substations] = [collect.devices.at(-1)!, ...collect.devices.slice(0, -1)];
+    expect(Object.keys(source.tags).sort()).toEqual([...SOURCE_PLC_TAGS].sort());
+    expect(source).toMatchObject({ protocol: 'opcua', tags: { 'source.supply_offset_setpoint': { node_id: 'ns=2;s=SRC.source.supply_offset_setpoint' } } });
+    for (const device of substations) {
       expect(Object.keys(device.tags).sort()).toEqual(TAGS.map((t) => t.name).sort());
       if (device.protocol === 'opcua') {
-        expect(device.tags['heat.energy'].node_id).toBe(`ns=2;s=${device.id}.heat.energy`);
+        expect(device.tags['heat.energy']!.node_id).toBe(`ns=2;s=${device.id}.heat.energy`);
       } else {
         expect(device.tags['heat.energy']).toEqual({ register: 16, type: 'uint32', scale: 10 });
         expect(device.tags['power.ok']).toEqual({ register: 21, type: 'uint16', scale: 1, bit: 3 });

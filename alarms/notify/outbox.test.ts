@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Outbox } from './outbox.ts';
 import { engineHarness } from '../test-support.ts';
+import { localTime } from './local-time.ts';
 import { NotifyRouter, routeMatches } from './router.ts';
 
 describe('notification outbox', () => {
@@ -48,7 +49,11 @@ describe('notification routing of a flood', () => {
       { id: 'hi', priority: 'high', title: { en: 'hi', zh: 'hi' }, scope: 'substation', aggregate: 'median', suppressed_by: [], settle_s: 0, rules: [{ kind: 'limit', tag: 'filter.dp', level: 'H', threshold: 50, deadband: 0, on_delay_s: 0, off_delay_s: 0 }] },
     ], { flood: { count: 3, window_s: 600 } });
     const outbox = new Outbox(h.store.db, async () => undefined, { firstRetryS: 1, maxRetryS: 1, logger: pino({ level: 'silent' }) });
-    const router = new NotifyRouter({ webhooks: [{ url: 'http://x', route: { priorities: ['critical', 'high', 'medium', 'low'] }, escalation: false }], groups: {}, escalate_after_s: 900 }, outbox, () => null);
+    const router = new NotifyRouter({ webhooks: [{ url: 'http://x', route: { priorities: ['critical', 'high', 'medium', 'low'] }, escalation: false }], escalate_after_s: 900 }, outbox, {
+      areaOf: () => null,
+      titleOf: () => undefined,
+      clock: localTime('UTC'),
+    });
     h.engine.listen((c) => router.onChange(c, h.clock.now));
     for (const s of ['S1', 'S2', 'S3', 'S4', 'S5']) h.run(10, (e) => e.ingest(s, [{ tag: 'filter.dp', value: 80 }]));
     const keys = (h.store.db.prepare('SELECT key FROM notify_outbox ORDER BY id').all() as { key: string }[]).map((r) => r.key);

@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 
 // The notification outbox: a message is a row before anyone is told, keyed so that the same
 // event to the same target is queued once (an engine restart re-deciding it adds nothing), and
-// deleted from the queue only once the target has taken it. Delivery retries with exponential
-// back-off; the receiver also gets the row id as Idempotency-Key.
+// marked delivered only once the target has taken it (or withdrawn unsent when it is no longer
+// news). Delivery retries with exponential back-off; the receiver also gets the row id as
+// Idempotency-Key (a webhook header, an e-mail's Message-ID).
 
 export type Deliver = (target: string, body: string, key: string) => Promise<void>;
 
@@ -49,6 +50,13 @@ export class Outbox {
       .prepare('INSERT OR IGNORE INTO notify_outbox (key, target, body, created_at, next_at) VALUES (?, ?, ?, ?, ?)')
       .run(key, target, JSON.stringify(body), now, now);
     return r.changes === 1;
+  }
+
+  /** Takes back a message not yet delivered (an escalation nobody needs once the alarm is acknowledged). */
+  withdraw(key: string): number {
+    const r = this.db.prepare('DELETE FROM notify_outbox WHERE key = ? AND delivered_at IS NULL').run(key);
+    if (r.changes > 0) this.options.logger.info({ code: 'HS_NOTIFY_WITHDRAWN', key, messages: r.changes }, 'notification withdrawn');
+    return r.changes;
   }
 
   pending(): number {

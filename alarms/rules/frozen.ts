@@ -1,3 +1,4 @@
+import type { TagName } from '../../model/tags.ts';
 import type { RuleFactory } from './rule.ts';
 
 // Frozen value: a measurement unchanged to the last digit for a long time while the substation
@@ -6,7 +7,7 @@ import type { RuleFactory } from './rule.ts';
 
 export const frozenRule: RuleFactory<'frozen'> = (cfg) => {
   const scale = 10 ** cfg.digits;
-  const since = new Map<string, { value: number; at: number }>();
+  const since = new Map<TagName, { value: number; at: number }>();
   return {
     aboutLink: false,
     evaluate({ view, now }) {
@@ -27,6 +28,11 @@ export const frozenRule: RuleFactory<'frozen'> = (cfg) => {
         else if (now - held.at >= cfg.for_s * 1000) frozen = true;
       }
       return alive && frozen;
+    },
+    /** The tag that has sat still longest. */
+    explain(view) {
+      const [tag] = [...since].sort((a, b) => a[1].at - b[1].at)[0] ?? [cfg.tags[0]];
+      return { tag, value: view.number(tag) };
     },
   };
 };

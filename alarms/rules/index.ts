@@ -2,6 +2,7 @@ import type { RuleConfig } from '../config-schema.ts';
 import { baselineRule } from './baseline.ts';
 import { commLossRule } from './comm-loss.ts';
 import { compositeRule } from './composite.ts';
+import { controlStaleRule } from './control-stale.ts';
 import { frozenRule } from './frozen.ts';
 import { limitRule } from './limit.ts';
 import { rateRule } from './rate.ts';
@@ -18,5 +19,6 @@ export function createRule(config: RuleConfig): Rule {
     case 'frozen': return frozenRule(config);
     case 'comm-loss': return commLossRule(config);
     case 'composite': return compositeRule(config);
+    case 'control-stale': return controlStaleRule(config);
   }
 }

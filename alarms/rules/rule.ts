@@ -1,5 +1,6 @@
+import type { TagName } from '../../model/tags.ts';
 import type { RuleConfig, RuleOf } from '../config-schema.ts';
-import type { View } from '../view.ts';
+import type { Value, View } from '../view.ts';
 
 // The seam between the engine and one rule kind: a rule looks at a view and says whether its
 // condition holds now. The engine applies the on/off delays, the states and the suppression.
@@ -14,9 +15,20 @@ export interface RuleContext {
   neighboursReporting: number;
 }
 
+/** What a rule saw when its alarm raised: the tag and its value (none for a silent PLC). */
+export interface Cause {
+  tag?: TagName;
+  value?: Value;
+  /** Set by the engine: which of the alarm's rules, and since when (ms) its condition held. */
+  rule?: number;
+  since?: number;
+}
+
 export interface Rule {
   /** True: holds; false: does not; null: cannot tell (no data), keep the alarm as it is. */
   evaluate(ctx: RuleContext): boolean | null;
+  /** The tag that made it hold, when the rule has more than one (the engine reads `tag` otherwise). */
+  explain?(view: View): Cause;
   /** Rules about the link itself are evaluated while the substation is silent; value rules are not. */
   readonly aboutLink: boolean;
 }

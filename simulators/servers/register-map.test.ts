@@ -15,8 +15,8 @@ const numberTags = TAGS.filter((t) => t.valueType !== 'boolean');
 const bitTags = TAGS.filter((t) => t.modbus.bit !== undefined);
 
 describe('register map', () => {
-  it('covers registers 0–23 and 100–103, nothing else', () => {
-    const expected = [...Array.from({ length: 24 }, (_, i) => i), 100, 101, 102, 103];
+  it('covers registers 0–23 and 100–104, nothing else', () => {
+    const expected = [...Array.from({ length: 24 }, (_, i) => i), 100, 101, 102, 103, 104];
     expect([...REGISTER_MAP.keys()].sort((a, b) => a - b)).toEqual(expected);
     expect(tagsAtRegister(STATUS_REGISTER).map((t) => t.name)).toEqual([
       'pump.running',
@@ -122,8 +122,8 @@ describe('register writes', () => {
     expect(planRegisterWrite(0, [100])).toMatchObject({ ok: false, fault: 'illegal-address', address: 0 });
     expect(planRegisterWrite(STATUS_REGISTER, [1])).toMatchObject({ ok: false, fault: 'illegal-address' });
     expect(planRegisterWrite(17, [1])).toMatchObject({ ok: false, fault: 'illegal-address', address: 17 });
-    expect(planRegisterWrite(104, [1])).toMatchObject({ ok: false, fault: 'illegal-address', address: 104 });
-    expect(planRegisterWrite(102, [400, 1, 7])).toMatchObject({ ok: false, fault: 'illegal-address', address: 104 });
+    expect(planRegisterWrite(105, [1])).toMatchObject({ ok: false, fault: 'illegal-address', address: 105 });
+    expect(planRegisterWrite(103, [1, 7, 9])).toMatchObject({ ok: false, fault: 'illegal-address', address: 105 });
   });
 
   it('refuses a whole multi-register write when one register is bad', () => {
