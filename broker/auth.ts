@@ -3,11 +3,15 @@
 // synchronous (the publish check runs for every message, so a plain boolean keeps it cheap)
 // or asynchronous (a user database, a token check).
 
-/** What the broker knows about a connection, whatever MQTT library runs it. */
+/**
+ * What the broker knows about a connection, whatever MQTT library runs it. The same object is
+ * passed to every question about one connection, so an implementation may keep per-connection
+ * state in a WeakMap keyed by it (principal-auth.ts keeps the compiled topic rules there).
+ */
 export interface BrokerClient {
   /** MQTT client identifier. */
   id: string;
-  transport: 'tcp' | 'ws';
+  transport: 'tcp' | 'tls' | 'ws';
   remoteAddress: string | undefined;
 }
 
@@ -16,10 +20,16 @@ export type Decision = boolean | Promise<boolean>;
 export interface BrokerAuth {
   /** CONNECT: false refuses the connection with "bad user name or password". */
   authenticate(client: BrokerClient, username: string | undefined, password: Buffer | undefined): Decision;
-  /** PUBLISH (and the client's will): false drops the client, as MQTT 3.1.1 has no way to refuse one message. */
-  authorizePublish(client: BrokerClient, topic: string): Decision;
+  /**
+   * PUBLISH: false drops the client, as MQTT 3.1.1 has no way to refuse one message. Also asked
+   * for the client's will at CONNECT (false refuses the connection) and when the will fires.
+   * The payload is there for the rare rule that needs it; a cheap check looks at the topic first.
+   */
+  authorizePublish(client: BrokerClient, topic: string, payload: Buffer): Decision;
   /** SUBSCRIBE, per topic filter (`$share/<group>/<filter>` as the client sent it): false grants 0x80. */
   authorizeSubscribe(client: BrokerClient, topic: string): Decision;
+  /** The connection of an authenticated client ended: per-connection state may go. */
+  disconnected?(client: BrokerClient): void;
 }
 
 /** The default: everyone may do everything (a loopback all-in-one, tests). */

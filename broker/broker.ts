@@ -1,17 +1,18 @@
 import http from 'node:http';
 import net from 'node:net';
+import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { HeatScadaError, isHeatScadaError } from '../model/errors.ts';
 import { allowAll, decide, type BrokerAuth, type BrokerClient } from './auth.ts';
 import { parseShare, SharedSubscriptions, type ShareFilter, type SharedGroupStats } from './shared-subscriptions.ts';
-import { ClientStatsTracker, type ClientLink, type ClientStats } from './stats.ts';
+import { ClientStatsTracker, RefusalCounter, type ClientLink, type ClientStats, type RefusalKind, type RefusalStats } from './stats.ts';
 
-// The MQTT broker: aedes behind a TCP listener and a WebSocket listener (path /mqtt), with
-// the authentication hooks of auth.ts, shared subscriptions (shared-subscriptions.ts) and
-// per-client statistics (stats.ts). Any standard MQTT 3.1.1 broker can take its place: the
-// other roles only speak MQTT to it.
+// The MQTT broker: aedes behind a TCP listener, a WebSocket listener (path /mqtt) and, when
+// configured, a TLS listener, with the authentication hooks of auth.ts, shared subscriptions
+// (shared-subscriptions.ts) and per-client statistics (stats.ts). Any standard MQTT 3.1.1
+// broker can take its place: the other roles only speak MQTT to it.
 
 export const WS_PATH = '/mqtt';
 
@@ -22,13 +23,27 @@ export interface BrokerOptions {
   tcpPort: number;
   /** MQTT over WebSocket at ws://host:wsPort/mqtt; 0 picks a free port (see wsUrl). */
   wsPort: number;
+  /** MQTT over TLS (mqtts://host:port) besides the plain listeners. */
+  tls?: BrokerTlsOptions;
   auth?: BrokerAuth;
   logger?: Logger;
+}
+
+export interface BrokerTlsOptions {
+  /** 0 picks a free port (see tlsUrl). */
+  port: number;
+  /** PEM certificate (chain) and private key of the broker. */
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** PEM CA: when given, clients must present a certificate it signed (mutual TLS). */
+  ca?: string | Buffer;
 }
 
 export interface BrokerStats {
   clients: ClientStats[];
   shared: SharedGroupStats[];
+  /** Refused connections, publishes and subscriptions per client id, disconnected clients included. */
+  refusals: RefusalStats[];
 }
 
 export interface Broker {
@@ -36,13 +51,22 @@ export interface Broker {
   readonly tcpUrl: string;
   /** ws://host:port/mqtt of the WebSocket listener as bound. */
   readonly wsUrl: string;
+  /** mqtts://host:port of the TLS listener as bound; undefined without one. */
+  readonly tlsUrl: string | undefined;
   stats(): BrokerStats;
-  /** Stops both listeners, disconnects every client (their wills fire) and closes aedes. */
+  /** Stops the listeners, disconnects every client (their wills fire) and closes aedes. */
   close(): Promise<void>;
 }
 
-// Returned to aedes when authentication fails: CONNACK 4, "bad user name or password".
+// CONNACK return codes of a refused CONNECT: 4 "bad user name or password", 5 "not authorized".
 const BAD_CREDENTIALS = 4;
+const NOT_AUTHORIZED = 5;
+
+function refusal(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+const asBuffer = (payload: Buffer | string): Buffer => (typeof payload === 'string' ? Buffer.from(payload) : payload);
 
 export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const log = options.logger ?? pino({ name: 'broker' });
@@ -51,6 +75,9 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const sockets = new Set<net.Socket>();
   const links = new WeakMap<object, ClientLink>();
   const described = new WeakMap<Client, BrokerClient>();
+  // The will of each CONNECT, checked against the topic rules once the client is authenticated.
+  const wills = new WeakMap<Client, { topic: string; payload: Buffer }>();
+  const refusals = new RefusalCounter();
 
   const linkOf = (client: Client): ClientLink => {
     const link = links.get(client.conn);
@@ -69,24 +96,46 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const stats = new ClientStatsTracker(aedes, linkOf);
   const shared = new SharedSubscriptions(aedes);
 
+  const refused = (client: Client, kind: RefusalKind, fields: Record<string, unknown>, message: string): void => {
+    refusals.count(client.id, kind, typeof fields.topic === 'string' ? fields.topic : undefined);
+    log.warn({ clientId: client.id, remoteAddress: describe(client).remoteAddress, ...fields }, message);
+  };
+
+  aedes.preConnect = (client, packet, done) => {
+    if (packet.will) wills.set(client, { topic: packet.will.topic, payload: asBuffer(packet.will.payload) });
+    done(null, true);
+  };
+
   aedes.authenticate = (client, username, password, done) =>
     decide(auth.authenticate(describe(client), username, password), (ok) => {
-      if (ok) return done(null, true);
-      log.warn({ code: 'HS_ERR_BROKER_AUTH', clientId: client.id, username }, 'connection refused');
-      const refusal = Object.assign(new Error('bad user name or password'), { returnCode: BAD_CREDENTIALS }) as AuthenticateError;
-      done(refusal, false);
+      if (!ok) {
+        // The user name helps find a misconfigured client; the password is never logged.
+        refused(client, 'connect', { code: 'HS_ERR_BROKER_AUTH', username }, 'connection refused: bad user name or password');
+        return done(refusal('bad user name or password', BAD_CREDENTIALS), false);
+      }
+      const will = wills.get(client);
+      if (!will) return done(null, true);
+      // A will outside the topic rules would be refused when it fires; refuse it now, visibly.
+      const willAllowed = will.topic[0] === '$' ? false : auth.authorizePublish(describe(client), will.topic, will.payload);
+      decide(willAllowed, (willOk) => {
+        if (willOk) return done(null, true);
+        refused(client, 'connect', { code: 'HS_ERR_BROKER_ACL', username, topic: will.topic }, 'connection refused: will topic not authorized');
+        // Authenticated but never connected: aedes will not report its disconnection.
+        auth.disconnected?.(describe(client));
+        done(refusal('will topic not authorized', NOT_AUTHORIZED), false);
+      });
     });
 
   aedes.authorizePublish = (client, packet, done) => {
     // `$SYS/…` is the broker's, and a publish to `$share/…` would reach shared members literally.
     if (packet.topic[0] === '$') {
-      log.warn({ code: 'HS_ERR_BROKER_ACL', clientId: client?.id, topic: packet.topic }, 'publish to a reserved $ topic refused');
+      if (client) refused(client, 'publish', { code: 'HS_ERR_BROKER_ACL', topic: packet.topic }, 'publish to a reserved $ topic refused');
       return done(new Error(`${packet.topic}: $ topics are reserved`));
     }
     if (!client) return done(null);
-    decide(auth.authorizePublish(describe(client), packet.topic), (ok) => {
+    decide(auth.authorizePublish(describe(client), packet.topic, asBuffer(packet.payload)), (ok) => {
       if (ok) return done(null);
-      log.warn({ code: 'HS_ERR_BROKER_ACL', clientId: client.id, topic: packet.topic }, 'publish refused');
+      refused(client, 'publish', { code: 'HS_ERR_BROKER_ACL', topic: packet.topic }, 'publish refused: client disconnected');
       done(new Error(`not authorized to publish to ${packet.topic}`));
     });
   };
@@ -96,12 +145,12 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     try {
       share = parseShare(subscription.topic);
     } catch (e) {
-      log.warn({ code: isHeatScadaError(e) ? e.code : 'HS_ERR_BAD_REQUEST', clientId: client.id, topic: subscription.topic }, 'malformed shared subscription refused');
+      refused(client, 'subscribe', { code: isHeatScadaError(e) ? e.code : 'HS_ERR_BAD_REQUEST', topic: subscription.topic }, 'malformed shared subscription refused');
       return done(null, null);
     }
     decide(auth.authorizeSubscribe(describe(client), subscription.topic), (ok) => {
       if (!ok) {
-        log.warn({ code: 'HS_ERR_BROKER_ACL', clientId: client.id, topic: subscription.topic }, 'subscription refused');
+        refused(client, 'subscribe', { code: 'HS_ERR_BROKER_ACL', topic: subscription.topic }, 'subscription refused');
         return done(null, null);
       }
       if (share) shared.join(client, subscription.topic, share, subscription.qos);
@@ -115,7 +164,10 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   };
 
   aedes.on('client', (client) => log.info({ clientId: client.id, transport: linkOf(client).transport }, 'client connected'));
-  aedes.on('clientDisconnect', (client) => log.info({ clientId: client.id }, 'client disconnected'));
+  aedes.on('clientDisconnect', (client) => {
+    log.info({ clientId: client.id }, 'client disconnected');
+    auth.disconnected?.(describe(client));
+  });
   aedes.on('clientError', (client, err) => log.warn({ code: 'HS_ERR_BROKER_CLIENT', clientId: client.id, reason: err.message }, 'client error'));
   aedes.on('connectionError', (_client, err) => log.warn({ code: 'HS_ERR_BROKER_CLIENT', reason: err.message }, 'connection error'));
   aedes.on('keepaliveTimeout', (client) => log.warn({ code: 'HS_ERR_BROKER_CLIENT', clientId: client.id }, 'keepalive timeout'));
@@ -130,6 +182,18 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     links.set(socket, { transport: 'tcp', socket });
     aedes.handle(socket);
   });
+
+  const secure = options.tls
+    ? tls.createServer({ cert: options.tls.cert, key: options.tls.key, ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, (socket) => {
+        links.set(socket, { transport: 'tls', socket });
+        aedes.handle(socket);
+      })
+    : undefined;
+  // Tracked from the TCP connection on, so close() also ends handshakes that never finish.
+  secure?.on('connection', track);
+  secure?.on('tlsClientError', (err, socket) =>
+    log.warn({ code: 'HS_ERR_BROKER_CLIENT', remoteAddress: socket.remoteAddress, reason: err.message }, 'TLS handshake failed'),
+  );
 
   const web = http.createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
@@ -147,7 +211,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      const listenersClosed = Promise.all([closeServer(tcp), closeServer(web)]);
+      const listenersClosed = Promise.all([closeServer(tcp), closeServer(web), ...(secure ? [closeServer(secure)] : [])]);
       wss.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       // Connections that never completed CONNECT are no aedes client yet.
@@ -161,12 +225,14 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   try {
     const tcpPort = await listen(tcp, options.tcpPort, options.host);
     const wsPort = await listen(web, options.wsPort, options.host);
+    const tlsPort = secure && options.tls ? await listen(secure, options.tls.port, options.host) : undefined;
     const host = urlHost(options.host);
-    log.info({ tcpPort, wsPort, host: options.host }, 'broker listening');
+    log.info({ tcpPort, wsPort, tlsPort, host: options.host }, 'broker listening');
     return {
       tcpUrl: `mqtt://${host}:${tcpPort}`,
       wsUrl: `ws://${host}:${wsPort}${WS_PATH}`,
-      stats: () => ({ clients: stats.snapshot(), shared: shared.stats() }),
+      tlsUrl: tlsPort === undefined ? undefined : `mqtts://${host}:${tlsPort}`,
+      stats: () => ({ clients: stats.snapshot(), shared: shared.stats(), refusals: refusals.snapshot() }),
       close,
     };
   } catch (e) {

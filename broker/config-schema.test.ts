@@ -10,4 +10,10 @@ describe('broker config section', () => {
   it('names the bad field', () => {
     expect(() => validateDocument(BrokerConfigSchema, { tcp_port: 70000 }, 'HS_ERR_CONFIG_INVALID')).toThrow(/at \/tcp_port/);
   });
+
+  it('points at a credentials file by default and takes TLS files when given', () => {
+    expect(validateDocument(BrokerConfigSchema, {}, 'HS_ERR_CONFIG_INVALID')).toMatchObject({ credentials_file: './data/mqtt-credentials.yaml' });
+    expect(validateDocument(BrokerConfigSchema, { tls: { cert_file: 'b.crt', key_file: 'b.key' } }, 'HS_ERR_CONFIG_INVALID').tls).toEqual({ port: 8883, cert_file: 'b.crt', key_file: 'b.key' });
+    expect(() => validateDocument(BrokerConfigSchema, { tls: { cert_file: 'b.crt' } }, 'HS_ERR_CONFIG_INVALID')).toThrow(/at \/tls\/key_file/);
+  });
 });

@@ -89,3 +89,43 @@ export class ClientStatsTracker {
     }));
   }
 }
+
+/** Refusals of one client id: kept after it disconnects (a refused publish disconnects it). */
+export interface RefusalStats {
+  clientId: string;
+  /** CONNECTs refused: bad credentials, or a will outside the topic rules. */
+  connect: number;
+  /** PUBLISHes refused (each one disconnected the client). */
+  publish: number;
+  /** Topic filters refused (SUBACK 0x80). */
+  subscribe: number;
+  /** The topic or filter of the last refused publish or subscription. */
+  lastTopic: string | undefined;
+  /** When the last refusal happened, ms UTC. */
+  lastAt: number;
+}
+
+export type RefusalKind = 'connect' | 'publish' | 'subscribe';
+
+/** Refusals per client id; the oldest ids are forgotten past `capacity`, so random ids cannot grow it without bound. */
+export class RefusalCounter {
+  private readonly byClient = new Map<string, RefusalStats>();
+
+  constructor(private readonly capacity = 1000) {}
+
+  count(clientId: string, kind: RefusalKind, topic?: string): void {
+    let entry = this.byClient.get(clientId);
+    if (entry) this.byClient.delete(clientId);
+    else entry = { clientId, connect: 0, publish: 0, subscribe: 0, lastTopic: undefined, lastAt: 0 };
+    entry[kind]++;
+    if (topic !== undefined) entry.lastTopic = topic;
+    entry.lastAt = Date.now();
+    // Re-inserted last: the map's order is least recently refused first.
+    this.byClient.set(clientId, entry);
+    if (this.byClient.size > this.capacity) this.byClient.delete(this.byClient.keys().next().value as string);
+  }
+
+  snapshot(): RefusalStats[] {
+    return [...this.byClient.values()].map((e) => ({ ...e }));
+  }
+}

@@ -1,11 +1,12 @@
 // The device list: each entry checked against its protocol's schema, errors with their path,
 // and the file the simulator generates taken as it is.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TAGS } from '../model/tags.ts';
 import { writeCollectorConfig, type Manifest } from '../simulators/manifest.ts';
 import { loadDevices, resolveDevices } from './config.ts';
 import { createDrivers } from './drivers.ts';
@@ -54,10 +55,13 @@ describe('the generated collector config (simulators/manifest.ts)', () => {
 
   it('loads unchanged and maps every catalogue tag of every device', async () => {
     const location = { lat: 41.8, lon: 123.4 };
+    const passwordFile = path.join(dir, 'opcua-collector.password');
+    writeFileSync(passwordFile, 'generated-secret\n', { mode: 0o600 });
+    const security = { security_mode: 'SignAndEncrypt', security_policy: 'Basic256Sha256', username: 'collector', password_file: passwordFile, pki_dir: path.join(dir, 'pki', 'opcua-client') } as const;
     const manifest: Manifest = {
       generated_at: new Date(0).toISOString(),
       substations: [
-        { id: 'S001', protocol: 'opcua', url: 'opc.tcp://127.0.0.1:4840', namespace_uri: 'urn:heatscada:plc', node_prefix: 'ns=2;s=S001.', location },
+        { id: 'S001', protocol: 'opcua', url: 'opc.tcp://127.0.0.1:4840', namespace_uri: 'urn:heatscada:plc', node_prefix: 'ns=2;s=S001.', security, location },
         { id: 'S002', protocol: 'modbus', url: 'modbus-tcp://127.0.0.1:5020', unit_id: 1, location },
         { id: 'S003', protocol: 'modbus', url: 'modbus-tcp://127.0.0.1:5020', unit_id: 2, location },
       ],
@@ -69,8 +73,9 @@ describe('the generated collector config (simulators/manifest.ts)', () => {
       ['S002', 'modbus'],
       ['S003', 'modbus'],
     ]);
+    expect(devices[0]).toMatchObject(security);
     const drivers = createDrivers(devices, silent);
-    expect(drivers.map((d) => d.tags.length)).toEqual([30, 30, 30]);
+    expect(drivers.map((d) => d.tags.length)).toEqual([TAGS.length, TAGS.length, TAGS.length]);
     await Promise.all(drivers.map((d) => d.close()));
   });
 });

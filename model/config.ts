@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CONTROL_MODES, type ControlModeName } from './tags.ts';
+import { OpcuaServerSecuritySchema } from '../simulators/servers/opcua-security.ts';
 import { HeatScadaError } from './errors.ts';
 import { loadDocument, validateDocument } from './validate.ts';
 import { AlarmsConfigSchema } from '../alarms/config-schema.ts';
@@ -44,6 +45,7 @@ export const SimulateConfigSchema = Type.Object(
       {
         base_port: Port('first OPC UA endpoint port; the next endpoints take the ports after it', 4840),
         plcs_per_endpoint: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
+        security: Type.Optional(OpcuaServerSecuritySchema),
       },
       { additionalProperties: false, default: {} },
     ),

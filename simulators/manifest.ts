@@ -10,8 +10,10 @@ import { HeatScadaError } from '../model/errors.ts';
 import { TAGS, type ModbusRegisterType, type TagName } from '../model/tags.ts';
 import type { Plant } from './plant.ts';
 import type { SubstationProtocol } from './plc-access.ts';
+import { SOURCE_PLC_TAGS, SourcePlc } from './source-plc.ts';
 import { startModbusEndpoint } from './servers/modbus-endpoint.ts';
 import { OPCUA_NAMESPACE_URI, startOpcuaEndpoint } from './servers/opcua-endpoint.ts';
+import { clientSecurity, resolveServerSecurity, type OpcuaClientSecurity, type OpcuaServerSecurity } from './servers/opcua-security.ts';
 
 export const MANIFEST_FILE = 'sim-endpoints.json';
 export const COLLECTOR_CONFIG_FILE = 'collectors.generated.yaml';
@@ -26,7 +28,7 @@ export interface Location {
 }
 
 export type SubstationEndpoint =
-  | { id: string; protocol: 'opcua'; url: string; namespace_uri: string; node_prefix: string; location: Location }
+  | { id: string; protocol: 'opcua'; url: string; namespace_uri: string; node_prefix: string; security: OpcuaClientSecurity; location: Location }
   | { id: string; protocol: 'modbus'; url: string; unit_id: number; location: Location };
 
 /** One server: one port, one or more substations behind it. */
@@ -37,10 +39,22 @@ export interface EndpointGroup {
   substations: string[];
 }
 
+/** Where the heat source's PLC answers (OPC UA, the tags of SOURCE_PLC_TAGS). */
+export interface SourceEndpoint {
+  id: string;
+  protocol: 'opcua';
+  url: string;
+  namespace_uri: string;
+  node_prefix: string;
+  security: OpcuaClientSecurity;
+}
+
 export interface SimEndpoints {
   groups: EndpointGroup[];
   /** Every substation, in network order. */
   substations: SubstationEndpoint[];
+  /** The heat source's PLC; absent when planned without it. */
+  source?: SourceEndpoint;
   close(): Promise<void>;
 }
 
@@ -48,16 +62,20 @@ export interface EndpointPlan {
   protocol: SubstationProtocol;
   port: number;
   substations: string[];
+  /** The heat source's PLC rather than substations. */
+  source?: true;
 }
 
-type EndpointsConfig = Pick<SimulateConfig, 'host' | 'opcua' | 'modbus' | 'admin_port'>;
+/** Without data_dir the OPC UA PKI is ./data/pki and, without opcua.security, nothing is secured. */
+type EndpointsConfig = Pick<SimulateConfig, 'host' | 'opcua' | 'modbus' | 'admin_port'> & Partial<Pick<SimulateConfig, 'data_dir'>>;
 
 /**
  * Groups substations by protocol, in network order, so many to an endpoint as the config says;
  * each protocol's endpoints take consecutive ports from its base port. Port ranges that
- * collide (with each other or the admin port) are a configuration error.
+ * collide (with each other or the admin port) are a configuration error. With `sourceId` the
+ * heat source's PLC takes the OPC UA port after the substations'.
  */
-export function planEndpoints(substations: readonly { id: string; protocol: SubstationProtocol }[], cfg: EndpointsConfig): EndpointPlan[] {
+export function planEndpoints(substations: readonly { id: string; protocol: SubstationProtocol }[], cfg: EndpointsConfig, sourceId?: string): EndpointPlan[] {
   const settings = {
     opcua: { basePort: cfg.opcua.base_port, perEndpoint: cfg.opcua.plcs_per_endpoint, path: '/simulate/opcua/base_port' },
     modbus: { basePort: cfg.modbus.base_port, perEndpoint: cfg.modbus.units_per_endpoint, path: '/simulate/modbus/base_port' },
@@ -67,7 +85,9 @@ export function planEndpoints(substations: readonly { id: string; protocol: Subs
   for (const protocol of ['opcua', 'modbus'] as const) {
     const { basePort, perEndpoint, path: at } = settings[protocol];
     const ids = substations.filter((s) => s.protocol === protocol).map((s) => s.id);
-    const count = Math.ceil(ids.length / perEndpoint);
+    const withSource = protocol === 'opcua' && sourceId !== undefined;
+    const substationEndpoints = Math.ceil(ids.length / perEndpoint);
+    const count = substationEndpoints + (withSource ? 1 : 0);
     if (count === 0) continue;
     const range = { protocol, from: basePort, to: basePort + count - 1 };
     if (range.to > 65535) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `${count} ${protocol} endpoints from port ${basePort} run past 65535`, at);
@@ -80,9 +100,10 @@ export function planEndpoints(substations: readonly { id: string; protocol: Subs
       throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `admin port ${cfg.admin_port} is inside the ${protocol} ports ${portRange(range)}`, '/simulate/admin_port');
     }
     ranges.push(range);
-    for (let k = 0; k < count; k++) {
+    for (let k = 0; k < substationEndpoints; k++) {
       plans.push({ protocol, port: basePort + k, substations: ids.slice(k * perEndpoint, (k + 1) * perEndpoint) });
     }
+    if (withSource) plans.push({ protocol, port: basePort + substationEndpoints, substations: [sourceId], source: true });
   }
   return plans;
 }
@@ -97,24 +118,35 @@ export async function startEndpoints(
   cfg: EndpointsConfig,
   onProgress?: (started: number, total: number) => void,
 ): Promise<SimEndpoints> {
-  const plans = planEndpoints(plant.spec.substations, cfg);
-  const started = await startAll(plans, (plan) => startOne(plant, plan, cfg.host), onProgress);
+  const plans = planEndpoints(plant.spec.substations, cfg, plant.spec.source.id);
+  const dataDir = path.resolve(cfg.data_dir ?? 'data');
+  const opcua: OpcuaServing = { security: resolveServerSecurity(cfg.opcua.security, dataDir), pkiDir: path.join(dataDir, 'pki') };
+  const opcuaClients = clientSecurity(opcua.security, dataDir);
+  const started = await startAll(plans, (plan) => startOne(plant, plan, cfg.host, opcua), onProgress);
   const location = new Map(plant.spec.substations.map((s) => [s.id, s.location]));
   const byId = new Map<string, SubstationEndpoint>();
-  for (const { group } of started) {
+  let source: SourceEndpoint | undefined;
+  for (const { group, plan } of started) {
+    if (plan.source) {
+      const id = group.substations[0];
+      source = { id, protocol: 'opcua', url: group.url, namespace_uri: OPCUA_NAMESPACE_URI, node_prefix: `ns=${OPCUA_NAMESPACE_INDEX};s=${id}.`, security: opcuaClients };
+      continue;
+    }
     group.substations.forEach((id, k) => {
       const at = location.get(id)!;
       byId.set(
         id,
         group.protocol === 'opcua'
-          ? { id, protocol: 'opcua', url: group.url, namespace_uri: OPCUA_NAMESPACE_URI, node_prefix: `ns=${OPCUA_NAMESPACE_INDEX};s=${id}.`, location: at }
+          ? { id, protocol: 'opcua', url: group.url, namespace_uri: OPCUA_NAMESPACE_URI, node_prefix: `ns=${OPCUA_NAMESPACE_INDEX};s=${id}.`, security: opcuaClients, location: at }
           : { id, protocol: 'modbus', url: group.url, unit_id: k + 1, location: at },
       );
     });
   }
   return {
-    groups: started.map((s) => s.group),
+    // The substations' servers; the heat source's PLC is `source` (and in the manifest).
+    groups: started.filter((s) => !s.plan.source).map((s) => s.group),
     substations: plant.substationIds.map((id) => byId.get(id)!),
+    ...(source ? { source } : {}),
     close: async () => {
       await Promise.all(started.map((s) => s.close()));
     },
@@ -122,17 +154,25 @@ export async function startEndpoints(
 }
 
 interface StartedEndpoint {
+  plan: EndpointPlan;
   group: EndpointGroup;
   close(): Promise<void>;
 }
 
-async function startOne(plant: Plant, plan: EndpointPlan, host: string): Promise<StartedEndpoint> {
+/** What every OPC UA endpoint of the process shares: the offer and the PKI. */
+interface OpcuaServing {
+  security: OpcuaServerSecurity;
+  pkiDir: string;
+}
+
+async function startOne(plant: Plant, plan: EndpointPlan, host: string, opcua: OpcuaServing): Promise<StartedEndpoint> {
   try {
-    const endpoint =
-      plan.protocol === 'opcua'
-        ? await startOpcuaEndpoint({ plc: plant, substations: plan.substations, port: plan.port, host })
+    const endpoint = plan.source
+      ? await startOpcuaEndpoint({ plc: new SourcePlc(plant), substations: plan.substations, tags: SOURCE_PLC_TAGS, port: plan.port, host, ...opcua })
+      : plan.protocol === 'opcua'
+        ? await startOpcuaEndpoint({ plc: plant, substations: plan.substations, port: plan.port, host, ...opcua })
         : await startModbusEndpoint({ plc: plant, units: plan.substations.map((substation, k) => ({ substation, unitId: k + 1 })), port: plan.port, host });
-    return { group: { ...plan, url: endpoint.url }, close: () => endpoint.close() };
+    return { plan, group: { protocol: plan.protocol, port: plan.port, substations: plan.substations, url: endpoint.url }, close: () => endpoint.close() };
   } catch (e) {
     throw listenError(e, plan, host);
   }
@@ -181,11 +221,12 @@ async function startAll(
 export interface Manifest {
   generated_at: string;
   substations: SubstationEndpoint[];
+  source?: SourceEndpoint;
 }
 
 /** data/sim-endpoints.json: where every substation answers, and how to address it there. */
-export function writeManifest(dataDir: string, endpoints: Pick<SimEndpoints, 'substations'>): { file: string; manifest: Manifest } {
-  const manifest: Manifest = { generated_at: new Date().toISOString(), substations: endpoints.substations };
+export function writeManifest(dataDir: string, endpoints: Pick<SimEndpoints, 'substations' | 'source'>): { file: string; manifest: Manifest } {
+  const manifest: Manifest = { generated_at: new Date().toISOString(), substations: endpoints.substations, ...(endpoints.source ? { source: endpoints.source } : {}) };
   const file = path.join(dataDir, MANIFEST_FILE);
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -200,7 +241,7 @@ export interface ModbusTagLocation {
 }
 
 export type CollectorDevice =
-  | { id: string; protocol: 'opcua'; url: string; namespace_uri: string; tags: Record<TagName, { node_id: string }> }
+  | ({ id: string; protocol: 'opcua'; url: string; namespace_uri: string } & OpcuaClientSecurity & { tags: Partial<Record<TagName, { node_id: string }>> })
   | { id: string; protocol: 'modbus'; url: string; unit_id: number; registers: 'holding'; byte_order: 'ABCD'; tags: Record<TagName, ModbusTagLocation> };
 
 export interface CollectorConfig {
@@ -212,13 +253,15 @@ const MODBUS_TAGS = Object.fromEntries(
   TAGS.map((t) => [t.name, { register: t.modbus.address, type: t.modbus.type, scale: t.modbus.scale, ...(t.modbus.bit === undefined ? {} : { bit: t.modbus.bit }) }]),
 ) as Record<TagName, ModbusTagLocation>;
 
-function opcuaTags(nodePrefix: string): Record<TagName, { node_id: string }> {
-  return Object.fromEntries(TAGS.map((t) => [t.name, { node_id: `${nodePrefix}${t.name}` }])) as Record<TagName, { node_id: string }>;
+function opcuaTags(nodePrefix: string, tags: readonly TagName[] = TAGS.map((t) => t.name)): Partial<Record<TagName, { node_id: string }>> {
+  return Object.fromEntries(tags.map((t) => [t, { node_id: `${nodePrefix}${t}` }]));
 }
 
 const COLLECTOR_HEADER = `Generated by \`heatscada simulate\` from ${MANIFEST_FILE} and the tag catalogue (model/tags.ts);
 rewritten at every simulator start. OPC UA node ids use namespace index ${OPCUA_NAMESPACE_INDEX}: resolve
-namespace_uri against the server's namespace array rather than trusting the index. Modbus:
+namespace_uri against the server's namespace array rather than trusting the index. OPC UA
+devices connect as the simulator offers (simulate.opcua.security): its strongest mode and first
+policy, as its first user, whose password is in password_file (made at first start, 0600). Modbus:
 holding registers, big-endian, high word first; raw register = value × scale; bit = a status
 bit of the register.`;
 
@@ -226,9 +269,11 @@ bit of the register.`;
 export function writeCollectorConfig(dataDir: string, manifest: Manifest): { file: string; config: CollectorConfig } {
   const devices = manifest.substations.map((s): CollectorDevice =>
     s.protocol === 'opcua'
-      ? { id: s.id, protocol: 'opcua', url: s.url, namespace_uri: s.namespace_uri, tags: opcuaTags(s.node_prefix) }
+      ? { id: s.id, protocol: 'opcua', url: s.url, namespace_uri: s.namespace_uri, ...s.security, tags: opcuaTags(s.node_prefix) }
       : { id: s.id, protocol: 'modbus', url: s.url, unit_id: s.unit_id, registers: 'holding', byte_order: 'ABCD', tags: MODBUS_TAGS },
   );
+  const { source } = manifest;
+  if (source) devices.push({ id: source.id, protocol: 'opcua', url: source.url, namespace_uri: source.namespace_uri, ...source.security, tags: opcuaTags(source.node_prefix, SOURCE_PLC_TAGS) });
   const config: CollectorConfig = { collect: { devices } };
   // The shared Modbus map becomes one YAML anchor and an alias per device.
   const doc = new Document(config);

@@ -1,11 +1,12 @@
 import http from 'node:http';
 import net from 'node:net';
-import mqtt, { type ErrorWithSubackPacket, type MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BrokerAuth } from '../broker/auth.ts';
 import { startBroker, type Broker } from '../broker/broker.ts';
 import { freePort } from './helpers/ports.ts';
+import { grantedCodes } from './helpers/suback.ts';
 
 const log = pino({ level: 'silent' });
 const open: { brokers: Broker[]; clients: MqttClient[] } = { brokers: [], clients: [] };
@@ -26,15 +27,6 @@ function collect(c: MqttClient): { topic: string; payload: string }[] {
   const got: { topic: string; payload: string }[] = [];
   c.on('message', (topic, payload) => got.push({ topic, payload: payload.toString() }));
   return got;
-}
-
-/** The SUBACK codes (mqtt.js rejects a SUBACK with any refusal in it). */
-async function grantedCodes(c: MqttClient, topics: string[]): Promise<number[]> {
-  try {
-    return (await c.subscribeAsync(topics)).map((g) => g.qos);
-  } catch (e) {
-    return (e as ErrorWithSubackPacket).packet.granted as number[];
-  }
 }
 
 afterEach(async () => {

@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { TagName } from '../../model/tags.ts';
 import { DeviceIdSchema, ReconnectSchema, mappedTags, tagMapSchema } from '../driver-support.ts';
+import { SERVER_TRUST } from './server-trust.ts';
 
 /** DOMAIN.md: the namespace every HeatSCADA PLC (and the simulator) serves its tags in. */
 export const HEATSCADA_NAMESPACE_URI = 'urn:heatscada:plc';
@@ -49,8 +50,16 @@ export const OpcuaDeviceSchema = Type.Object(
       { default: 'None' },
     ),
     username: Type.Optional(Type.String({ minLength: 1, description: 'user name identity; anonymous without one' })),
-    password: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String({ description: 'or password_file' })),
+    password_file: Type.Optional(Type.String({ minLength: 1, description: 'a file holding the password (its first line), read at start' })),
     pki_dir: Type.String({ minLength: 1, default: './data/pki/opcua-client', description: "the client's certificate, key and trust lists" }),
+    server_trust: Type.Unsafe<(typeof SERVER_TRUST)[number]>(
+      Type.String({
+        enum: [...SERVER_TRUST],
+        default: 'first_use',
+        description: "first_use: pin the first certificate seen at the URL (pki_dir/trusted); trust_list: only certificates already in pki_dir/trusted",
+      }),
+    ),
     sampling_interval_ms: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 1000, description: 'how often the server samples each tag' }),
     queue_size: Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'samples the server keeps per tag between publishes (oldest dropped)' }),
     request_timeout_ms: Type.Integer({ minimum: 100, maximum: 600_000, default: 5000, description: 'reads, writes and service calls' }),
@@ -72,7 +81,12 @@ export const OpcuaDeviceSchema = Type.Object(
         else: { properties: { security_policy: { not: { const: 'None' } } }, required: ['security_policy'] },
       },
     ],
-    dependencies: { username: ['password'], password: ['username'] },
+    // A user name goes with exactly one of password and password_file, and they only with it.
+    dependencies: {
+      username: { oneOf: [{ required: ['password'] }, { required: ['password_file'] }] },
+      password: ['username'],
+      password_file: ['username'],
+    },
   },
 );
 export type OpcuaDeviceConfig = Static<typeof OpcuaDeviceSchema>;

@@ -2,16 +2,18 @@
 // config, the server's namespace table and the DataValues it publishes, and the node ids,
 // deadbands and points they must give.
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DataType, DataValue, StatusCodes, Variant, type StatusCode } from 'node-opcua';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { isTagName } from '../../model/tags.ts';
+import { isTagName, TAGS } from '../../model/tags.ts';
 import { validateDocument } from '../../model/validate.ts';
 import { loadDevices } from '../config.ts';
 import { PointBook } from '../driver-support.ts';
 import { OpcuaDeviceSchema, opcuaTags } from './config.ts';
+import { deviceCredentials } from './credentials.ts';
 import { qualityOf, sampleOf } from './quality.ts';
 import { resolveNodes } from './subscription.ts';
 import { errorOfStatus } from './write.ts';
@@ -106,18 +108,23 @@ describe('device config', () => {
       namespace_uri: 'urn:heatscada:plc',
       security_mode: 'None',
       security_policy: 'None',
+      server_trust: 'first_use',
       sampling_interval_ms: 1000,
       queue_size: 1,
       reconnect: { initial_delay_ms: 500, max_delay_ms: 30_000 },
     });
-    expect(opcuaTags(device)).toHaveLength(30);
+    expect(opcuaTags(device)).toHaveLength(TAGS.length);
   });
 
   it('names the bad field', () => {
     expect(invalid({ ...base, url: 'http://10.0.0.1' })).toBe('/url');
     expect(invalid({ ...base, security_mode: 'Sign' })).toBe('/security_policy');
     expect(invalid({ ...base, security_policy: 'Basic256Sha256' })).toBe('/security_policy');
-    expect(invalid({ ...base, username: 'operator' })).toBe('/');
+    // A user name needs exactly one of password and password_file; they need a user name.
+    expect(invalid({ ...base, username: 'operator' })).toBe('/password');
+    expect(invalid({ ...base, username: 'operator', password: 'a', password_file: '/run/secret' })).toBe('/');
+    expect(invalid({ ...base, password_file: '/run/secret' })).toBe('/');
+    expect(invalid({ ...base, server_trust: 'always' })).toBe('/server_trust');
     expect(invalid({ ...base, tags: { 'pump.running': { deadband: { type: 'absolute', value: 1 } } } })).toBe('/tags/pump.running/deadband');
     expect(invalid({ ...base, tags: { 'primary.flow': { node_id: 'Pump1.Running' } } })).toBe('/tags/primary.flow/node_id');
     expect(invalid({ ...base, tags: { 'primary.flow': { deadband: { type: 'relative', value: 1 } } } })).toBe('/tags/primary.flow/deadband/type');
@@ -127,6 +134,30 @@ describe('device config', () => {
     const [sample] = loadDevices(path.join(import.meta.dirname, 'sample.yaml'));
     expect(sample).toMatchObject({ protocol: 'opcua', id: 'S002' });
     expect(sample?.protocol === 'opcua' ? opcuaTags(sample).map((t) => t.identifier) : []).toContain('s=S002.secondary.supply_temp');
+  });
+
+  it('reads password_file at start; a missing or empty file fails naming the field', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hs-opcua-cred-'));
+    try {
+      const file = path.join(dir, 'opcua-collector.password');
+      const device = (password_file: string) =>
+        validateDocument(OpcuaDeviceSchema, { ...base, security_mode: 'Sign', security_policy: 'Basic256Sha256', username: 'collector', password_file }, 'HS_ERR_CONFIG_INVALID');
+      writeFileSync(file, 's3cret-from-file\n');
+      expect(deviceCredentials(device(file))).toEqual({ username: 'collector', password: 's3cret-from-file' });
+      const failure = (f: string) => {
+        try {
+          deviceCredentials(device(f));
+        } catch (err) {
+          return [(err as { code: string }).code, (err as { path: string }).path];
+        }
+        return undefined;
+      };
+      expect(failure(path.join(dir, 'missing'))).toEqual(['HS_ERR_CONFIG_READ', 'collect.devices[S1].password_file']);
+      writeFileSync(file, '\n');
+      expect(failure(file)).toEqual(['HS_ERR_CONFIG_INVALID', 'collect.devices[S1].password_file']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('accepts a secured, authenticated device', () => {

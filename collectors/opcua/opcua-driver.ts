@@ -9,6 +9,7 @@ import type { Point } from '../../model/point.ts';
 import type { TagName } from '../../model/tags.ts';
 import { LinkState, PointBook, checkWrite, deliver, errorText, refuse, type Logger } from '../driver-support.ts';
 import { opcuaTags, type OpcuaDeviceConfig, type OpcuaTag } from './config.ts';
+import { deviceCredentials, type UserCredentials } from './credentials.ts';
 import { sampleOf } from './quality.ts';
 import { acquireConnection, type ConnectionStatus, type OpcuaConnection } from './session.ts';
 import { monitorTags, resolveNodes, type MonitoredTag } from './subscription.ts';
@@ -28,6 +29,7 @@ export class OpcuaDriver implements Driver {
   readonly substation: string;
   readonly tags: readonly TagName[];
   readonly #device: OpcuaDeviceConfig;
+  readonly #credentials: UserCredentials | undefined;
   readonly #tags: readonly OpcuaTag[];
   readonly #log: Logger;
   /** For what the device shares with others on its endpoint (the link), without the device's fields. */
@@ -48,6 +50,7 @@ export class OpcuaDriver implements Driver {
 
   constructor(device: OpcuaDeviceConfig, log: Logger) {
     this.#device = device;
+    this.#credentials = deviceCredentials(device);
     this.substation = device.id;
     this.#tags = opcuaTags(device);
     this.tags = this.#tags.map((t) => t.tag);
@@ -68,8 +71,9 @@ export class OpcuaDriver implements Driver {
       url: d.url,
       securityMode: d.security_mode,
       securityPolicy: d.security_policy,
-      ...(d.username === undefined ? {} : { username: d.username, password: d.password }),
+      ...(this.#credentials ?? {}),
       pkiDir: d.pki_dir,
+      serverTrust: d.server_trust,
       requestTimeoutMs: d.request_timeout_ms,
       reconnect: d.reconnect,
       log: this.#endpointLog,

@@ -6,6 +6,7 @@
 // subscriptions and monitored items. This file starts that machinery, reports the status,
 // and looks up namespace indexes again after every recovery.
 
+import path from 'node:path';
 import { format } from 'node:util';
 import {
   MessageSecurityMode,
@@ -20,8 +21,10 @@ import {
   type UserIdentityInfo,
 } from 'node-opcua';
 import { pino } from 'pino';
+import { HeatScadaError } from '../../model/errors.ts';
 import { backoffDelay, errorText, wait, type Logger, type ReconnectConfig } from '../driver-support.ts';
 import type { OpcuaDeviceConfig } from './config.ts';
+import { ServerTrust, type ServerTrustPolicy } from './server-trust.ts';
 
 // node-opcua prints colourised multi-line warnings (one even at import). Warnings are dropped,
 // errors become one structured line. The loggers are process-wide, as node-opcua has them.
@@ -39,6 +42,7 @@ export interface ConnectionOptions {
   username?: string;
   password?: string;
   pkiDir: string;
+  serverTrust: ServerTrustPolicy;
   requestTimeoutMs: number;
   reconnect: ReconnectConfig;
   log: Logger;
@@ -48,11 +52,11 @@ const connections = new Map<string, OpcuaConnection>();
 
 /**
  * The shared connection for these options, opened on first use; give it back with release().
- * Devices on one endpoint share it when their security and identity agree; timeouts and
- * back-off are those of the first device that opened it.
+ * Devices on one endpoint share it when their security and identity (password included)
+ * agree; timeouts and back-off are those of the first device that opened it.
  */
 export function acquireConnection(options: ConnectionOptions): OpcuaConnection {
-  const key = [options.url, options.securityMode, options.securityPolicy, options.username ?? '', options.pkiDir].join('\n');
+  const key = [options.url, options.securityMode, options.securityPolicy, options.username ?? '', options.password ?? '', options.pkiDir, options.serverTrust].join('\n');
   let connection = connections.get(key);
   if (!connection) {
     connection = new OpcuaConnection(options, () => connections.delete(key));
@@ -69,6 +73,7 @@ export class OpcuaConnection {
   #client: OPCUAClient | undefined;
   #session: ClientSession | undefined;
   #namespaces: readonly string[] = [];
+  #trust: ServerTrust | undefined;
   readonly #subscriptions = new Map<number, Promise<ClientSubscription>>();
   readonly #listeners = new Set<StatusListener>();
   readonly #stop = new AbortController();
@@ -168,9 +173,11 @@ export class OpcuaConnection {
     const { url, reconnect, requestTimeoutMs } = this.options;
     const signal = this.#stop.signal;
     const pki = await acquirePki(this.options.pkiDir);
+    const trust = new ServerTrust(pki, this.options.serverTrust, url, this.#log);
+    this.#trust = trust;
     const client = OPCUAClient.create({
       applicationName: 'HeatSCADA collector',
-      clientCertificateManager: pki,
+      clientCertificateManager: trust.manager,
       securityMode: MessageSecurityMode[this.options.securityMode],
       securityPolicy: SecurityPolicy[this.options.securityPolicy],
       endpointMustExist: false,
@@ -180,19 +187,26 @@ export class OpcuaConnection {
     });
     this.#client = client;
     client.on('backoff', (count, delayMs) => {
-      this.#setStatus('down', `cannot connect to ${url}`);
+      this.#setStatus('down', trust.refusal?.message ?? `cannot connect to ${url}`);
       settleFirst();
       this.#log.debug({ attempt: count + 1, delay_ms: delayMs }, 'opcua connect retry');
     });
     client.on('connection_lost', () => this.#setStatus('down', 'connection lost'));
     client.on('start_reconnection', () => this.#log.info('opcua reconnecting'));
 
-    try {
-      await client.connect(url);
-    } catch (err) {
-      // Only a close() ends the infinite retry; nothing more to do.
-      if (!signal.aborted) this.#setStatus('down', errorText(err));
-      return;
+    // node-opcua retries an unreachable server itself, forever; connect() fails only when
+    // security refuses the channel (a certificate, the offer). Those are tried again slowly,
+    // so a fix on either side (a trusted certificate, a changed offer) needs no restart.
+    for (let failures = 0; ; failures++) {
+      try {
+        await client.connect(url);
+        break;
+      } catch (err) {
+        if (signal.aborted) return;
+        this.#setStatus('down', this.#explain(err));
+        settleFirst();
+        if (!(await wait(backoffDelay(reconnect, failures), signal))) return;
+      }
     }
     for (let failures = 0; !signal.aborted; failures++) {
       try {
@@ -202,11 +216,24 @@ export class OpcuaConnection {
         await this.#sessionUp(session, 'session created');
         return;
       } catch (err) {
-        this.#setStatus('down', `session refused: ${errorText(err)}`);
+        this.#setStatus('down', `session refused: ${this.#explain(err)}`);
         settleFirst();
         if (!(await wait(backoffDelay(reconnect, failures), signal))) return;
       }
     }
+  }
+
+  /**
+   * The reason for a failed connect or session, with its HS_ERR code when security refused it.
+   * Logged once per reason (ServerTrust logs its own refusals), however often it is retried.
+   */
+  #explain(err: unknown): string {
+    const untrusted = this.#trust?.refusal;
+    if (untrusted) return untrusted.message;
+    const refusal = securityRefusal(err, this.options.url, this.options.pkiDir);
+    if (!refusal) return errorText(err);
+    if (this.#reason?.includes(refusal.code) !== true) this.#log.error({ code: refusal.code, error: refusal.message }, 'opcua security refused');
+    return refusal.message;
   }
 
   /** After a new or repaired session: its namespace table first, then 'up'. */
@@ -230,6 +257,19 @@ export class OpcuaConnection {
   }
 }
 
+/** A refusal by the server's security, as an HS_ERR error; undefined for anything else. */
+function securityRefusal(err: unknown, url: string, pkiDir: string): HeatScadaError | undefined {
+  const text = errorText(err);
+  if (/BadUserAccessDenied|BadIdentityTokenRejected|BadIdentityTokenInvalid/.test(text)) return new HeatScadaError('HS_ERR_OPCUA_USER_DENIED', text, url);
+  if (/End point must exist|cannot find endpoint|BadSecurityModeRejected|BadSecurityPolicyRejected/.test(text)) {
+    return new HeatScadaError('HS_ERR_OPCUA_SECURITY_REJECTED', text, url);
+  }
+  if (/BadSecurityChecksFailed|BadCertificateUntrusted/.test(text)) {
+    return new HeatScadaError('HS_ERR_OPCUA_CLIENT_REJECTED', `${text}; the server must trust ${path.join(pkiDir, 'own', 'certs')}`, url);
+  }
+  return undefined;
+}
+
 /**
  * One certificate manager per PKI folder for the whole process, initialised once so clients
  * started together do not race to create the key. Each client's disconnect only decrements
@@ -240,7 +280,8 @@ const pkis = new Map<string, { manager: OPCUACertificateManager; ready: Promise<
 async function acquirePki(rootFolder: string): Promise<OPCUACertificateManager> {
   let pki = pkis.get(rootFolder);
   if (!pki) {
-    const manager = new OPCUACertificateManager({ rootFolder, automaticallyAcceptUnknownCertificate: true, disableFileWatchers: true });
+    // Unknown server certificates are never accepted by node-opcua itself: ServerTrust decides.
+    const manager = new OPCUACertificateManager({ rootFolder, automaticallyAcceptUnknownCertificate: false, disableFileWatchers: true });
     pki = { manager, ready: manager.initialize(), users: 0 };
     pkis.set(rootFolder, pki);
   }

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MqttLoginFields } from '../../model/mqtt-client.ts';
 import { validateDocument } from '../../model/validate.ts';
 import { TAG_NAMES, WRITABLE_TAGS, type TagName } from '../../model/tags.ts';
 
@@ -21,8 +22,7 @@ const MqttLinkSchema = Type.Object(
     url: Type.String({ minLength: 1, default: 'mqtt://127.0.0.1:1883', description: 'mqtt://, mqtts://, ws:// or wss:// URL of the broker' }),
     protocol_version: oneOf([4, 5] as const, 4, '4 = MQTT 3.1.1 (what aedes speaks), 5 = MQTT 5'),
     client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'default: heatscada-<group_id>-<edge_node_id>' })),
-    username: Type.Optional(Type.String()),
-    password: Type.Optional(Type.String()),
+    ...MqttLoginFields,
     keepalive_s: Type.Integer({ minimum: 1, maximum: 65_535, default: 30, description: 'a dead edge node is known (NDEATH) within 1.5 × keepalive' }),
     reconnect_s: Seconds('wait between connection attempts', 2),
   },

@@ -4,6 +4,7 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Driver, DriverState } from '../../model/driver.ts';
 import { isHeatScadaError } from '../../model/errors.ts';
+import { readMqttLogin, type MqttLogin } from '../../model/mqtt-client.ts';
 import type { Point } from '../../model/point.ts';
 import {
   decodePayload,
@@ -105,6 +106,7 @@ export class EdgeNode {
   private readonly commands: CommandRunner;
   private readonly inflight = new Set<InFlight>();
   private readonly log: Logger;
+  private readonly login: MqttLogin;
   private session: Session | undefined;
   private lastBdSeq: number | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -122,6 +124,7 @@ export class EdgeNode {
     log: Logger,
   ) {
     this.log = log.child({ group: config.group_id, edge_node: config.edge_node_id });
+    this.login = readMqttLogin(config.mqtt, '/collect/mqtt');
     const deadband = deadbands(config.deadbands);
     this.devices = drivers.map((driver, i) => {
       const metrics = new DeviceMetrics(driver.substation, i, driver.tags);
@@ -202,8 +205,7 @@ export class EdgeNode {
       queueQoSZero: false,
       will: { topic: this.topic('NDEATH'), payload: encodePayload(nodeDeath(bdSeq, Date.now())), qos: 1, retain: false },
     };
-    if (mqtt.username !== undefined) options.username = mqtt.username;
-    if (mqtt.password !== undefined) options.password = mqtt.password;
+    Object.assign(options, this.login);
     const client = connect(mqtt.url, options);
     const session: Session = { client, bdSeq, subscribed: false, hostOnline: this.config.primary_host_id === undefined, born: false };
     this.session = session;

@@ -15,6 +15,8 @@ export interface PlantState {
   outdoorC: number;
 
   sourceSupplyC: number;
+  /** The source's setpoint over its own outdoor curve, K (written through its PLC). */
+  sourceOffsetK: number;
   sourceReturnC: number;
   sourceFlowM3s: number;
   sourceHeatW: number;
@@ -116,6 +118,7 @@ export function initialState(net: CompiledNetwork, init: InitialConditions): Pla
     elapsedS: 0,
     outdoorC: init.outdoorC,
     sourceSupplyC: init.supplyC,
+    sourceOffsetK: 0,
     sourceReturnC: init.supplyC - 40,
     sourceFlowM3s: 0,
     sourceHeatW: 0,

@@ -175,7 +175,7 @@ export function step(net: CompiledNetwork, prev: PlantState, dt: number, into?: 
 
   // Heat source: follows its outdoor curve within its capacity; a trip takes that share away.
   const capacityC = mcpSource > 0 ? s.sourceReturnC + net.source.maxPowerW / mcpSource : s.sourceSupplyC;
-  const wanted = Math.min(sourceSupplyTarget(net, outdoorC), capacityC);
+  const wanted = Math.min(sourceSupplyTarget(net, outdoorC) + s.sourceOffsetK, capacityC);
   const target = s.sourceReturnC + (wanted - s.sourceReturnC) * (1 - s.sourceTrip);
   s.sourceSupplyC += (target - s.sourceSupplyC) * (1 - Math.exp(-dt / net.source.tauS));
   while (s.historyTimeS + HISTORY_STEP_S <= s.elapsedS) {

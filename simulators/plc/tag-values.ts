@@ -51,4 +51,6 @@ export const TAG_VALUES: Record<TagName, Getter> = {
   'secondary.supply_temp_setpoint': (s, i) => s.supplySetpointC[i],
   'pump.frequency_setpoint': (s, i) => s.pumpSetpointHz[i],
   'control.mode_setpoint': (s, i) => s.modeSetpoint[i],
+  // A substation PLC is no heat source: the register reads 0 (the source's PLC serves the real one).
+  'source.supply_offset_setpoint': () => 0,
 };

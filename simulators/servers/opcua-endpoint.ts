@@ -6,10 +6,7 @@ import path from 'node:path';
 import { format } from 'node:util';
 import {
   DataType,
-  MessageSecurityMode,
-  OPCUACertificateManager,
   OPCUAServer,
-  SecurityPolicy,
   StatusCodes,
   Variant,
   makeEUInformation,
@@ -22,9 +19,11 @@ import {
   type UAObject,
 } from 'node-opcua';
 import { HeatScadaError, type ErrorCode } from '../../model/errors.ts';
-import { TAGS, inRange, type TagDefinition } from '../../model/tags.ts';
+import { TAGS, inRange, tagDefinition, type TagDefinition, type TagName } from '../../model/tags.ts';
 import type { PlcAccess } from '../plc-access.ts';
 import { followAnswering, serverLog } from './answering.ts';
+import { acquireServerPki } from './opcua-pki.ts';
+import { UNSECURED, serverSecurityOptions, type OpcuaServerSecurity } from './opcua-security.ts';
 
 export const OPCUA_NAMESPACE_URI = 'urn:heatscada:plc';
 /** One application for every simulated PLC in the process: they share one certificate. */
@@ -38,7 +37,12 @@ export interface OpcuaEndpointOptions {
   port: number;
   /** Address to bind and advertise; 127.0.0.1 unless given. */
   host?: string;
-  security?: OpcuaSecurityProfile;
+  /** What the endpoint offers; no security, anonymous, unless given. */
+  security?: OpcuaServerSecurity;
+  /** Root of the PKI folders (opcua-server, opcua-user); ./data/pki unless given. */
+  pkiDir?: string;
+  /** The tags each PLC serves; the whole catalogue unless given (the heat source's PLC serves a few). */
+  tags?: readonly TagName[];
 }
 
 export interface OpcuaEndpoint {
@@ -46,15 +50,6 @@ export interface OpcuaEndpoint {
   substations: string[];
   close(): Promise<void>;
 }
-
-/**
- * What the endpoint offers a client. Only 'none' for now: a signed profile adds an entry here
- * (Basic256Sha256 with Sign and SignAndEncrypt) and trusts client certificates in the PKI below.
- */
-const SECURITY_PROFILES = {
-  none: { securityPolicies: [SecurityPolicy.None], securityModes: [MessageSecurityMode.None] },
-} satisfies Record<string, { securityPolicies: SecurityPolicy[]; securityModes: MessageSecurityMode[] }>;
-export type OpcuaSecurityProfile = keyof typeof SECURITY_PROFILES;
 
 const STATUS_BY_ERROR: Partial<Record<ErrorCode, StatusCode>> = {
   HS_ERR_OUT_OF_RANGE: StatusCodes.BadOutOfRange,
@@ -69,6 +64,7 @@ const STATUS_BY_ERROR: Partial<Record<ErrorCode, StatusCode>> = {
 /** Catalogue unit → UNECE-coded EUInformation (node-opcua has no gigajoule: GV is its code). */
 const EU_BY_UNIT: Readonly<Record<string, EUInformation>> = {
   '°C': standardUnits.degree_celsius,
+  K: standardUnits.kelvin,
   MPa: standardUnits.megapascal,
   'm³/h': standardUnits.cubic_metre_per_hour,
   '%': standardUnits.percent,
@@ -105,10 +101,12 @@ setErrorLogger((...args: unknown[]) => log('node-opcua error', { message: format
 export async function startOpcuaEndpoint(opts: OpcuaEndpointOptions): Promise<OpcuaEndpoint> {
   const { plc, port } = opts;
   const substations = [...opts.substations];
+  const served = opts.tags ? opts.tags.map(tagDefinition) : TAGS;
   const host = opts.host ?? '127.0.0.1';
   validate(plc, substations);
 
-  const pki = await acquirePki();
+  const security = opts.security ?? UNSECURED;
+  const pki = await acquireServerPki(opts.pkiDir ?? path.resolve('data', 'pki'), security.acceptUnknownClients);
   const server = new OPCUAServer({
     port,
     host,
@@ -122,8 +120,7 @@ export async function startOpcuaEndpoint(opts: OpcuaEndpointOptions): Promise<Op
       applicationName: { text: `HeatSCADA PLC ${substations.join(',')}`.slice(0, 64), locale: 'en' },
     },
     buildInfo: { productName: 'HeatSCADA PLC simulator', manufacturerName: 'HeatSCADA' },
-    allowAnonymous: true,
-    ...SECURITY_PROFILES[opts.security ?? 'none'],
+    ...serverSecurityOptions(security),
   });
 
   try {
@@ -133,12 +130,12 @@ export async function startOpcuaEndpoint(opts: OpcuaEndpointOptions): Promise<Op
     const namespace = addressSpace.registerNamespace(OPCUA_NAMESPACE_URI);
     for (const substation of substations) {
       const folder = namespace.addFolder(addressSpace.rootFolder.objects, { browseName: substation, nodeId: `s=${substation}` });
-      for (const def of TAGS) addTagVariable(namespace, folder, plc, substation, def);
+      for (const def of served) addTagVariable(namespace, folder, plc, substation, def);
     }
     await server.start();
   } catch (err) {
     await server.shutdown().catch(() => undefined);
-    await releasePki();
+    await pki.release();
     throw err;
   }
 
@@ -160,7 +157,7 @@ export async function startOpcuaEndpoint(opts: OpcuaEndpointOptions): Promise<Op
       closed ??= (async () => {
         await stopFollowing?.();
         await server.shutdown();
-        await releasePki();
+        await pki.release();
       })();
       return closed;
     },
@@ -233,54 +230,4 @@ async function silence(server: OPCUAServer): Promise<void> {
   }
   for (const endpoint of server.endpoints) endpoint.abruptlyInterruptChannels();
   await suspended;
-}
-
-/**
- * node-opcua keeps its PKI in the home directory unless told otherwise; ours lives under
- * ./data/pki. One pair of certificate managers serves every endpoint of the process (they
- * share one certificate), initialised once so parallel starts do not race on creating the
- * key; node-opcua-pki's file locks cover other processes sharing the folder.
- */
-interface Pki {
-  server: OPCUACertificateManager;
-  user: OPCUACertificateManager;
-  ready: Promise<void>;
-  endpoints: number;
-}
-let pki: Pki | undefined;
-
-async function acquirePki(): Promise<Pki> {
-  pki ??= createPki();
-  const current = pki;
-  current.endpoints++;
-  // Each server's shutdown calls dispose() on both managers; node-opcua's reference counter
-  // turns that into a decrement while other endpoints still use them.
-  current.server.referenceCounter++;
-  current.user.referenceCounter++;
-  try {
-    await current.ready;
-  } catch (err) {
-    await releasePki();
-    throw err;
-  }
-  return current;
-}
-
-function createPki(): Pki {
-  const root = path.resolve('data', 'pki');
-  const manager = (folder: string): OPCUACertificateManager =>
-    new OPCUACertificateManager({ rootFolder: path.join(root, folder), automaticallyAcceptUnknownCertificate: true, disableFileWatchers: true });
-  const server = manager('opcua-server');
-  const user = manager('opcua-user');
-  return { server, user, ready: Promise.all([server.initialize(), user.initialize()]).then(() => undefined), endpoints: 0 };
-}
-
-/** The last endpoint gone, the managers are disposed for real, whatever their counters say. */
-async function releasePki(): Promise<void> {
-  const current = pki;
-  if (!current || --current.endpoints > 0) return;
-  pki = undefined;
-  current.server.referenceCounter = 0;
-  current.user.referenceCounter = 0;
-  await Promise.all([current.server.dispose(), current.user.dispose()]);
 }

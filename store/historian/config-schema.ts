@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { MqttLoginSchema, readMqttLogin } from '../../model/mqtt-client.ts';
 import type { HistorianOptions } from './historian.ts';
 
 // The `historian:` section of the configuration document (model/config.ts).
@@ -9,6 +10,7 @@ const Id = (description: string) => Type.String({ minLength: 1, pattern: '^[^/+#
 export const HistorianConfigSchema = Type.Object(
   {
     mqtt_url: Type.String({ minLength: 1, default: 'mqtt://127.0.0.1:1883', description: 'broker to subscribe to: mqtt://, mqtts://, ws:// or wss://' }),
+    mqtt_login: Type.Optional(MqttLoginSchema),
     host_id: Type.String({ ...Id('Sparkplug host id (STATE topic, MQTT client id); unique per historian'), default: 'heatscada-historian' }),
     group: Type.Optional(Id('Sparkplug group to historise; every group when absent')),
     batch_max_points: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 5000, description: 'a batch goes to the store when it holds this many points' }),
@@ -28,6 +30,7 @@ export function historianOptions(config: HistorianConfig): Omit<HistorianOptions
     batchMaxPoints: config.batch_max_points,
     batchMaxMs: config.batch_max_ms,
   };
+  if (config.mqtt_login !== undefined) options.mqttLogin = readMqttLogin(config.mqtt_login, '/historian/mqtt_login');
   if (config.group !== undefined) options.group = config.group;
   if (config.shared !== undefined) options.shared = config.shared;
   return options;

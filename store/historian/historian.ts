@@ -1,6 +1,7 @@
 import mqtt, { type ErrorWithSubackPacket, type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { HeatScadaError, isHeatScadaError, type ErrorCode } from '../../model/errors.ts';
+import type { MqttLogin } from '../../model/mqtt-client.ts';
 import { decodePayload, parseTopic, SPARKPLUG_NAMESPACE, stateTopic, type EdgeMessageType, type SparkplugPayload, type SparkplugTopic } from '../../model/sparkplug.ts';
 import type { AliasEntry } from './aliases.ts';
 import { Batcher, type StoreSink, type WriterStats } from './batcher.ts';
@@ -22,6 +23,8 @@ import { Sessions } from './sessions.ts';
 
 export interface HistorianOptions {
   mqttUrl: string;
+  /** User name, password, trusted CA (model/mqtt-client.ts). */
+  mqttLogin?: MqttLogin;
   /** Sparkplug host id: its STATE topic and MQTT client id. Unique per historian. */
   hostId: string;
   /** Sparkplug group to historise; every group when absent. */
@@ -106,6 +109,7 @@ export async function startHistorian(options: HistorianOptions): Promise<Histori
   const stateMessage = (isOnline: boolean) => encodeState({ online: isOnline, timestamp: birth });
   const willOf = (): NonNullable<IClientOptions['will']> => ({ topic: stateTopic(hostId), payload: stateMessage(false), qos: 1, retain: true });
   const client = mqtt.connect(options.mqttUrl, {
+    ...options.mqttLogin,
     clientId: hostId,
     protocolVersion: 4,
     clean: true,

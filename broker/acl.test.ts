@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import { encodePayload, REBIRTH } from '../model/sparkplug.ts';
+import { compileAcl, filterWithin, isRebirthRequest, MAX_TOPIC_LENGTH, type MqttPrincipal } from './acl.ts';
+
+const edge = compileAcl({ username: 'c1', kind: 'edge_node', group: 'city', edgeNodeId: 'c1' });
+const historian = compileAcl({ username: 'h', kind: 'historian', hostId: 'hist' });
+const hosts: Record<string, MqttPrincipal> = {
+  historian: { username: 'h', kind: 'historian', hostId: 'hist' },
+  alarms: { username: 'a', kind: 'alarms' },
+  control: { username: 'c', kind: 'control' },
+  api: { username: 'p', kind: 'api' },
+};
+
+const rebirth = encodePayload({ timestamp: 1, metrics: [{ name: REBIRTH, datatype: 'Boolean', value: true }] });
+const setpoint = encodePayload({ timestamp: 1, metrics: [{ name: 'valve.position_sp', datatype: 'Double', value: 40 }] });
+const rebirthAndMore = encodePayload({
+  timestamp: 1,
+  metrics: [
+    { name: REBIRTH, datatype: 'Boolean', value: true },
+    { name: 'Node Control/Reboot', datatype: 'Boolean', value: true },
+  ],
+});
+const none = Buffer.alloc(0);
+
+describe('topic ACL: edge node', () => {
+  it('publishes node and device births, data and deaths under its own group and edge id only', () => {
+    for (const topic of [
+      'spBv1.0/city/NBIRTH/c1',
+      'spBv1.0/city/NDATA/c1',
+      'spBv1.0/city/NDEATH/c1',
+      'spBv1.0/city/DBIRTH/c1/sub-001',
+      'spBv1.0/city/DDATA/c1/sub-001',
+      'spBv1.0/city/DDEATH/c1/sub 2',
+    ]) {
+      expect(edge.mayPublish(topic, none), topic).toBe(true);
+    }
+    for (const topic of [
+      'spBv1.0/city/NBIRTH/c2', // another edge node
+      'spBv1.0/city/DDATA/c2/sub-001',
+      'spBv1.0/town/NDATA/c1', // another group
+      'spBv1.0/city/NDATA/c1x',
+      'spBv1.0/city/NDATA/c',
+      'spBv1.0/city/NCMD/c1', // commands are for hosts to send
+      'spBv1.0/city/DCMD/c1/sub-001',
+      'spBv1.0/STATE/c1',
+      'spBv1.0/city/DDATA/c1', // device type without a device
+      'spBv1.0/city/DDATA/c1/', // empty device id
+      'spBv1.0/city/DDATA/c1/sub/extra', // one level too many
+      'spBv1.0/city/NDATA/c1/sub', // node type with a device
+      'spBv1.0/city/DDATA/c1/+', // wildcards are never a publish topic
+      'spBv1.0/city/DDATA/c1/#',
+      'spBv1.0/city/DDATA/c1/a+b',
+      'spBv1.0/+/NDATA/c1',
+      'spBv1.0/city/NDATA/+',
+      'other/city/NDATA/c1',
+      '$SYS/broker',
+      '',
+      `spBv1.0/city/DDATA/c1/${'x'.repeat(MAX_TOPIC_LENGTH)}`, // overly long
+    ]) {
+      expect(edge.mayPublish(topic, none), topic).toBe(false);
+    }
+  });
+
+  it('subscribes to its own commands and host STATE only, shared or not', () => {
+    for (const filter of [
+      'spBv1.0/city/NCMD/c1',
+      'spBv1.0/city/DCMD/c1/+',
+      'spBv1.0/city/DCMD/c1/sub-001',
+      'spBv1.0/STATE/hist',
+      'spBv1.0/STATE/+',
+      '$share/g/spBv1.0/city/DCMD/c1/+',
+    ]) {
+      expect(edge.maySubscribe(filter), filter).toBe(true);
+    }
+    for (const filter of [
+      'spBv1.0/city/NCMD/c2',
+      'spBv1.0/city/DCMD/c2/+',
+      'spBv1.0/city/DCMD/+/+', // everyone's commands
+      'spBv1.0/city/DCMD/c1/#', // also matches spBv1.0/city/DCMD/c1 and deeper levels
+      'spBv1.0/city/DCMD/c1', // shorter than the pattern
+      'spBv1.0/city/DDATA/c1/+', // other edge nodes' data is not its business
+      'spBv1.0/city/#',
+      'spBv1.0/#',
+      '#',
+      '+/city/NCMD/c1',
+      'spBv1.0/+/NCMD/c1',
+      'spBv1.0/STATE/#',
+      '$SYS/#',
+      '$share/g/spBv1.0/city/DCMD/+/+',
+      '$share/g', // malformed share
+      'spBv1.0/city/DCMD/c1/a#', // malformed filters
+      'spBv1.0/city/DCMD/c1/+x',
+      'spBv1.0/city/#/c1',
+      '',
+      `spBv1.0/STATE/${'x'.repeat(MAX_TOPIC_LENGTH)}`,
+    ]) {
+      expect(edge.maySubscribe(filter), filter).toBe(false);
+    }
+  });
+});
+
+describe('topic ACL: host applications', () => {
+  it('the historian publishes its own STATE and NCMD rebirth requests, nothing else', () => {
+    expect(historian.mayPublish('spBv1.0/STATE/hist', Buffer.from('{"online":true}'))).toBe(true);
+    expect(historian.mayPublish('spBv1.0/STATE/other', Buffer.from('{"online":false}'))).toBe(false);
+    expect(historian.mayPublish('spBv1.0/city/NCMD/c1', rebirth)).toBe(true);
+    expect(historian.mayPublish('spBv1.0/city/NCMD/c1', setpoint)).toBe(false);
+    expect(historian.mayPublish('spBv1.0/city/NCMD/c1', rebirthAndMore)).toBe(false);
+    expect(historian.mayPublish('spBv1.0/city/NCMD/c1', Buffer.from('not protobuf at all \xff'))).toBe(false);
+    expect(historian.mayPublish('spBv1.0/city/DCMD/c1/sub-001', rebirth)).toBe(false);
+    expect(historian.mayPublish('spBv1.0/city/NDATA/c1', none)).toBe(false);
+    expect(historian.mayPublish('spBv1.0/city/NCMD/c1/extra', rebirth)).toBe(false);
+    expect(historian.mayPublish('spBv1.0/city/NCMD/+', rebirth)).toBe(false);
+  });
+
+  it('only control and api send commands; alarms may ask for a rebirth as its live feed does', () => {
+    const decisions = Object.fromEntries(
+      Object.entries(hosts).map(([name, p]) => {
+        const acl = compileAcl(p);
+        return [name, [acl.mayPublish('spBv1.0/city/DCMD/c1/sub-001', setpoint), acl.mayPublish('spBv1.0/city/NCMD/c1', setpoint), acl.mayPublish('spBv1.0/city/NCMD/c1', rebirth)]];
+      }),
+    );
+    expect(decisions).toEqual({
+      historian: [false, false, true],
+      alarms: [false, false, true],
+      control: [true, true, true],
+      api: [true, true, true],
+    });
+    const control = compileAcl(hosts.control);
+    for (const topic of ['spBv1.0/city/DCMD/c1', 'spBv1.0/city/DCMD/c1/s/x', 'spBv1.0/city/DCMD/+/s', 'spBv1.0/city/DDATA/c1/s', 'spBv1.0/STATE/hist', 'spBv1.0//DCMD/c1/s']) {
+      expect(control.mayPublish(topic, setpoint), topic).toBe(false);
+    }
+  });
+
+  it('hosts subscribe anywhere in the Sparkplug namespace, shared or not, and nowhere else', () => {
+    for (const p of Object.values(hosts)) {
+      const acl = compileAcl(p);
+      for (const filter of ['spBv1.0/#', 'spBv1.0/+/NBIRTH/#', 'spBv1.0/city/DDATA/+/+', 'spBv1.0/STATE/hist', '$share/historians/spBv1.0/+/DDATA/#', 'spBv1.0']) {
+        expect(acl.maySubscribe(filter), `${p.kind} ${filter}`).toBe(true);
+      }
+      for (const filter of ['#', '+/#', '+/city/DDATA/#', '$SYS/#', 'plant/#', '$share/g/#', '$share//spBv1.0/#', 'spBv1.0/#/x']) {
+        expect(acl.maySubscribe(filter), `${p.kind} ${filter}`).toBe(false);
+      }
+    }
+  });
+});
+
+describe('topic ACL: the balancing loop\'s state (model/control-state.ts)', () => {
+  it('only control publishes it; every host may follow it, no edge node', () => {
+    const state = 'heatscada/control/city/state/S001';
+    const publishers = Object.fromEntries(Object.entries(hosts).map(([name, p]) => [name, compileAcl(p).mayPublish(state, Buffer.from('{}'))]));
+    expect(publishers).toEqual({ historian: false, alarms: false, control: true, api: false });
+    expect(edge.mayPublish(state, none)).toBe(false);
+    const control = compileAcl(hosts.control);
+    for (const topic of ['heatscada/control/city/state/+', 'heatscada/control/city/state', 'heatscada/control/city/other/S001', 'heatscada/other/city/state/S001']) {
+      expect(control.mayPublish(topic, none), topic).toBe(false);
+    }
+    for (const p of Object.values(hosts)) {
+      expect(compileAcl(p).maySubscribe('heatscada/control/+/state/+'), p.kind).toBe(true);
+      expect(compileAcl(p).maySubscribe('heatscada/control/city/state/S001'), p.kind).toBe(true);
+      expect(compileAcl(p).maySubscribe('heatscada/#'), p.kind).toBe(false);
+    }
+    expect(edge.maySubscribe('heatscada/control/+/state/+')).toBe(false);
+  });
+});
+
+describe('filterWithin', () => {
+  const within = (filter: string, allowed: string) => filterWithin(filter.split('/'), allowed.split('/'));
+  it('is true only when every topic the filter matches is matched by the pattern', () => {
+    expect(within('a/b', 'a/+')).toBe(true);
+    expect(within('a/+', 'a/+')).toBe(true);
+    expect(within('a', 'a/#')).toBe(true); // `a/#` matches `a` too
+    expect(within('a/b/c/#', 'a/#')).toBe(true);
+    expect(within('a/#', 'a/+')).toBe(false);
+    expect(within('a/+', 'a/b')).toBe(false);
+    expect(within('a/b/c', 'a/+')).toBe(false);
+    expect(within('a', 'a/+')).toBe(false);
+    expect(within('#', 'a/#')).toBe(false);
+  });
+});
+
+describe('isRebirthRequest', () => {
+  it('accepts exactly one Node Control/Rebirth = true', () => {
+    expect(isRebirthRequest(rebirth)).toBe(true);
+    expect(isRebirthRequest(encodePayload({ timestamp: 1, metrics: [{ name: REBIRTH, datatype: 'Boolean', value: false }] }))).toBe(false);
+    expect(isRebirthRequest(rebirthAndMore)).toBe(false);
+    expect(isRebirthRequest(none)).toBe(false);
+  });
+});

@@ -1,0 +1,61 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { HeatScadaError } from '../model/errors.ts';
+import { PRINCIPAL_KINDS, type MqttPrincipal, type PrincipalKind } from './acl.ts';
+import { hashPassword, loadCredentials, saveCredentials, upsertPrincipal, type CredentialedPrincipal } from './credentials.ts';
+import { generatePassword } from './role-logins.ts';
+
+// `heatscada mqtt-user add|remove|list`: the principals of the broker's credentials file. A
+// running broker reads the file at start: restart it after a change.
+
+export interface MqttUserRequest {
+  verb: string;
+  username: string | undefined;
+  kind: string | undefined;
+  group: string | undefined;
+  edgeNodeId: string | undefined;
+  hostId: string | undefined;
+  /** A file with the password to use; a random one is generated and printed without it. */
+  passwordFile: string | undefined;
+}
+
+const isKind = (kind: string | undefined): kind is PrincipalKind => (PRINCIPAL_KINDS as readonly string[]).includes(kind ?? '');
+
+function need(value: string | undefined, option: string, kind: string): string {
+  if (value === undefined) throw new HeatScadaError('HS_ERR_BAD_REQUEST', `a principal of kind ${kind} needs --${option}`, `--${option}`);
+  return value;
+}
+
+function principalOf(request: MqttUserRequest, username: string): MqttPrincipal {
+  const { kind } = request;
+  if (!isKind(kind)) throw new HeatScadaError('HS_ERR_BAD_REQUEST', `--kind must be one of ${PRINCIPAL_KINDS.join(', ')}`, '--kind');
+  if (kind === 'edge_node') return { username, kind, group: need(request.group, 'group', kind), edgeNodeId: need(request.edgeNodeId, 'edge-node-id', kind) };
+  if (kind === 'historian') return { username, kind, hostId: need(request.hostId, 'host-id', kind) };
+  return { username, kind };
+}
+
+function describePrincipal(p: MqttPrincipal): string {
+  if (p.kind === 'edge_node') return `${p.username}  edge_node  group ${p.group}, edge node ${p.edgeNodeId}`;
+  if (p.kind === 'historian') return `${p.username}  historian  host ${p.hostId}`;
+  return `${p.username}  ${p.kind}`;
+}
+
+/** Runs one request against the credentials file; returns the lines to print. */
+export async function mqttUser(credentialsFile: string, request: MqttUserRequest): Promise<string[]> {
+  const stored: CredentialedPrincipal[] = existsSync(credentialsFile) ? loadCredentials(credentialsFile) : [];
+  if (request.verb === 'list') return stored.map(describePrincipal);
+  const username = need(request.username, 'username', request.verb);
+  if (request.verb === 'remove') {
+    if (!stored.some((p) => p.username === username)) throw new HeatScadaError('HS_ERR_NOT_FOUND', `no principal ${username} in ${credentialsFile}`, '--username');
+    saveCredentials(credentialsFile, stored.filter((p) => p.username !== username));
+    return [`removed ${username} from ${credentialsFile}; restart the broker to apply`];
+  }
+  const principal = principalOf(request, username);
+  const password = request.passwordFile === undefined ? generatePassword() : readFileSync(request.passwordFile, 'utf8').replace(/\r?\n$/, '');
+  if (password.length < 12) throw new HeatScadaError('HS_ERR_BAD_REQUEST', 'a password needs at least 12 characters', '--password-file');
+  const replaced = stored.some((p) => p.username === username);
+  saveCredentials(credentialsFile, upsertPrincipal(stored, { ...principal, passwordHash: await hashPassword(password) }));
+  return [
+    `${replaced ? 'replaced' : 'added'} ${describePrincipal(principal)} in ${credentialsFile}; restart the broker to apply`,
+    ...(request.passwordFile === undefined ? [`password (shown once; give it to the client as mqtt password_file): ${password}`] : []),
+  ];
+}

@@ -1,0 +1,140 @@
+// What an OPC UA endpoint offers a client: message security modes × policies, user name
+// identities, anonymous sessions or not, and whether an unknown client certificate is trusted.
+// Passwords live in <data_dir>/secrets/opcua-<user>.password (0600), made at first start.
+
+import { createHash, timingSafeEqual } from 'node:crypto';
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { MessageSecurityMode, SecurityPolicy, type OPCUAServerOptions } from 'node-opcua';
+import { HeatScadaError } from '../../model/errors.ts';
+import { readOrCreateSecret } from './secret-file.ts';
+
+export const SERVER_SECURITY_MODES = ['None', 'Sign', 'SignAndEncrypt'] as const;
+/** The policies node-opcua implements that are not deprecated (Basic256, Basic128Rsa15 are). */
+export const SERVER_SECURITY_POLICIES = ['Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'] as const;
+export type ServerSecurityMode = (typeof SERVER_SECURITY_MODES)[number];
+export type ServerSecurityPolicy = (typeof SERVER_SECURITY_POLICIES)[number];
+
+/** simulate.opcua.security in the configuration (model/config.ts); every field has a default. */
+export const OpcuaServerSecuritySchema = Type.Object(
+  {
+    modes: Type.Array(Type.Unsafe<ServerSecurityMode>(Type.String({ enum: [...SERVER_SECURITY_MODES] })), {
+      minItems: 1,
+      uniqueItems: true,
+      default: [...SERVER_SECURITY_MODES],
+      description: 'message security modes offered; drop None to refuse unsecured clients',
+    }),
+    policies: Type.Array(Type.Unsafe<ServerSecurityPolicy>(Type.String({ enum: [...SERVER_SECURITY_POLICIES] })), {
+      minItems: 1,
+      uniqueItems: true,
+      default: [...SERVER_SECURITY_POLICIES],
+      description: 'security policies for Sign and SignAndEncrypt; the generated collector config uses the first',
+    }),
+    allow_anonymous: Type.Boolean({ default: true, description: 'sessions without a user name' }),
+    users: Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), {
+      uniqueItems: true,
+      default: ['collector'],
+      description: 'user names accepted; each password is <data_dir>/secrets/opcua-<user>.password, made at first start',
+    }),
+    accept_unknown_clients: Type.Boolean({
+      default: true,
+      description: 'trust a client certificate on first sight (the simulator stands in for a PLC already paired with its SCADA); false: only <data_dir>/pki/opcua-server/trusted',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export interface OpcuaUser {
+  name: string;
+  password: string;
+}
+
+export type OpcuaServerSecurityConfig = Static<typeof OpcuaServerSecuritySchema>;
+
+export interface OpcuaServerSecurity {
+  modes: readonly ServerSecurityMode[];
+  /** Used by Sign and SignAndEncrypt; None always goes with policy None. */
+  policies: readonly ServerSecurityPolicy[];
+  allowAnonymous: boolean;
+  users: readonly OpcuaUser[];
+  /**
+   * Trust a client certificate on first sight (node-opcua copies it into trusted/). The
+   * simulator stands in for a PLC that an integrator has already paired with its SCADA; a
+   * real PLC is told which clients to trust. Off: only certificates in trusted/ connect.
+   */
+  acceptUnknownClients: boolean;
+}
+
+/** No security at all: what an endpoint offers unless told otherwise (tests not about security). */
+export const UNSECURED: OpcuaServerSecurity = { modes: ['None'], policies: [], allowAnonymous: true, users: [], acceptUnknownClients: true };
+
+/**
+ * How a client should connect to an endpoint: the strongest mode on offer, its first policy,
+ * the first user; its own PKI beside the simulator's, so each data dir pins its own servers.
+ */
+export interface OpcuaClientSecurity {
+  security_mode: ServerSecurityMode;
+  security_policy: ServerSecurityPolicy | 'None';
+  username?: string;
+  password_file?: string;
+  pki_dir: string;
+}
+
+export function passwordFile(dataDir: string, user: string): string {
+  return path.join(dataDir, 'secrets', `opcua-${user}.password`);
+}
+
+/** The configured users with their passwords, each file made at first start. */
+export function loadUsers(dataDir: string, names: readonly string[]): OpcuaUser[] {
+  return names.map((name, i) => ({ name, password: readOrCreateSecret(passwordFile(dataDir, name), `/simulate/opcua/security/users/${i}`) }));
+}
+
+/** The configured offer, its passwords read (or made); no configuration means UNSECURED. */
+export function resolveServerSecurity(config: OpcuaServerSecurityConfig | undefined, dataDir: string): OpcuaServerSecurity {
+  if (!config) return UNSECURED;
+  return {
+    modes: config.modes,
+    policies: config.policies,
+    allowAnonymous: config.allow_anonymous,
+    users: loadUsers(dataDir, config.users),
+    acceptUnknownClients: config.accept_unknown_clients,
+  };
+}
+
+export function clientSecurity(security: OpcuaServerSecurity, dataDir: string): OpcuaClientSecurity {
+  const mode = (['SignAndEncrypt', 'Sign', 'None'] as const).find((m) => security.modes.includes(m)) ?? 'None';
+  const user = security.users[0];
+  return {
+    security_mode: mode,
+    security_policy: mode === 'None' ? 'None' : (security.policies[0] ?? 'None'),
+    ...(user ? { username: user.name, password_file: passwordFile(dataDir, user.name) } : {}),
+    pki_dir: path.join(dataDir, 'pki', 'opcua-client'),
+  };
+}
+
+/** The part of node-opcua's server options that security decides; an offer nobody could use is refused. */
+export function serverSecurityOptions(security: OpcuaServerSecurity): Pick<OPCUAServerOptions, 'securityModes' | 'securityPolicies' | 'allowAnonymous' | 'userManager'> {
+  const at = '/simulate/opcua/security';
+  const secured = security.modes.some((m) => m !== 'None');
+  if (security.modes.length === 0) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'no security mode offered', `${at}/modes`);
+  if (secured && security.policies.length === 0) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'Sign and SignAndEncrypt need a security policy', `${at}/policies`);
+  if (!security.allowAnonymous && security.users.length === 0) {
+    throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'anonymous is off and no user is configured: nobody could open a session', `${at}/users`);
+  }
+  return {
+    securityModes: security.modes.map((m) => MessageSecurityMode[m]),
+    securityPolicies: [
+      ...(security.modes.includes('None') ? [SecurityPolicy.None] : []),
+      ...(secured ? security.policies.map((p) => SecurityPolicy[p]) : []),
+    ],
+    allowAnonymous: security.allowAnonymous,
+    userManager: { isValidUser: (name: string, password: string) => passwordMatches(security.users, name, password) },
+  };
+}
+
+/** Compared as digests in constant time, so the answer's timing says nothing about the password. */
+function passwordMatches(users: readonly OpcuaUser[], name: string, password: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+  const given = digest(password);
+  return users.some((u) => u.name === name && timingSafeEqual(digest(u.password), given));
+}
