@@ -8,20 +8,30 @@ describe('serve: section', () => {
   it('fills the defaults and maps to startApi options', () => {
     const config = resolve({});
     expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, web_dir: './web/dist', stale_after_s: 10, overview_interval_ms: 250 });
-    expect(serveOptions({ ...config, group: 'city', sites_file: './data/sim-endpoints.json' })).toEqual({
+    expect(config.auth).toMatchObject({ access_token_s: 900, refresh_token_s: 43_200, cors_origins: [], metrics_token_env: 'HEATSCADA_METRICS_TOKEN' });
+    expect(serveOptions({ ...config, group: 'city', sites_file: './data/sim-endpoints.json' }, { HEATSCADA_METRICS_TOKEN: 'scrape-me' })).toEqual({
       host: '127.0.0.1',
       port: 8080,
       mqttUrl: 'mqtt://127.0.0.1:1883',
+      mqttLogin: {},
       webDir: './web/dist',
       staleAfterS: 10,
       overviewIntervalMs: 250,
       group: 'city',
       sitesFile: './data/sim-endpoints.json',
+      bodyLimitBytes: 256 * 1024,
+      corsOrigins: [],
+      auth: { accessTokenS: 900, refreshTokenS: 43_200, throttle: { perAddress: 20, perUser: 5, windowS: 900 } },
+      metricsToken: 'scrape-me',
     });
+    expect(serveOptions(resolve({ auth: { database: './data/users.db' } }), {})).toMatchObject({ authDatabaseFile: './data/users.db' });
+    expect(serveOptions(config, {})).not.toHaveProperty('metricsToken');
   });
 
   it('a bad field fails with its path', () => {
     expect(() => resolve({ port: 70000 })).toThrow(/at \/port/);
     expect(() => resolve({ colour: 'red' })).toThrow(/HS_ERR_CONFIG_INVALID/);
+    expect(() => resolve({ auth: { cors_origins: ['https://ok.example/path'] } })).toThrow(/at \/auth\/cors_origins\/0/);
+    expect(() => resolve({ auth: { access_token_s: 5 } })).toThrow(/at \/auth\/access_token_s/);
   });
 });

@@ -17,6 +17,12 @@ describe('loadSites', () => {
     expect(loadSites(file)).toEqual([{ id: 'S001', location: { lat: 41.8, lon: 123.4 } }, { id: 'S002', name: 'Depot' }]);
   });
 
+  it('names the heat source apart, so it is not counted as a substation', () => {
+    const file = path.join(dir, 'sim-endpoints.json');
+    writeFileSync(file, JSON.stringify({ substations: [{ id: 'S001' }], source: { id: 'SRC', protocol: 'opcua' } }));
+    expect(loadSites(file)).toEqual([{ id: 'SRC', name: 'heat source', kind: 'source' }, { id: 'S001' }]);
+  });
+
   it('a file without substations, or a substation without id, fails with where', () => {
     const file = path.join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ substations: [{ name: 'x' }] }));

@@ -11,6 +11,8 @@ export interface Site {
   id: string;
   name?: string;
   location?: { lat: number; lon: number };
+  /** The heat source's PLC reports through the same data path but is not a substation. */
+  kind?: 'substation' | 'source';
 }
 
 export interface ApiContext {
@@ -23,9 +25,10 @@ export interface ApiContext {
   pointsPushed(): number;
 }
 
-/** Every substation: those of the site list and those the data has named, sorted by id. */
+/** Every substation: those of the site list and those the data has named (the heat source left out), sorted by id. */
 export function substationIds(ctx: ApiContext): string[] {
   const ids = new Set([...ctx.sites.keys(), ...ctx.feed.table.substations()]);
+  for (const [id, site] of ctx.sites) if (site.kind === 'source') ids.delete(id);
   return [...ids].sort();
 }
 
@@ -45,9 +48,10 @@ export function loadSites(file: string): Site[] {
   } catch (e) {
     throw new HeatScadaError('HS_ERR_CONFIG_READ', (e as Error).message, file);
   }
-  const rows = (doc as { substations?: unknown }).substations;
+  const { substations: rows, source } = doc as { substations?: unknown; source?: { id?: unknown } };
   if (!Array.isArray(rows)) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'expected { substations: [...] }', file);
-  return rows.map((row: unknown, i): Site => {
+  const sources: Site[] = typeof source?.id === 'string' ? [{ id: source.id, name: 'heat source', kind: 'source' }] : [];
+  return [...sources, ...rows.map((row: unknown, i): Site => {
     const { id, name, location } = (row ?? {}) as Record<string, unknown>;
     if (typeof id !== 'string') throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'id must be a string', `${file}:substations[${i}].id`);
     const site: Site = { id };
@@ -55,5 +59,5 @@ export function loadSites(file: string): Site[] {
     const loc = location as { lat?: unknown; lon?: unknown } | undefined;
     if (typeof loc?.lat === 'number' && typeof loc.lon === 'number') site.location = { lat: loc.lat, lon: loc.lon };
     return site;
-  });
+  })];
 }

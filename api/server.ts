@@ -1,12 +1,14 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Controller } from '../control/controller.ts';
+import type { MqttLogin } from '../model/mqtt-client.ts';
 import type { TimeSeriesStore } from '../model/store.ts';
 import { loadSites, type ApiContext, type Site, knows, substationIds } from './context.ts';
-import { notFound, registerErrorHandlers } from './errors.ts';
+import { frameworkError, notFound, registerErrorHandlers } from './errors.ts';
 import { startLiveFeed, type LiveFeedStats } from './live/live-feed.ts';
 import { attachRooms } from './live/rooms.ts';
 import { HttpCounters } from './metrics.ts';
@@ -19,6 +21,19 @@ import { substationRoutes } from './routes/substations.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { workOrderRoutes } from './routes/work-orders.ts';
 import type { AlarmService } from '../alarms/alarms.ts';
+import type { AuditTrail } from '../model/audit.ts';
+import { HeatScadaError } from '../model/errors.ts';
+import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { installAuditHook } from './auth/audit-hook.ts';
+import { createAuth, type Auth, type AuthOptions } from './auth/auth.ts';
+import { authRoutes } from './auth/auth-routes.ts';
+import { registerCors } from './auth/cors.ts';
+import { ensureFirstAdmin, type FirstAdmin } from './auth/first-admin.ts';
+import { installGuard, type RouteAccess } from './auth/guard.ts';
+import { registerSecurityHeaders } from './auth/security-headers.ts';
+import { userRoutes } from './auth/user-routes.ts';
+import { auditRoutes } from './routes/audit.ts';
 
 // `heatscada serve`: REST (one plugin per resource), socket.io live push fed from MQTT, the
 // OpenAPI document and its UI, and the built web app, on one HTTP server.
@@ -29,6 +44,8 @@ export interface ApiOptions {
   port: number;
   store: TimeSeriesStore;
   mqttUrl: string;
+  /** The live feed's user name, password, trusted CA (model/mqtt-client.ts). */
+  mqttLogin?: MqttLogin;
   group?: string;
   /** The built web app (web/dist); not served when absent. */
   webDir?: string;
@@ -45,6 +62,21 @@ export interface ApiOptions {
   control?: Controller;
   /** The alarm engine in this process; /api/alarms and /api/work-orders answer 503 HS_ERR_ALARMS_OFF without it. */
   alarms?: AlarmService;
+  /**
+   * Where users, sessions and the token key live: the store's SQLite file by default, else
+   * authDatabaseFile (serve.auth.database) — one of them is needed.
+   */
+  database?: Database.Database;
+  authDatabaseFile?: string;
+  /** The audit trail people's changes go to; an SqliteAuditTrail over the database by default. */
+  audit?: AuditTrail;
+  auth?: AuthOptions;
+  /** Origins other web pages may call from (CORS); none by default. */
+  corsOrigins?: readonly string[];
+  /** Default 256 KiB. */
+  bodyLimitBytes?: number;
+  /** A bearer token that opens /metrics (Prometheus) without signing in. */
+  metricsToken?: string;
 }
 
 export interface ApiStats {
@@ -59,12 +91,19 @@ export interface Api {
   readonly url: string;
   /** For tests (inject) and for plugins added by later issues. */
   readonly app: FastifyInstance;
+  /** Users, tokens, the audit trail: for tests and `heatscada user`. */
+  readonly auth: Auth;
+  /** The admin made at first start (empty users table), with its password: print it once. */
+  readonly firstAdmin: FirstAdmin | undefined;
+  /** Every route with the access it declares. */
+  routes(): readonly RouteAccess[];
   stats(): ApiStats;
   close(): Promise<void>;
 }
 
 const VERSION = '0.1.0';
 const STATUS_SWEEP_MS = 1000;
+const BODY_LIMIT_BYTES = 256 * 1024;
 /** Paths that are never the web app: their 404 is an API error, not index.html. */
 const NOT_WEB = /^\/(api|socket\.io|metrics)(\/|$)/;
 
@@ -85,12 +124,34 @@ async function registerWeb(app: FastifyInstance, webDir: string | undefined, log
   });
 }
 
+function openAuthDatabase(file: string): Database.Database {
+  try {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const db = new Database(file, { timeout: 5000 });
+    db.pragma('journal_mode = WAL');
+    return db;
+  } catch (e) {
+    throw new HeatScadaError('HS_ERR_STORE_OPEN', (e as Error).message, '/serve/auth/database');
+  }
+}
+
+/** The SQLite database for users and sessions, and whether startApi opened it (and so closes it). */
+function authDatabase(options: ApiOptions): { db: Database.Database; owned: boolean } {
+  if (options.database) return { db: options.database, owned: false };
+  if (options.store instanceof SqliteStore) return { db: options.store.database, owned: false };
+  if (options.authDatabaseFile) return { db: openAuthDatabase(options.authDatabaseFile), owned: true };
+  throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'the store is not SQLite: name a SQLite file for users and sessions', '/serve/auth/database');
+}
+
 export async function startApi(options: ApiOptions): Promise<Api> {
   const log = options.logger ?? pino({ name: 'api' });
+  const { db, owned } = authDatabase(options);
+  const trail = options.audit ?? new SqliteAuditTrail(db);
+  const auth = createAuth(db, trail, options.auth);
   const sites = siteMap(options);
-  const feedOptions = { mqttUrl: options.mqttUrl, store: options.store, staleAfterMs: 1000 * (options.staleAfterS ?? 10), logger: log.child({ part: 'live-feed' }) };
+  const feedOptions = { mqttUrl: options.mqttUrl, mqttLogin: options.mqttLogin, store: options.store, staleAfterMs: 1000 * (options.staleAfterS ?? 10), logger: log.child({ part: 'live-feed' }) };
   const feed = await startLiveFeed(options.group === undefined ? feedOptions : { ...feedOptions, group: options.group });
-  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), ajv: { customOptions: { coerceTypes: true, allErrors: false } } });
+  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES, frameworkErrors: frameworkError, ajv: { customOptions: { coerceTypes: true, allErrors: false } } });
 
   const http = new HttpCounters();
   let rooms: ReturnType<typeof attachRooms> | undefined;
@@ -105,6 +166,11 @@ export async function startApi(options: ApiOptions): Promise<Api> {
   };
   try {
     registerErrorHandlers(app);
+    // Before any route: the guard must see every one of them.
+    const routeTable = installGuard(app, auth.authenticator, options.metricsToken);
+    installAuditHook(app, trail);
+    await registerSecurityHeaders(app);
+    await registerCors(app, options.corsOrigins ?? []);
     app.addHook('onResponse', async (request, reply) => {
       http.count(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
     });
@@ -116,6 +182,9 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     await app.register(alarmRoutes, { alarms: options.alarms });
     await app.register(workOrderRoutes, { alarms: options.alarms });
     await app.register(controlRoutes, { controller: options.control });
+    await app.register(authRoutes, { auth });
+    await app.register(userRoutes, { auth });
+    await app.register(auditRoutes, { trail });
     await registerWeb(app, options.webDir, log);
     await app.ready();
     rooms = attachRooms(app.server, feed, {
@@ -124,19 +193,27 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       knows: (id) => knows(ctx, id),
       substations: () => substationIds(ctx),
       logger: log.child({ part: 'rooms' }),
+      authenticator: auth.authenticator,
+      trail,
       ...(options.alarms ? { alarms: options.alarms.engine } : {}),
     });
     const address = await app.listen({ host: options.host, port: options.port });
     log.info({ url: address, substations: substationIds(ctx).length }, 'api listening');
+    // Only once the API answers: a start that fails must not leave an admin nobody was shown.
+    const firstAdmin = await ensureFirstAdmin(auth.users, log);
     const liveRooms = rooms;
     return {
       url: address,
       app,
+      auth,
+      firstAdmin,
+      routes: () => routeTable,
       stats: () => ({ httpRequests: http.total(), liveClients: liveRooms.clients(), pointsPushed: liveRooms.pointsPushed(), mqtt: feed.stats() }),
       async close() {
         await liveRooms.close();
         await app.close();
         await feed.close();
+        if (owned) db.close();
         log.info({}, 'api stopped');
       },
     };
@@ -144,6 +221,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     await rooms?.close();
     await app.close();
     await feed.close();
+    if (owned) db.close();
     throw e;
   }
 }

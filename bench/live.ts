@@ -13,6 +13,7 @@
 // frames, is reported beside them.)
 
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { io as connectSocket } from 'socket.io-client';
+import { UserStore } from '../api/auth/user-store.ts';
 import { startApi } from '../api/server.ts';
 import type { OverviewFrame, SubstationUpdate } from '../api/live/rooms.ts';
 import { startBroker } from '../broker/broker.ts';
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     role: { type: 'string', default: 'main' },
     broker: { type: 'string', default: '' },
     api: { type: 'string', default: '' },
+    token: { type: 'string', default: '' },
     substations: { type: 'string', default: '500' },
     edges: { type: 'string', default: '10' },
     clients: { type: 'string', default: '20' },
@@ -101,7 +104,7 @@ function devicePayload(device: number, slot: number, k: number, seq: number, bir
   return { timestamp: now, seq, metrics };
 }
 
-async function runEdges(brokerUrl: string, apiUrl: string): Promise<void> {
+async function runEdges(brokerUrl: string, apiUrl: string, token: string): Promise<void> {
   const result: EdgeResult = { published: 0, baseline: [], rooms: [], overview: [], rebirthRequests: 0 };
   const started = Date.now();
   const measuring = (): boolean => Date.now() - started > WARMUP_S * 1000;
@@ -134,14 +137,14 @@ async function runEdges(brokerUrl: string, apiUrl: string): Promise<void> {
 
   // The clients connect once the API knows every substation (a room of an unknown one is refused).
   for (;;) {
-    const totals = (await (await fetch(`${apiUrl}/api/network/totals`)).json()) as { substations: number };
+    const totals = (await (await fetch(`${apiUrl}/api/network/totals`, { headers: { authorization: `Bearer ${token}` } })).json()) as { substations: number };
     if (totals.substations >= SUBSTATIONS) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   // The clients: overview first, then substation rooms spread evenly over the city (and so over the edge nodes).
   const roomOf = (j: number): number => Math.floor((j * SUBSTATIONS) / Math.max(1, (CLIENTS - OVERVIEW_CLIENTS) * ROOMS_PER_CLIENT));
   const sockets = Array.from({ length: CLIENTS }, (_, c) => {
-    const socket = connectSocket(apiUrl, { path: '/socket.io', transports: ['websocket'] });
+    const socket = connectSocket(apiUrl, { path: '/socket.io', transports: ['websocket'], auth: { token } });
     const overview = c < OVERVIEW_CLIENTS;
     socket.on('connect', () => {
       if (overview) socket.emit('subscribe', { room: 'overview' });
@@ -211,9 +214,13 @@ async function main(): Promise<void> {
   const brokerReady = await broker.next();
   if (brokerReady.kind !== 'ready') throw new Error('broker did not start');
   const store = openSqliteStore({ file: path.join(dir, 'store.db') });
-  const api = await startApi({ host: '127.0.0.1', port: 0, store, mqttUrl: brokerReady.url, group: GROUP, logger: pino({ level: 'warn' }) });
+  // The clients sign in as a viewer, as the control room's screens do.
+  const viewer = await new UserStore(store.database).create('bench-viewer', 'viewer', randomBytes(18).toString('base64url'));
+  const api = await startApi({ host: '127.0.0.1', port: 0, store, mqttUrl: brokerReady.url, group: GROUP, auth: { accessTokenS: 86_400 }, logger: pino({ level: 'warn' }) });
+  const session = api.auth.users.session(viewer.name);
+  if (!session) throw new Error('bench viewer not found');
   const forwarded = [
-    '--broker', brokerReady.url, '--api', api.url, '--substations', String(SUBSTATIONS), '--edges', String(EDGES), '--clients', String(CLIENTS),
+    '--broker', brokerReady.url, '--api', api.url, '--token', api.auth.accessTokens.issue(session), '--substations', String(SUBSTATIONS), '--edges', String(EDGES), '--clients', String(CLIENTS),
     '--overview-clients', String(OVERVIEW_CLIENTS), '--rooms-per-client', String(ROOMS_PER_CLIENT), '--seconds', String(SECONDS), '--warmup', String(WARMUP_S),
   ];
   const cpuBefore = process.cpuUsage();
@@ -256,5 +263,5 @@ async function main(): Promise<void> {
 }
 
 if (values.role === 'broker') await runBroker();
-else if (values.role === 'edges') await runEdges(values.broker, values.api);
+else if (values.role === 'edges') await runEdges(values.broker, values.api, values.token);
 else await main();

@@ -5,17 +5,20 @@
 
 import type { Logger } from 'pino';
 import { serveOptions } from '../api/config-schema.ts';
+import { firstAdminSummary } from '../api/auth/first-admin.ts';
 import { startApi } from '../api/server.ts';
 import { startAlarms } from '../alarms/alarms.ts';
-import { startBroker } from '../broker/broker.ts';
+import { allInOnePrincipals, ensureRoleLogins, secretsFileOf } from '../broker/role-logins.ts';
+import { startConfiguredBroker } from '../broker/start.ts';
+import { ensureSelfSignedTls } from '../broker/tls.ts';
 import { startControl } from '../control/start.ts';
-import { brokerOptions } from '../broker/config-schema.ts';
 import { loadDevices } from '../collectors/config.ts';
 import { startCollector } from '../collectors/collector.ts';
 import type { Config } from '../model/config.ts';
 import { openStore, openStoreWriter } from '../store/open-store.ts';
 import { scheduleRetention } from '../store/retention.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
 import { historianOptions } from '../store/historian/config-schema.ts';
 import { startHistorian } from '../store/historian/historian.ts';
 import { runSimulator, type Log } from '../simulators/run.ts';
@@ -33,7 +36,16 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     }
   };
   try {
-    const broker = await startBroker({ ...brokerOptions(config.broker), logger: log.child({ role: 'broker' }) });
+    // Each role logs in with its own password (generated at first start, data/secrets/mqtt.json)
+    // and the broker holds it to its topic rules; TLS with a self-signed pair unless one exists.
+    if (config.broker.tls && (await ensureSelfSignedTls(config.broker.tls))) {
+      log.info({ event: 'tls_generated', cert: config.broker.tls.cert_file, key: config.broker.tls.key_file }, 'self-signed broker certificate generated');
+    }
+    const logins = await ensureRoleLogins(
+      config.broker.credentials_file,
+      allInOnePrincipals({ group: config.collect.group_id, edgeNodeId: config.collect.edge_node_id, hostId: config.historian.host_id }),
+    );
+    const broker = await startConfiguredBroker(config.broker, log.child({ role: 'broker' }));
     stops.push(() => broker.close());
 
     const store = await openStore(config.store);
@@ -43,7 +55,7 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     const writer = await openStoreWriter(config.store);
     stops.push(() => writer.close());
     // The historian subscribes to the broker we just started, wherever its section pointed.
-    const historian = await startHistorian({ ...historianOptions(config.historian), mqttUrl: broker.tcpUrl, store: writer, logger: log.child({ role: 'historian' }) });
+    const historian = await startHistorian({ ...historianOptions(config.historian), mqttUrl: broker.tcpUrl, mqttLogin: logins.historian, store: writer, logger: log.child({ role: 'historian' }) });
     stops.push(() => historian.stop());
 
     const simulator = await runSimulator(config.simulate, simLog);
@@ -51,7 +63,8 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
 
     const devices = loadDevices(simulator.collectorConfigFile);
     const collector = await startCollector(
-      { ...config.collect, mqtt: { ...config.collect.mqtt, url: broker.tcpUrl }, devices },
+      // The generated login replaces any password_file of the section.
+      { ...config.collect, mqtt: { ...config.collect.mqtt, url: broker.tcpUrl, ...logins.collector, password_file: undefined }, devices },
       log.child({ role: 'collector' }),
     );
     stops.push(() => collector.stop());
@@ -59,15 +72,15 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     // Alarm tables live beside the time series in the SQLite file; with InfluxDB there is none.
     const alarms =
       store instanceof SqliteStore
-        ? await startAlarms(config.alarms, { mqttUrl: broker.tcpUrl, store, database: store.database, logger: log.child({ role: 'alarms' }) })
+        ? await startAlarms(config.alarms, { mqttUrl: broker.tcpUrl, mqttLogin: logins.alarms, store, database: store.database, audit: new SqliteAuditTrail(store.database), logger: log.child({ role: 'alarms' }) })
         : undefined;
     if (alarms) stops.push(() => alarms.close());
     else log.warn({ event: 'alarms_off', reason: 'the store is not SQLite' }, 'alarm engine not started');
 
-    // The balancing loop writes only through DCMD, so it follows the same broker (off unless enabled).
+    // The balancing loop writes only through DCMD, so it follows the same broker (on by default, advisory: it writes nothing until an engineer says auto).
     const control = config.control.enabled
       ? await startControl(
-          { ...config, control: { ...config.control, mqtt_url: broker.tcpUrl } },
+          { ...config, control: { ...config.control, mqtt_url: broker.tcpUrl, mqtt_login: logins.control } },
           { store, ...(store instanceof SqliteStore ? { database: store.database } : {}), logger: log.child({ role: 'control' }) },
         )
       : undefined;
@@ -79,6 +92,7 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
       ...(alarms ? { alarms } : {}),
       ...serveOptions(config.serve),
       mqttUrl: broker.tcpUrl,
+      mqttLogin: logins.api,
       sitesFile: simulator.manifestFile,
       store,
       logger: log.child({ role: 'api' }),
@@ -89,12 +103,13 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     return {
       summary: [
         ...simulator.summary,
-        `  broker   ${broker.tcpUrl}  (MQTT 3.1.1; WebSocket ${broker.wsUrl})`,
+        `  broker   ${broker.tcpUrl}  (MQTT 3.1.1; WebSocket ${broker.wsUrl}${broker.tlsUrl ? `; TLS ${broker.tlsUrl}` : ''}; logins in ${secretsFileOf(config.broker.credentials_file)})`,
         `  collect  ${devices.length} PLCs → Sparkplug B group "${config.collect.group_id}", edge node "${config.collect.edge_node_id}"`,
         `  historian host "${config.historian.host_id}" → ${storeWhere}`,
         `  control  ${control ? `balancing loop on, group "${config.control.group}"` : 'balancing loop off (control.enabled: true to run it)'}`,
         `  alarms   ${alarms ? `${alarms.definitions.length} rules from ${config.alarms.rules_file}` : 'off'}`,
         `  control room ${api.url}  (API ${api.url}/api, docs ${api.url}/api/docs, metrics ${api.url}/metrics)`,
+        ...firstAdminSummary(api.firstAdmin),
       ],
       stop: stopAll,
     };

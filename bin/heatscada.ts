@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readConfigDocument, resolveConfig, type Config } from '../model/config.ts';
 import { HeatScadaError, isHeatScadaError } from '../model/errors.ts';
+import { readMqttLogin } from '../model/mqtt-client.ts';
 import { pino } from 'pino';
 
 interface OptionSpec {
@@ -21,7 +22,9 @@ type Values = Record<string, string | boolean | undefined>;
 interface Command {
   summary: string;
   options: Record<string, OptionSpec>;
-  run: (values: Values) => Promise<number>;
+  /** Takes words after the command (`audit verify`). */
+  positionals?: boolean;
+  run: (values: Values, positionals: string[]) => Promise<number>;
 }
 
 /** Logs are one JSON line per event on stderr; stdout carries only the summary of what runs where. */
@@ -52,6 +55,30 @@ const COLLECT_OPTIONS: Record<string, OptionSpec> = {
   devices: { type: 'string', arg: 'FILE', help: 'read the device list from FILE (e.g. data/collectors.generated.yaml) instead of collect.devices' },
 };
 
+const MQTT_USER_OPTIONS: Record<string, OptionSpec> = {
+  ...CONFIG_OPTION,
+  kind: { type: 'string', arg: 'K', help: 'add: edge_node, historian, control, alarms or api (topic rules: broker/README.md)' },
+  group: { type: 'string', arg: 'G', help: 'add, edge_node: its Sparkplug group id' },
+  'edge-node-id': { type: 'string', arg: 'E', help: 'add, edge_node: its Sparkplug edge node id' },
+  'host-id': { type: 'string', arg: 'H', help: 'add, historian: its Sparkplug host id' },
+  'password-file': { type: 'string', arg: 'FILE', help: 'add: take the password from FILE instead of generating and printing one' },
+};
+
+const AUDIT_OPTIONS: Record<string, OptionSpec> = {
+  ...CONFIG_OPTION,
+  since: { type: 'string', arg: 'T', help: 'list: records from T on (24h, 30m, 7d back, ms since the epoch or ISO 8601)' },
+  actor: { type: 'string', arg: 'NAME', help: 'list: records of this user or machine principal' },
+  action: { type: 'string', arg: 'A', help: 'list: records of this action (plant.write, auth.login, …)' },
+  target: { type: 'string', arg: 'PREFIX', help: "list: records whose target starts so ('S001')" },
+  limit: { type: 'string', arg: 'N', help: 'list: at most N records, newest first (default 100, at most 1000)' },
+};
+
+const USER_OPTIONS: Record<string, OptionSpec> = {
+  ...CONFIG_OPTION,
+  role: { type: 'string', arg: 'R', help: 'add: viewer, operator, engineer or admin' },
+  'password-file': { type: 'string', arg: 'FILE', help: 'add, passwd: take the password from FILE instead of generating and printing one' },
+};
+
 const COMMANDS: Record<string, Command> = {
   start: { summary: 'run the all-in-one platform: broker, simulator, collector, store and historian', options: CONFIG_OPTION, run: start },
   broker: { summary: 'run the MQTT broker (Sparkplug B namespace)', options: CONFIG_OPTION, run: broker },
@@ -61,6 +88,9 @@ const COMMANDS: Record<string, Command> = {
   control: { summary: 'run the balancing loop: weather curve and return-temperature balancing', options: CONFIG_OPTION, run: control },
   alarms: { summary: 'run the alarm engine and the crew workflow', options: CONFIG_OPTION, run: alarms },
   serve: { summary: 'serve the REST and live API and the control-room web UI', options: CONFIG_OPTION, run: serve },
+  'mqtt-user': { summary: "MQTT principals of the broker: 'mqtt-user add USER --kind K …', 'mqtt-user remove USER', 'mqtt-user list'", options: MQTT_USER_OPTIONS, positionals: true, run: mqttUserCommand },
+  user: { summary: "people who sign in to the API: 'user add NAME --role R', 'user passwd NAME', 'user list'", options: USER_OPTIONS, positionals: true, run: userCommand },
+  audit: { summary: "check the audit trail: 'audit verify' walks the hash chain, 'audit list' prints records", options: AUDIT_OPTIONS, positionals: true, run: audit },
 };
 
 function usage(): string {
@@ -89,8 +119,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   let values: Values;
+  let positionals: string[];
   try {
-    values = parseArgs({ args: rest, options: { ...command.options, ...HELP_OPTION }, strict: true, allowPositionals: false }).values;
+    ({ values, positionals } = parseArgs({ args: rest, options: { ...command.options, ...HELP_OPTION }, strict: true, allowPositionals: command.positionals === true }));
   } catch (e) {
     process.stderr.write(`heatscada ${name}: ${(e as Error).message}. Run 'heatscada ${name} --help'.\n`);
     return 2;
@@ -100,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(values);
+    return await command.run(values, positionals);
   } catch (e) {
     const error = isHeatScadaError(e) ? e : new HeatScadaError('HS_ERR_INTERNAL', e instanceof Error ? e.message : String(e));
     // One line: a YAML parse error goes on to quote the file, which the line number covers.
@@ -202,11 +233,25 @@ async function start(values: Values): Promise<number> {
 
 async function broker(values: Values): Promise<number> {
   const config = configFrom(values);
-  const [{ startBroker }, { brokerOptions }] = await Promise.all([import('../broker/broker.ts'), import('../broker/config-schema.ts')]);
+  const { startConfiguredBroker } = await import('../broker/start.ts');
   return runUntilSignal(async () => {
-    const running = await startBroker({ ...brokerOptions(config.broker), logger: log.child({ role: 'broker' }) });
-    return { summary: [`heatscada broker: MQTT ${running.tcpUrl}, WebSocket ${running.wsUrl}`], stop: () => running.close() };
+    const running = await startConfiguredBroker(config.broker, log.child({ role: 'broker' }));
+    const tls = running.tlsUrl ? `, TLS ${running.tlsUrl}` : '';
+    return { summary: [`heatscada broker: MQTT ${running.tcpUrl}, WebSocket ${running.wsUrl}${tls}; principals from ${config.broker.credentials_file}`], stop: () => running.close() };
   });
+}
+
+async function mqttUserCommand(values: Values, positionals: string[]): Promise<number> {
+  const [verb, username, ...extra] = positionals;
+  if (!(verb === 'list' ? username === undefined : (verb === 'add' || verb === 'remove') && username !== undefined) || extra.length > 0) {
+    process.stderr.write("heatscada mqtt-user: say 'mqtt-user add USER --kind K …', 'mqtt-user remove USER' or 'mqtt-user list'. Run 'heatscada mqtt-user --help'.\n");
+    return 2;
+  }
+  const config = configFrom(values);
+  const { mqttUser } = await import('../broker/mqtt-user-command.ts');
+  const request = { verb, username, kind: str(values, 'kind'), group: str(values, 'group'), edgeNodeId: str(values, 'edge-node-id'), hostId: str(values, 'host-id'), passwordFile: str(values, 'password-file') };
+  for (const line of await mqttUser(config.broker.credentials_file, request)) process.stdout.write(`${line}\n`);
+  return 0;
 }
 
 async function historian(values: Values): Promise<number> {
@@ -287,23 +332,29 @@ async function control(values: Values): Promise<number> {
 
 async function alarms(values: Values): Promise<number> {
   const config = configFrom(values);
-  const [{ startAlarms }, { openSqliteStore }] = await Promise.all([import('../alarms/alarms.ts'), import('../store/sqlite/sqlite-store.ts')]);
+  const [{ startAlarms }, { openSqliteStore }, { SqliteAuditTrail }] = await Promise.all([
+    import('../alarms/alarms.ts'),
+    import('../store/sqlite/sqlite-store.ts'),
+    import('../store/audit/sqlite-audit-trail.ts'),
+  ]);
   if (config.store.kind !== 'sqlite') {
     throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'the alarm engine keeps its tables in the SQLite store', '/store/kind');
   }
   return runUntilSignal(async () => {
     const store = openSqliteStore({ file: config.store.sqlite.file });
     const running = await startAlarms(config.alarms, {
-      mqttUrl: config.historian.mqtt_url,
+      mqttUrl: config.alarms.mqtt_url ?? config.historian.mqtt_url,
+      mqttLogin: readMqttLogin(config.alarms.mqtt_login, '/alarms/mqtt_login'),
       store,
       database: store.database,
+      audit: new SqliteAuditTrail(store.database),
       logger: log.child({ role: 'alarms' }),
     }).catch(async (e: unknown) => {
       await store.close();
       throw e;
     });
     return {
-      summary: [`heatscada alarms: ${running.definitions.length} rules from ${config.alarms.rules_file}, following ${config.historian.mqtt_url}`],
+      summary: [`heatscada alarms: ${running.definitions.length} rules from ${config.alarms.rules_file}, following ${config.alarms.mqtt_url ?? config.historian.mqtt_url}`],
       stop: async () => {
         await running.close();
         await store.close();
@@ -314,10 +365,11 @@ async function alarms(values: Values): Promise<number> {
 
 async function serve(values: Values): Promise<number> {
   const config = configFrom(values);
-  const [{ openStore }, { startApi }, { serveOptions }] = await Promise.all([
+  const [{ openStore }, { startApi }, { serveOptions }, { firstAdminSummary }] = await Promise.all([
     import('../store/open-store.ts'),
     import('../api/server.ts'),
     import('../api/config-schema.ts'),
+    import('../api/auth/first-admin.ts'),
   ]);
   return runUntilSignal(async () => {
     const store = await openStore(config.store);
@@ -326,13 +378,43 @@ async function serve(values: Values): Promise<number> {
       throw e;
     });
     return {
-      summary: [`heatscada serve: control room ${running.url}, following ${config.serve.mqtt_url}`],
+      summary: [`heatscada serve: control room ${running.url}, following ${config.serve.mqtt_url}`, ...firstAdminSummary(running.firstAdmin)],
       stop: async () => {
         await running.close();
         await store.close();
       },
     };
   });
+}
+
+async function userCommand(values: Values, positionals: string[]): Promise<number> {
+  const [verb, name, ...extra] = positionals;
+  if (!(verb === 'list' ? name === undefined : (verb === 'add' || verb === 'passwd') && name !== undefined) || extra.length > 0) {
+    process.stderr.write("heatscada user: say 'user add NAME --role R', 'user passwd NAME' or 'user list'. Run 'heatscada user --help'.\n");
+    return 2;
+  }
+  const config = configFrom(values);
+  // The users live where the API keeps them: the store's SQLite file, or serve.auth.database.
+  const file = config.store.kind === 'sqlite' ? config.store.sqlite.file : config.serve.auth.database;
+  if (file === undefined) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'the store is not SQLite: name a SQLite file for users', '/serve/auth/database');
+  const { userCommand: run } = await import('../api/auth/user-command.ts');
+  for (const line of await run(file, { verb, name, role: str(values, 'role'), passwordFile: str(values, 'password-file') })) process.stdout.write(`${line}\n`);
+  return 0;
+}
+
+async function audit(values: Values, positionals: string[]): Promise<number> {
+  const [verb, ...extra] = positionals;
+  if ((verb !== 'verify' && verb !== 'list') || extra.length > 0) {
+    process.stderr.write("heatscada audit: say 'audit verify' or 'audit list'. Run 'heatscada audit --help'.\n");
+    return 2;
+  }
+  const config = configFrom(values);
+  if (config.store.kind !== 'sqlite') throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'the audit trail is kept in the SQLite store', '/store/kind');
+  const { auditList, auditVerify, listQuery } = await import('../store/audit/audit-command.ts');
+  const output = { out: (line: string) => process.stdout.write(`${line}\n`), progress: (line: string) => process.stderr.write(`${line}\n`) };
+  const file = config.store.sqlite.file;
+  if (verb === 'verify') return auditVerify(file, output);
+  return auditList(file, listQuery({ since: str(values, 'since'), actor: str(values, 'actor'), action: str(values, 'action'), target: str(values, 'target'), limit: str(values, 'limit') }), output);
 }
 
 /** How long a clean stop may take before the process exits anyway. */

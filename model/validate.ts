@@ -58,3 +58,18 @@ export function loadDocument<S extends TSchema>(schema: S, file: string, code: E
   }
   return validateDocument(schema, doc, code, file);
 }
+
+/**
+ * The schema with every `default` removed, for a request body that replaces settings: a field
+ * left out must be an error, not quietly reset to its factory value.
+ */
+export function withoutDefaults<T extends TSchema>(schema: T): T {
+  // `properties` maps field names to schemas: a field may be called "default", a keyword may not stay.
+  const strip = (node: unknown, isPropertyMap = false): unknown => {
+    if (Array.isArray(node)) return node.map((n) => strip(n));
+    if (node === null || typeof node !== 'object') return node;
+    const entries = Object.entries(node).filter(([key]) => isPropertyMap || key !== 'default');
+    return Object.fromEntries(entries.map(([key, value]) => [key, strip(value, !isPropertyMap && key === 'properties')]));
+  };
+  return strip(schema) as T;
+}

@@ -1,6 +1,7 @@
 // The API over real sockets: aedes broker, SQLite store, a Sparkplug edge node (PlantDrivers on a
 // simulated plant, polled by hand) → live feed → socket.io rooms; every REST route through
-// Fastify inject, bad input included (400/404 with an HS_ERR code and the field, never a 500).
+// Fastify inject, bad input included (400/404 with an HS_ERR code and the field, never a 500),
+// signed in as a viewer (access control itself: tests/api-auth.test.ts).
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { pino } from 'pino';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../api/server.ts';
+import { UserStore } from '../api/auth/user-store.ts';
 import { startApi } from '../api/server.ts';
 import { startBroker, type Broker } from '../broker/broker.ts';
 import { resolveEdgeNodeConfig } from '../collectors/sparkplug/edge-node-config.ts';
@@ -18,6 +20,7 @@ import { TAGS } from '../model/tags.ts';
 import { generateCity } from '../simulators/network/generate.ts';
 import { Plant } from '../simulators/plant.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { bearer, loginToken, seedTestUsers } from './helpers/auth.ts';
 import { PlantDriver } from './helpers/plant-driver.ts';
 
 const log = pino({ level: process.env.HEATSCADA_TEST_LOG ?? 'silent' });
@@ -37,8 +40,8 @@ async function eventually<T>(probe: () => T | undefined, what: string, timeoutMs
 class LiveClient {
   readonly events: { name: string; body: unknown }[] = [];
   readonly socket: Socket;
-  constructor(url: string) {
-    this.socket = connectSocket(url, { path: '/socket.io', transports: ['websocket'], reconnection: false });
+  constructor(url: string, token: string) {
+    this.socket = connectSocket(url, { path: '/socket.io', transports: ['websocket'], reconnection: false, auth: { token } });
     this.socket.onAny((name: string, body: unknown) => this.events.push({ name, body }));
   }
   async connected(): Promise<void> {
@@ -54,12 +57,15 @@ describe('API', () => {
   let broker: Broker;
   let store: TimeSeriesStore;
   let api: Api;
+  let token: string;
   const now = Date.now();
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'api-test-'));
     broker = await startBroker({ host: '127.0.0.1', tcpPort: 0, wsPort: 0, logger: log });
-    store = openSqliteStore({ file: path.join(dir, 'store.db') });
+    const sqlite = openSqliteStore({ file: path.join(dir, 'store.db') });
+    await seedTestUsers(new UserStore(sqlite.database));
+    store = sqlite;
     const history: StoredPoint[] = [];
     for (let ts = now - HOUR; ts < now; ts += 10_000) history.push({ substation: 'S001', tag: 'primary.supply_temp', ts, value: 80 + ((ts / 10_000) % 10), quality: 'good' });
     history.push(
@@ -86,6 +92,7 @@ describe('API', () => {
       overviewIntervalMs: 50,
       logger: log,
     });
+    token = await loginToken(api.url, 'viewer');
   });
 
   afterAll(async () => {
@@ -95,7 +102,7 @@ describe('API', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const get = (url: string) => api.app.inject({ method: 'GET', url });
+  const get = (url: string) => api.app.inject({ method: 'GET', url, headers: bearer(token) });
 
   describe('REST', () => {
     it('GET /api/network: sites and seen substations with status, location and key values, and totals', async () => {
@@ -209,6 +216,8 @@ describe('API', () => {
           ...['', '/{id}', '/{id}/ack', '/{id}/service', '/{id}/shelve', '/{id}/unshelve'].map((p) => `/api/alarms${p}`),
           ...['', '/kpis', '/{id}', '/{id}/notes', '/{id}/state'].map((p) => `/api/work-orders${p}`),
           ...['', '/audit', '/curve', '/mode'].map((p) => `/api/control${p}`),
+          ...['login', 'logout', 'me', 'refresh'].map((p) => `/api/auth/${p}`),
+          '/api/users', '/api/users/{name}', '/api/audit', '/api/audit.csv', '/api/audit/verify',
         ].sort(),
       );
       expect(doc.paths['/api/history'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['agg', 'from', 'points', 'series', 'to']);
@@ -254,7 +263,7 @@ describe('API', () => {
       await edge.start();
       // The API learns the aliases from the births (no rebirth needed: it was subscribed first).
       await eventually(() => (api.stats().mqtt.messages >= 3 ? true : undefined), 'NBIRTH and both DBIRTHs seen by the API');
-      client = new LiveClient(api.url);
+      client = new LiveClient(api.url, token);
       await client.connected();
     });
 
@@ -320,7 +329,7 @@ describe('API', () => {
     });
 
     it('a reconnecting client subscribes again and gets a snapshot before any update', async () => {
-      const again = new LiveClient(api.url);
+      const again = new LiveClient(api.url, token);
       await again.connected();
       again.socket.emit('subscribe', { room: 'substation', id: 'S001' });
       await again.next('snapshot', 0);

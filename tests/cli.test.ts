@@ -4,14 +4,16 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCity } from '../simulators/network/generate.ts';
 import { loadNetwork } from '../simulators/network/load.ts';
+import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
 import { freePort } from './helpers/ports.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'heatscada.ts');
-const COMMANDS = ['start', 'broker', 'simulate', 'collect', 'historian', 'control', 'alarms', 'serve'];
+const COMMANDS = ['start', 'broker', 'simulate', 'collect', 'historian', 'control', 'alarms', 'serve', 'audit'];
 const dir = mkdtempSync(path.join(tmpdir(), 'hs-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -133,4 +135,41 @@ describe('heatscada', () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('audit verify checks the chain read-only: ok, then BROKEN at an edited record; audit list filters', async () => {
+    const store = path.join(dir, 'audit.db');
+    const config = file('audit.yaml', `store:\n  kind: sqlite\n  sqlite: { file: ${JSON.stringify(store)} }\n`);
+    const db = new Database(store);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = OFF');
+    const trail = new SqliteAuditTrail(db);
+    // Long enough for progress lines on stderr.
+    const n = 20_005;
+    db.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        trail.append({ actor: i % 2 ? 'alice' : 'control', source: 'loop', action: 'plant.write', target: `S00${i % 3}/primary.valve_setpoint`, oldValue: i, newValue: i + 1, outcome: 'ok' });
+      }
+    })();
+    const ok = await heatscada('audit', 'verify', '--config', config);
+    expect(ok.stdout).toBe(`audit chain ok: ${n} records\n`);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/audit verify: \d+ of 20005 records checked/);
+
+    const list = await heatscada('audit', 'list', '--config', config, '--actor', 'alice', '--target', 'S001', '--limit', '2', '--since', '1h');
+    expect(list.code).toBe(0);
+    const lines = list.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/ alice .* plant\.write {2}S001\/primary\.valve_setpoint .* ok$/);
+    expect((await heatscada('audit', 'list', '--config', config, '--since', 'yesterday-ish')).stderr).toContain('--since');
+
+    db.prepare("UPDATE audit_log SET new_value = '0' WHERE id = 17").run();
+    db.close();
+    const broken = await heatscada('audit', 'verify', '--config', config);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/^audit chain BROKEN at record 17: /);
+    expect((await heatscada('audit', 'check', '--config', config)).code).toBe(2);
+    const missing = await heatscada('audit', 'verify', '--config', file('empty.yaml', `store:\n  sqlite: { file: ${JSON.stringify(path.join(dir, 'nothing.db'))} }\n`));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('HS_ERR_STORE_OPEN');
+  }, 60_000);
 });

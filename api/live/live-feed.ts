@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import type { Logger } from 'pino';
 import { isHeatScadaError } from '../../model/errors.ts';
+import type { MqttLogin } from '../../model/mqtt-client.ts';
 import type { Quality } from '../../model/point.ts';
 import { decodePayload, parseTopic, type SparkplugPayload, type SparkplugTopic } from '../../model/sparkplug.ts';
 import type { SubstationStatus, TimeSeriesStore } from '../../model/store.ts';
@@ -26,6 +27,8 @@ export interface LiveListener {
 
 export interface LiveFeedOptions {
   mqttUrl: string;
+  /** User name, password, trusted CA (model/mqtt-client.ts). */
+  mqttLogin?: MqttLogin;
   /** Sparkplug group to follow; every group when absent. */
   group?: string;
   /** MQTT client id; a unique heatscada-api-… by default (several APIs may run). */
@@ -81,7 +84,7 @@ export async function startLiveFeed(options: LiveFeedOptions): Promise<LiveFeed>
   };
 
   const clientId = options.clientId ?? `heatscada-api-${randomBytes(4).toString('hex')}`;
-  const client = mqtt.connect(options.mqttUrl, { clientId, protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000, resubscribe: false });
+  const client = mqtt.connect(options.mqttUrl, { ...options.mqttLogin, clientId, protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000, resubscribe: false });
   const counters = new MalformedCounters(log);
   const ctx: HostContext = {
     hostId: clientId,

@@ -1,7 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
+import type { AuditTrail } from '../../model/audit.ts';
 import { HeatScadaError } from '../../model/errors.ts';
+import { roleAllows, type Principal } from '../../model/security.ts';
+import { outcomeOf } from '../auth/audit-hook.ts';
+import type { Authenticator } from '../auth/guard.ts';
+import { alarmCommands, type CommandReply, type LiveCommand } from './commands.ts';
 import type { AlarmRecord } from '../../alarms/alarm-store.ts';
 import type { AlarmEngine } from '../../alarms/engine.ts';
 import type { LiveFeed } from './live-feed.ts';
@@ -9,7 +14,9 @@ import { isOverviewTag, type LivePoint, type OverviewRow, type SubstationState }
 
 // socket.io rooms on the API's HTTP server: `overview` (compact rows, coalesced) and one room per
 // substation (every change at once). A client subscribes and gets a snapshot, then updates; a
-// reconnecting client subscribes again and so starts from a fresh snapshot.
+// reconnecting client subscribes again and so starts from a fresh snapshot. A connection needs
+// an access token (`io(url, { auth: { token } })`); any signed-in role receives data, and each
+// command checks the role it needs, with the token checked again (expired, user disabled).
 
 export const SOCKET_PATH = '/socket.io';
 export const OVERVIEW_ROOM = 'overview';
@@ -61,8 +68,17 @@ export interface RoomsOptions {
   substations(): string[];
   logger: Logger;
   /** The alarm engine, when one runs in this process. */
-  alarms?: Pick<AlarmEngine, 'records' | 'listen'>;
+  alarms?: Pick<AlarmEngine, 'records' | 'listen' | 'ack'>;
+  /** Checks the token a client connects with. */
+  authenticator: Authenticator;
+  /** Where commands are audited. */
+  trail: AuditTrail;
 }
+
+const tokenOf = (socket: Socket): string | undefined => {
+  const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+  return typeof token === 'string' ? token : undefined;
+};
 
 export interface LiveRooms {
   clients(): number;
@@ -165,9 +181,48 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
       socket.emit('error', error.toJSON());
     }
   };
+  // No valid token, no connection: connect_error 'HS_ERR_AUTH_REQUIRED', the precise code in its data.
+  io.use((socket, next) => {
+    try {
+      socket.data.principal = options.authenticator.principal(tokenOf(socket));
+      next();
+    } catch (e) {
+      const refusal = Object.assign(new Error('HS_ERR_AUTH_REQUIRED'), { data: { code: e instanceof HeatScadaError ? e.code : 'HS_ERR_AUTH_REQUIRED' } });
+      next(refusal);
+    }
+  });
+  const commands = alarmCommands(options.alarms);
+  const command = (socket: Socket, event: string, spec: LiveCommand, body: unknown): CommandReply => {
+    let principal = socket.data.principal as Principal;
+    let reply: CommandReply;
+    let status = 200;
+    try {
+      principal = options.authenticator.principal(tokenOf(socket));
+      if (!roleAllows(principal.role, spec.access)) throw new HeatScadaError('HS_ERR_FORBIDDEN', `${event} needs the ${spec.access} role`);
+      reply = { ok: true, result: spec.run(principal.name, body) };
+    } catch (e) {
+      const error = e instanceof HeatScadaError ? e : new HeatScadaError('HS_ERR_INTERNAL');
+      if (!(e instanceof HeatScadaError)) log.error({ code: 'HS_ERR_INTERNAL', event, reason: (e as Error).message }, 'socket command failed');
+      status = error.status;
+      reply = { ok: false, code: error.code, message: status >= 500 ? new HeatScadaError(error.code).message : error.message };
+    }
+    try {
+      options.trail.append({ actor: principal.name, source: socket.handshake.address, action: spec.action, target: spec.target(body), outcome: outcomeOf(status), detail: reply.ok ? '' : reply.code });
+    } catch (e) {
+      log.error({ code: 'HS_ERR_INTERNAL', event, reason: (e as Error).message }, 'audit record not written');
+    }
+    return reply;
+  };
   io.on('connection', (socket) => {
     socket.on('subscribe', guarded(socket, subscribe));
     socket.on('unsubscribe', guarded(socket, unsubscribe));
+    for (const [event, spec] of Object.entries(commands)) {
+      socket.on(event, (body: unknown, ack?: unknown) => {
+        const reply = command(socket, event, spec, body);
+        if (typeof ack === 'function') ack(reply);
+        else if (!reply.ok) socket.emit('error', { code: reply.code, message: reply.message });
+      });
+    }
   });
 
   return {

@@ -1,15 +1,17 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AlarmService } from '../../alarms/alarms.ts';
 import { PRIORITIES } from '../../alarms/config-schema.ts';
 import { ALARM_STATES } from '../../alarms/states.ts';
 import { JOURNAL_EVENTS } from '../../alarms/alarm-store.ts';
 import { HeatScadaError } from '../../model/errors.ts';
+import type { AuditAction } from '../../model/audit.ts';
+import { principalOf } from '../auth/guard.ts';
 import { ErrorBody } from './schemas.ts';
 
 // /api/alarms: the operator's list (current alarms, flood groups), one alarm with its journal,
 // and the operator actions: acknowledge, shelve (with expiry), unshelve, out of service. Every
-// action names who and why; the journal keeps both. 503 HS_ERR_ALARMS_OFF without an engine.
+// action is taken by the signed-in operator (the journal and the audit trail name them) with a why. 503 HS_ERR_ALARMS_OFF without an engine.
 
 const Enum = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -39,11 +41,11 @@ const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
 });
 const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-const Who = { actor: Type.String({ minLength: 1, maxLength: 64 }), comment: Type.String({ maxLength: 1000, default: '' }) };
+const Who = { comment: Type.String({ maxLength: 1000, default: '' }) };
 const AckBody = Type.Object(Who, { additionalProperties: false });
 const ShelveBody = Type.Object({ ...Who, minutes: Type.Number({ exclusiveMinimum: 0, maximum: 7 * 24 * 60 }) }, { additionalProperties: false });
 const ServiceBody = Type.Object({ ...Who, outOfService: Type.Boolean() }, { additionalProperties: false });
-const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
 
 type Alarm = Static<typeof AlarmSchema>;
 
@@ -60,7 +62,7 @@ export const alarmRoutes: FastifyPluginAsync<{ alarms: AlarmService | undefined 
 
   app.get(
     '/api/alarms',
-    { schema: { tags: ['alarms'], summary: 'Alarms, newest first, and the recent flood groups', querystring: ListQuery, response: { 200: Type.Object({ alarms: Type.Array(AlarmSchema), floods: Type.Array(FloodSchema), floodOn: Nullable(Type.Integer()) }), ...errors } } },
+    { config: { access: 'viewer' }, schema: { tags: ['alarms'], summary: 'Alarms, newest first, and the recent flood groups', querystring: ListQuery, response: { 200: Type.Object({ alarms: Type.Array(AlarmSchema), floods: Type.Array(FloodSchema), floodOn: Nullable(Type.Integer()) }), ...errors } } },
     async (request) => {
       const q = request.query as Static<typeof ListQuery>;
       return { alarms: svc().alarms.query(q).map(titled), floods: svc().alarms.floods(), floodOn: svc().engine.floodGroup };
@@ -68,7 +70,7 @@ export const alarmRoutes: FastifyPluginAsync<{ alarms: AlarmService | undefined 
   );
   app.get(
     '/api/alarms/:id',
-    { schema: { tags: ['alarms'], summary: 'One alarm with its journal', params: Params, response: { 200: Type.Object({ alarm: AlarmSchema, journal: Type.Array(JournalSchema) }), ...errors } } },
+    { config: { access: 'viewer' }, schema: { tags: ['alarms'], summary: 'One alarm with its journal', params: Params, response: { 200: Type.Object({ alarm: AlarmSchema, journal: Type.Array(JournalSchema) }), ...errors } } },
     async (request) => {
       const { id } = request.params as Static<typeof Params>;
       const record = svc().alarms.get(id);
@@ -76,13 +78,22 @@ export const alarmRoutes: FastifyPluginAsync<{ alarms: AlarmService | undefined 
       return { alarm: titled(record), journal: svc().alarms.journal(id) };
     },
   );
-  const action = <B>(path: string, summary: string, body: TSchema, run: (id: number, b: B) => Omit<Alarm, 'title'>) =>
-    app.post(path, { schema: { tags: ['alarms'], summary, params: Params, body, response: { 200: AlarmSchema, ...errors } } }, async (request) => {
-      const { id } = request.params as Static<typeof Params>;
-      return titled(run(id, request.body as B));
-    });
-  action<Static<typeof AckBody>>('/api/alarms/:id/ack', 'Acknowledge, with a comment', AckBody, (id, b) => svc().engine.ack(id, b.actor, b.comment));
-  action<Static<typeof ShelveBody>>('/api/alarms/:id/shelve', 'Shelve for some minutes', ShelveBody, (id, b) => svc().engine.shelve(id, b.actor, b.comment, svc().engine.now() + b.minutes * 60_000));
-  action<Static<typeof AckBody>>('/api/alarms/:id/unshelve', 'Unshelve now', AckBody, (id, b) => svc().engine.unshelve(id, b.actor, b.comment));
-  action<Static<typeof ServiceBody>>('/api/alarms/:id/service', 'Take out of service, or back in', ServiceBody, (id, b) => svc().engine.setOutOfService(id, b.outOfService, b.actor, b.comment));
+  const alarmTarget = (request: FastifyRequest): string => `alarm:${(request.params as Static<typeof Params>).id}`;
+  /** An operator action on one alarm, audited with the state before and after. */
+  const action = <B>(path: string, audit: AuditAction, summary: string, body: TSchema, run: (id: number, actor: string, b: B) => Omit<Alarm, 'title'>) =>
+    app.post(
+      path,
+      { config: { access: 'operator', audit: { action: audit, target: alarmTarget } }, schema: { tags: ['alarms'], summary, params: Params, body, response: { 200: AlarmSchema, ...errors } } },
+      async (request) => {
+        const { id } = request.params as Static<typeof Params>;
+        const before = svc().alarms.get(id)?.state ?? null;
+        const after = run(id, principalOf(request).name, request.body as B);
+        request.auditValues = { oldValue: before, newValue: after.state };
+        return titled(after);
+      },
+    );
+  action<Static<typeof AckBody>>('/api/alarms/:id/ack', 'alarm.ack', 'Acknowledge, with a comment', AckBody, (id, actor, b) => svc().engine.ack(id, actor, b.comment));
+  action<Static<typeof ShelveBody>>('/api/alarms/:id/shelve', 'alarm.shelve', 'Shelve for some minutes', ShelveBody, (id, actor, b) => svc().engine.shelve(id, actor, b.comment, svc().engine.now() + b.minutes * 60_000));
+  action<Static<typeof AckBody>>('/api/alarms/:id/unshelve', 'alarm.unshelve', 'Unshelve now', AckBody, (id, actor, b) => svc().engine.unshelve(id, actor, b.comment));
+  action<Static<typeof ServiceBody>>('/api/alarms/:id/service', 'alarm.service', 'Take out of service, or back in', ServiceBody, (id, actor, b) => svc().engine.setOutOfService(id, b.outOfService, actor, b.comment));
 };

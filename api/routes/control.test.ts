@@ -6,14 +6,18 @@ import { ControlConfigSchema } from '../../control/config-schema.ts';
 import { Controller } from '../../control/controller.ts';
 import type { InputSnapshot } from '../../control/inputs.ts';
 import { validateDocument } from '../../model/validate.ts';
+import { bearer, guardApp, testAuth } from '../../tests/helpers/auth.ts';
+import type { Auth } from '../auth/auth.ts';
 import { registerErrorHandlers } from '../errors.ts';
 import { controlRoutes } from './control.ts';
 
-// The control plugin on its own: with a controller over hand-set inputs, and without one.
+// The control plugin on its own, behind the guard: with a controller over hand-set inputs, and
+// without one.
 
-async function appWith(controller: Controller | undefined): Promise<FastifyInstance> {
+async function appWith(controller: Controller | undefined, auth: Auth): Promise<FastifyInstance> {
   const app = Fastify({ ajv: { customOptions: { coerceTypes: true } } });
   registerErrorHandlers(app);
+  guardApp(app, auth);
   await app.register(controlRoutes, { controller });
   await app.ready();
   return app;
@@ -23,8 +27,13 @@ describe('/api/control', () => {
   let app: FastifyInstance;
   let off: FastifyInstance;
   let controller: Controller;
+  let auth: Auth;
+  let as: Record<'operator' | 'engineer' | 'viewer', { authorization: string }>;
 
   beforeAll(async () => {
+    const test = await testAuth();
+    auth = test.auth;
+    as = { viewer: bearer(test.tokens.viewer), operator: bearer(test.tokens.operator), engineer: bearer(test.tokens.engineer) };
     const cfg = validateDocument(ControlConfigSchema, {}, 'HS_ERR_CONFIG_INVALID');
     const now = 1_800_000_000_000;
     const inputs = { mode: 'local' as const, outdoorC: -8, supplyC: 50, returnC: 40, indoorMinC: 17, indoorAvgC: 18, valvePct: 60, valveSetpointPct: 60, supplySetpointC: 50 };
@@ -36,8 +45,8 @@ describe('/api/control', () => {
       logger: pino({ level: 'silent' }),
     });
     await controller.cycle();
-    app = await appWith(controller);
-    off = await appWith(undefined);
+    app = await appWith(controller, auth);
+    off = await appWith(undefined, auth);
   });
   afterAll(async () => {
     await app.close();
@@ -45,7 +54,7 @@ describe('/api/control', () => {
   });
 
   it('shows every substation against its targets, and what the loop does next', async () => {
-    const res = await app.inject('/api/control');
+    const res = await app.inject({ url: '/api/control', headers: as.viewer });
     expect(res.statusCode).toBe(200);
     const body = res.json<{ global: null; substations: { id: string; mode: string; returnTargetC: number; inputs: { returnC: number } }[] }>();
     expect(body.global).toBeNull();
@@ -53,35 +62,60 @@ describe('/api/control', () => {
     expect(body.substations[0].returnTargetC).toBeGreaterThan(30);
   });
 
-  it('takes a substation and hands it back, audited', async () => {
-    const take = await app.inject({ method: 'PUT', url: '/api/control/mode', payload: { substation: 'S001', mode: 'manual', actor: 'api:alice' } });
+  it('an operator takes a substation and hands it back, audited under their name', async () => {
+    const take = await app.inject({ method: 'PUT', url: '/api/control/mode', headers: as.operator, payload: { substation: 'S001', mode: 'manual' } });
     expect(take.statusCode).toBe(200);
     expect(take.json<{ substations: { mode: string }[] }>().substations[0].mode).toBe('manual');
-    await app.inject({ method: 'PUT', url: '/api/control/mode', payload: { substation: 'S001', mode: 'auto', actor: 'api:alice' } });
-    const audit = (await app.inject('/api/control/audit?limit=5')).json<{ actor: string; why: string }[]>();
-    expect(audit.map((e) => e.why)).toEqual(['loop mode auto', 'loop mode manual']);
+    await app.inject({ method: 'PUT', url: '/api/control/mode', headers: as.operator, payload: { substation: 'S001', mode: 'auto' } });
+    const trail = auth.trail.search({ action: 'control.mode' });
+    expect(trail.map((r) => [r.actor, r.target, r.oldValue, r.newValue, r.outcome])).toEqual([['operator', 'S001', 'manual', 'auto', 'ok'], ['operator', 'S001', 'auto', 'manual', 'ok']]);
+  });
+
+  it('a viewer may look but not take; an actor in the body is not believed', async () => {
+    const viewer = await app.inject({ method: 'PUT', url: '/api/control/mode', headers: as.viewer, payload: { substation: 'S001', mode: 'manual' } });
+    expect(viewer.statusCode).toBe(403);
+    expect(viewer.json()).toMatchObject({ code: 'HS_ERR_FORBIDDEN' });
+    expect(auth.trail.search({ action: 'control.mode', outcome: 'refused' })[0]).toMatchObject({ actor: 'viewer', detail: 'HS_ERR_FORBIDDEN' });
+    const claimed = await app.inject({ method: 'PUT', url: '/api/control/mode', headers: as.operator, payload: { substation: 'S001', mode: 'auto', actor: 'somebody-else' } });
+    expect(claimed.statusCode).toBe(200);
+    expect(auth.trail.search({ action: 'control.mode', limit: 1 })[0]).toMatchObject({ actor: 'operator', outcome: 'ok' });
   });
 
   it('answers bad input with the field, an unknown substation with 404', async () => {
-    const bad = await app.inject({ method: 'PUT', url: '/api/control/mode', payload: { mode: 'turbo', actor: 'x' } });
+    const bad = await app.inject({ method: 'PUT', url: '/api/control/mode', headers: as.operator, payload: { mode: 'turbo' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ code: 'HS_ERR_BAD_REQUEST', path: 'body.mode' });
-    const unknown = await app.inject({ method: 'PUT', url: '/api/control/mode', payload: { substation: 'S999', mode: 'manual', actor: 'x' } });
+    const unknown = await app.inject({ method: 'PUT', url: '/api/control/mode', headers: as.operator, payload: { substation: 'S999', mode: 'manual' } });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ code: 'HS_ERR_UNKNOWN_SUBSTATION' });
   });
 
-  it('reads and changes the curve for engineers', async () => {
-    const curve = (await app.inject('/api/control/curve')).json<{ radiator: { design_supply_c: number } }>();
+  it('reads and changes the curve for engineers only', async () => {
+    const curve = (await app.inject({ url: '/api/control/curve', headers: as.viewer })).json<{ radiator: { design_supply_c: number } }>();
     expect(curve.radiator.design_supply_c).toBe(60);
-    const changed = await app.inject({ method: 'PUT', url: '/api/control/curve', payload: { actor: 'api:eng', curve: { ...curve, radiator: { ...curve.radiator, design_supply_c: 65 } } } });
+    const payload = { curve: { ...curve, radiator: { ...curve.radiator, design_supply_c: 65 } } };
+    expect((await app.inject({ method: 'PUT', url: '/api/control/curve', headers: as.operator, payload })).statusCode).toBe(403);
+    expect(controller.curve.radiator.design_supply_c).toBe(60);
+    const changed = await app.inject({ method: 'PUT', url: '/api/control/curve', headers: as.engineer, payload });
     expect(changed.statusCode).toBe(200);
+    expect(controller.curve.radiator.design_supply_c).toBe(65);
+    const [record] = auth.trail.search({ action: 'control.curve', outcome: 'ok' });
+    expect(record).toMatchObject({ actor: 'engineer', target: 'curve' });
+    expect(JSON.parse(record.newValue ?? '{}').radiator.design_supply_c).toBe(65);
+  });
+
+  it('refuses a curve with a field left out instead of resetting it to its default', async () => {
+    for (const payload of [{}, { curve: {} }, { curve: { ...controller.curve, floor: undefined } }]) {
+      const res = await app.inject({ method: 'PUT', url: '/api/control/curve', headers: as.engineer, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'HS_ERR_BAD_REQUEST' });
+    }
     expect(controller.curve.radiator.design_supply_c).toBe(65);
   });
 
   it('answers 503 HS_ERR_CONTROL_OFF without a loop', async () => {
     for (const url of ['/api/control', '/api/control/curve', '/api/control/audit']) {
-      const res = await off.inject(url);
+      const res = await off.inject({ url, headers: as.viewer });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({ code: 'HS_ERR_CONTROL_OFF' });
     }

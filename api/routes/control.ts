@@ -3,12 +3,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import { CurveSettingsSchema } from '../../control/config-schema.ts';
 import { LOOP_MODES, type Controller } from '../../control/controller.ts';
 import { HeatScadaError } from '../../model/errors.ts';
+import { withoutDefaults } from '../../model/validate.ts';
 import { CONTROL_MODES } from '../../model/tags.ts';
+import { principalOf } from '../auth/guard.ts';
 import { ErrorBody } from './schemas.ts';
 
 // The balancing loop: GET /api/control (every substation: returns against the target, valves,
 // what the loop wants next and why, its mode), PUT /api/control/mode (take or hand back one
-// substation or all), GET|PUT /api/control/curve (engineers), GET /api/control/audit.
+// substation or all: operators), GET|PUT /api/control/curve (engineers change it), GET
+// /api/control/audit. Changes are the signed-in person's, audited.
 // Without a running loop every route answers 503 HS_ERR_CONTROL_OFF.
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
@@ -47,11 +50,11 @@ const ModeBody = Type.Object(
   {
     mode: LoopModeSchema,
     substation: Type.Optional(Type.String({ minLength: 1, description: 'absent: every substation' })),
-    actor: Type.String({ minLength: 1, maxLength: 100, description: 'who takes or hands back' }),
   },
   { additionalProperties: false },
 );
-const CurveBody = Type.Object({ actor: Type.String({ minLength: 1, maxLength: 100 }), curve: CurveSettingsSchema }, { additionalProperties: false });
+// Every field required: a PUT replaces the curve, so a field left out must not fall back to its default.
+const CurveBody = Type.Object({ curve: withoutDefaults(CurveSettingsSchema) }, { additionalProperties: false });
 const AuditQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), substation: Type.Optional(Type.String({ minLength: 1 })) });
 const AuditEntrySchema = Type.Object({
   ts: Type.Number(),
@@ -65,7 +68,8 @@ const AuditEntrySchema = Type.Object({
   code: Type.Union([Type.String(), Type.Null()]),
   requestId: Type.Union([Type.String(), Type.Null()]),
 });
-const errors = { 400: ErrorBody, 404: ErrorBody, 503: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
+const READ = { access: 'viewer' } as const;
 
 export const controlRoutes: FastifyPluginAsync<{ controller: Controller | undefined }> = async (app, { controller }) => {
   const loop = (): Controller => {
@@ -74,29 +78,40 @@ export const controlRoutes: FastifyPluginAsync<{ controller: Controller | undefi
   };
   const overview = (c: Controller): Static<typeof Overview> => ({ global: c.global, source: c.source, substations: c.views() });
 
-  app.get('/api/control', { schema: { tags: ['control'], summary: 'Balancing: every substation against its targets, and what the loop does next and why', response: { 200: Overview, 503: ErrorBody } } }, async () => overview(loop()));
+  app.get('/api/control', { config: READ, schema: { tags: ['control'], summary: 'Balancing: every substation against its targets, and what the loop does next and why', response: { 200: Overview, 503: ErrorBody } } }, async () => overview(loop()));
   app.put<{ Body: Static<typeof ModeBody> }>(
     '/api/control/mode',
-    { schema: { tags: ['control'], summary: 'Take a substation (or all) at once, or hand it back without a bump: auto, manual or advisory', body: ModeBody, response: { 200: Overview, ...errors } } },
+    {
+      config: { access: 'operator', audit: { action: 'control.mode', target: (r) => (r.body as Static<typeof ModeBody>).substation ?? '*' } },
+      schema: { tags: ['control'], summary: 'Take a substation (or all) at once, or hand it back without a bump: auto, manual or advisory', body: ModeBody, response: { 200: Overview, ...errors } },
+    },
     async (request) => {
       const c = loop();
-      c.setMode(request.body.substation, request.body.mode, request.body.actor);
+      const { substation, mode } = request.body;
+      const before = substation === undefined ? (c.global ?? 'per substation') : (c.views().find((v) => v.id === substation)?.mode ?? null);
+      c.setMode(substation, mode, principalOf(request).name);
+      request.auditValues = { oldValue: before, newValue: mode };
       return overview(c);
     },
   );
-  app.get('/api/control/curve', { schema: { tags: ['control'], summary: 'Weather-compensation curve settings', response: { 200: CurveSettingsSchema, 503: ErrorBody } } }, async () => loop().curve);
+  app.get('/api/control/curve', { config: READ, schema: { tags: ['control'], summary: 'Weather-compensation curve settings', response: { 200: CurveSettingsSchema, 503: ErrorBody } } }, async () => loop().curve);
   app.put<{ Body: Static<typeof CurveBody> }>(
     '/api/control/curve',
-    { schema: { tags: ['control'], summary: 'Change the curve settings (engineers); audited', body: CurveBody, response: { 200: CurveSettingsSchema, ...errors } } },
+    {
+      config: { access: 'engineer', audit: { action: 'control.curve', target: () => 'curve' } },
+      schema: { tags: ['control'], summary: 'Change the curve settings (engineers); audited', body: CurveBody, response: { 200: CurveSettingsSchema, ...errors } },
+    },
     async (request) => {
       const c = loop();
-      c.setCurve(request.body.curve, request.body.actor);
+      const before = JSON.stringify(c.curve);
+      c.setCurve(request.body.curve, principalOf(request).name);
+      request.auditValues = { oldValue: before, newValue: JSON.stringify(c.curve) };
       return c.curve;
     },
   );
   app.get<{ Querystring: Static<typeof AuditQuery> }>(
     '/api/control/audit',
-    { schema: { tags: ['control'], summary: 'Every write the loop made (old, new, why, acknowledged outcome) and its events, newest first', querystring: AuditQuery, response: { 200: Type.Array(AuditEntrySchema), ...errors } } },
+    { config: READ, schema: { tags: ['control'], summary: 'Every write the loop made (old, new, why, acknowledged outcome) and its events, newest first', querystring: AuditQuery, response: { 200: Type.Array(AuditEntrySchema), ...errors } } },
     async (request) => loop().audit(request.query.limit, request.query.substation),
   );
 };

@@ -10,9 +10,11 @@ export async function registerDocs(app: FastifyInstance, version: string): Promi
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'HeatSCADA API', version, description: 'District heating SCADA: network, substations, history, health. Live push: socket.io at /socket.io (api/README.md).' },
+      info: { title: 'HeatSCADA API', version, description: 'District heating SCADA: network, substations, history, health. Live push: socket.io at /socket.io (api/README.md). Sign in with POST /api/auth/login and send the access token as a Bearer token.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 }

@@ -26,14 +26,15 @@ async function storeAnswers(ctx: ApiContext): Promise<boolean> {
 }
 
 export const healthRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  app.get('/api/health', { schema: { tags: ['health'], summary: 'Is the API connected to the broker and the store', response: { 200: Health } } }, async () => {
+  app.get('/api/health', { config: { access: 'public' }, schema: { tags: ['health'], summary: 'Is the API connected to the broker and the store', security: [], response: { 200: Health } } }, async () => {
     const mqtt = ctx.feed.connected();
     const store = await storeAnswers(ctx);
     return { status: mqtt && store ? 'ok' : 'degraded', mqtt, store, uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000) } as const;
   });
   app.get(
     '/metrics',
-    { schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'], response: { 200: { type: 'string' } } } },
+    // A viewer may read it; Prometheus cannot sign in, so the scrape token opens it too.
+    { config: { access: 'viewer', scrape: true }, schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'], response: { 200: { type: 'string' } } } },
     async (_request, reply) => {
       const now = Date.now();
       const text = ctx.http.render({

@@ -127,12 +127,13 @@ const BAD = { 400: ErrorBody, 404: ErrorBody };
 export const historyRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get<{ Querystring: HistoryQuery }>(
     '/api/history',
-    { schema: { tags: ['history'], summary: 'History of up to 20 series, downsampled to about `points` buckets', querystring: Query, response: { 200: History, ...BAD } } },
+    { config: { access: 'viewer' }, schema: { tags: ['history'], summary: 'History of up to 20 series, downsampled to about `points` buckets', querystring: Query, response: { 200: History, ...BAD } } },
     async (request) => queryHistory(ctx, parseHistoryQuery(request.query)),
   );
   app.get<{ Querystring: HistoryQuery }>(
     '/api/history.csv',
     {
+      config: { access: 'viewer' },
       schema: {
         tags: ['history'],
         summary: 'The same history as CSV: ts (ISO 8601) and one column per series with its unit',

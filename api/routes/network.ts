@@ -81,12 +81,12 @@ function network(ctx: ApiContext, now: number): NetworkBody {
 export const networkRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get(
     '/api/network',
-    { schema: { tags: ['network'], summary: 'Every substation: status, location and latest key values', response: { 200: Network } } },
+    { config: { access: 'viewer' }, schema: { tags: ['network'], summary: 'Every substation: status, location and latest key values', response: { 200: Network } } },
     async () => network(ctx, Date.now()),
   );
   app.get(
     '/api/network/totals',
-    { schema: { tags: ['network'], summary: 'Network totals: heat power, outdoor temperature, substations by status', response: { 200: Totals } } },
+    { config: { access: 'viewer' }, schema: { tags: ['network'], summary: 'Network totals: heat power, outdoor temperature, substations by status', response: { 200: Totals } } },
     async () => networkTotals(ctx, Date.now()),
   );
 };

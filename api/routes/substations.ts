@@ -62,6 +62,7 @@ export const substationRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (
   app.get<{ Params: Static<typeof Params> }>(
     '/api/substations/:id',
     {
+      config: { access: 'viewer' },
       schema: {
         tags: ['substations'],
         summary: 'One substation: every catalogue tag with unit, range, latest value, quality and age',

@@ -37,6 +37,21 @@ describe('SqliteAuditTrail', () => {
     expect(trail.verify()).toMatchObject({ ok: false, brokenAt: 3 });
   });
 
+  it('stores a lone surrogate as U+FFFD, so a hostile target cannot make its own record fail the check', () => {
+    const trail = new SqliteAuditTrail(new Database(':memory:'));
+    const record = trail.append({ ...entry(0), target: 'user:a\ud800b', detail: '\udfff' });
+    expect(record.target).toBe('user:a\ufffdb');
+    expect(trail.search({})[0]).toEqual(record);
+    expect(trail.verify()).toEqual({ ok: true, checked: 1 });
+  });
+
+  it('stores what a careless writer passes as text (a number for a target) so that it verifies', () => {
+    const trail = new SqliteAuditTrail(new Database(':memory:'));
+    const record = trail.append({ ...entry(0), target: -12.5 as unknown as string });
+    expect(record.target).toBe('-12.5');
+    expect(trail.verify().ok).toBe(true);
+  });
+
   it('refuses an unknown action before writing anything', () => {
     const trail = new SqliteAuditTrail(new Database(':memory:'));
     expect(() => trail.append({ ...entry(0), action: 'nope' as never })).toThrow(/HS_ERR_BAD_REQUEST/);

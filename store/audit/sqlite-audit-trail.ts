@@ -26,7 +26,15 @@ interface Row {
 const MAX_LIMIT = 1000;
 const VERIFY_PAGE = 5000;
 
-const text = (v: string | number | null | undefined): string | null => (v === undefined || v === null ? null : String(v));
+/**
+ * Text as SQLite will give it back: a lone UTF-16 surrogate (which a hostile request can put in
+ * a target) becomes U+FFFD in the UTF-8 column, so it is replaced before hashing, or the record
+ * would fail its own check when read back.
+ */
+const wellFormed = (s: string): string => (/[\ud800-\udfff]/.test(s) ? Buffer.from(s, 'utf8').toString('utf8') : s);
+/** A field as the TEXT column holds it: a writer handing a number where the type says string (a target taken from an unvalidated body) still hashes what is stored. */
+const field = (v: unknown): string => wellFormed(String(v));
+const text = (v: string | number | null | undefined): string | null => (v === undefined || v === null ? null : field(v));
 
 /** The hash of a record: its predecessor's hash and every field, in a fixed order. */
 export function recordHash(r: Omit<AuditRecord, 'id' | 'hash'>): string {
@@ -60,7 +68,8 @@ export class SqliteAuditTrail implements AuditTrail {
     private readonly db: Database.Database,
     private readonly now: () => number = Date.now,
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS audit_log (
+    // A read-only handle (the `heatscada audit` command) reads a log some other process keeps.
+    if (!db.readonly) db.exec(`CREATE TABLE IF NOT EXISTS audit_log (
       id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, actor TEXT NOT NULL, source TEXT NOT NULL, action TEXT NOT NULL,
       target TEXT NOT NULL, old_value TEXT, new_value TEXT, outcome TEXT NOT NULL, detail TEXT NOT NULL,
       prev TEXT NOT NULL, hash TEXT NOT NULL);
@@ -75,14 +84,14 @@ export class SqliteAuditTrail implements AuditTrail {
       const last = this.lastStmt.get() as { hash: string } | undefined;
       const body = {
         ts: input.ts ?? this.now(),
-        actor: input.actor,
-        source: input.source,
+        actor: field(input.actor),
+        source: field(input.source),
         action: input.action,
-        target: input.target,
+        target: field(input.target),
         oldValue: text(input.oldValue),
         newValue: text(input.newValue),
         outcome: input.outcome,
-        detail: input.detail ?? '',
+        detail: field(input.detail ?? ''),
         prev: last?.hash ?? '',
       };
       const hash = recordHash(body);
@@ -117,8 +126,12 @@ export class SqliteAuditTrail implements AuditTrail {
     return (this.db.prepare(sql).all(...args, limit) as Row[]).map(toRecord);
   }
 
-  /** Walks the whole log in id order, recomputing every hash and link. */
-  verify(): ChainCheck {
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
+  }
+
+  /** Walks the whole log in id order, recomputing every hash and link; `progress` hears the count after each page. */
+  verify(progress?: (checked: number) => void): ChainCheck {
     let prev = '';
     let afterId = 0;
     let checked = 0;
@@ -133,6 +146,7 @@ export class SqliteAuditTrail implements AuditTrail {
         checked++;
         afterId = record.id;
       }
+      progress?.(checked);
     }
   }
 }

@@ -58,4 +58,28 @@ describe('Batcher', () => {
     expect(calls).toEqual(['write 2', 'status s1 false', 'write 2']);
     expect(batcher.stats).toMatchObject({ written: 2, failed: 2, failedBatches: 1, batches: 1, pending: 0 });
   });
+
+  it('hands an ordered store the next batch before the last is answered, and counts each answer', async () => {
+    const answers: (() => void)[] = [];
+    const calls: string[] = [];
+    const sink: StoreSink = {
+      ordered: true,
+      write: (points) => {
+        calls.push(`write ${points[0].value}`);
+        return new Promise<void>((resolve) => answers.push(resolve));
+      },
+      setStatus: async (s) => {
+        calls.push(`status ${s.online}`);
+      },
+    };
+    const batcher = new Batcher(sink, 2, 60_000, log);
+    push(batcher, 2);
+    batcher.setStatus({ substation: 's1', online: true, ts: 1 });
+    push(batcher, 2, 2);
+    expect(calls).toEqual(['write 0', 'status true', 'write 2']);
+    expect(batcher.stats).toMatchObject({ written: 0, pending: 3 });
+    answers.forEach((answer) => answer());
+    await batcher.drain();
+    expect(batcher.stats).toMatchObject({ written: 4, batches: 2, pending: 0 });
+  });
 });

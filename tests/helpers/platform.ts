@@ -1,11 +1,13 @@
 // The whole platform in one process, for tests that need it running end to end: simulated PLCs
 // on Modbus TCP → collector → aedes → historian → SQLite, and the API (REST, socket.io, web app)
-// over both. The plant runs in real time unless a speed is given.
+// over both. The plant runs in real time unless a speed is given. The test users of
+// helpers/auth.ts (one per role) can sign in.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { UserStore } from '../../api/auth/user-store.ts';
 import { startApi, type Api } from '../../api/server.ts';
 import { startBroker, type Broker } from '../../broker/broker.ts';
 import { resolveCollectConfig } from '../../collectors/collector-config.ts';
@@ -19,6 +21,7 @@ import { generateCity } from '../../simulators/network/generate.ts';
 import { Plant } from '../../simulators/plant.ts';
 import { startHistorian, type Historian } from '../../store/historian/historian.ts';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { seedTestUsers } from './auth.ts';
 import { freePort } from './ports.ts';
 
 const HOST_ID = 'test-historian';
@@ -41,6 +44,8 @@ export interface TestPlatform {
   /** The store's SQLite handle, for roles that keep their tables beside the points (alarms). */
   database: SqliteStore['database'];
   brokerUrl: string;
+  /** The simulator manifest: substations with names and places, and the heat source. */
+  sitesFile: string;
   /** http://127.0.0.1:port of the API; the same after restartApi. */
   apiUrl: string;
   /** Closes the API (HTTP and socket.io) only; the data path keeps running. */
@@ -79,7 +84,7 @@ export async function startTestPlatform(options: PlatformOptions): Promise<TestP
     modbus: { base_port: await freePort(), units_per_endpoint: 247 },
     admin_port: 0,
   });
-  const { manifest } = writeManifest(dir, endpoints);
+  const { file: sitesFile, manifest } = writeManifest(dir, endpoints);
   writeCollectorConfig(dir, manifest);
   const clock = new SimClock(plant, { speed: options.speed ?? 1 });
   clock.start();
@@ -97,9 +102,10 @@ export async function startTestPlatform(options: PlatformOptions): Promise<TestP
   });
   const collector: Collector = await startCollector({ ...config, devices: loadDevices(path.join(dir, 'collectors.generated.yaml')) }, log.child({ role: 'collector' }));
 
+  // Before the API starts, so it finds users and makes no first-start admin.
+  await seedTestUsers(new UserStore(store.database));
   const port = await freePort();
-  const sites = city.substations.map(({ id, name, location }) => ({ id, name, location }));
-  const launch = () => startApi({ host: '127.0.0.1', port, store, mqttUrl: broker.tcpUrl, webDir: options.webDir, sites, logger: log.child({ role: 'api' }) });
+  const launch = () => startApi({ host: '127.0.0.1', port, store, mqttUrl: broker.tcpUrl, webDir: options.webDir, sitesFile, logger: log.child({ role: 'api' }) });
   let api: Api | undefined = await launch();
 
   return {
@@ -107,6 +113,7 @@ export async function startTestPlatform(options: PlatformOptions): Promise<TestP
     store,
     database: store.database,
     brokerUrl: broker.tcpUrl,
+    sitesFile,
     apiUrl: `http://127.0.0.1:${port}`,
     async stopApi() {
       await api?.close();

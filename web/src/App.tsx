@@ -1,28 +1,37 @@
-// The shell: header, connection banner and a hash router (#/, #/substation/:id, #/history),
-// so the API serves one index.html for every view. Chart pages load on demand: the overview
-// needs no charting library.
+// The shell: the login page until a session exists, then the header (navigation for the user's
+// role, who is logged in, logout), the banners and a hash router (#/, #/substation/:id, …), so
+// the API serves one index.html for every view. Chart pages load on demand: the overview needs
+// no charting library.
 
 import { lazy, Suspense, useEffect, useState } from 'react';
+import type { Principal, Role } from '../../model/security.ts';
 import { AlarmBanner } from './components/AlarmBanner.tsx';
 import { ConnectionBanner } from './components/ConnectionBanner.tsx';
 import { LanguageSwitch } from './components/LanguageSwitch.tsx';
 import { useI18n } from './i18n.ts';
+import { Login } from './pages/Login.tsx';
 import { Overview } from './pages/Overview.tsx';
+import { logout, useCan, useSession } from './session.ts';
 
 const Substation = lazy(() => import('./pages/Substation.tsx'));
 const History = lazy(() => import('./pages/History.tsx'));
 const Alarms = lazy(() => import('./pages/Alarms.tsx'));
 const WorkOrders = lazy(() => import('./pages/WorkOrders.tsx'));
 const Balancing = lazy(() => import('./pages/Balancing.tsx'));
+const Users = lazy(() => import('./pages/Users.tsx'));
+const Audit = lazy(() => import('./pages/Audit.tsx'));
 
 type Route = { page: 'overview' } | { page: 'balancing' } | { page: 'substation'; id: string } | { page: 'history'; series: string[] }
-  | { page: 'alarms' | 'work-orders' } | { page: 'crew'; crew: string };
+  | { page: 'alarms' | 'work-orders' | 'users' | 'audit' } | { page: 'crew'; crew: string };
+
+/** Pages a smaller role may not open: they are absent from its navigation, and the server refuses their data. */
+const PAGE_ROLE: Partial<Record<Route['page'], Role>> = { users: 'admin', audit: 'engineer' };
 
 function parseRoute(hash: string): Route {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'substation' && parts[1]) return { page: 'substation', id: parts[1] };
-  if (parts[0] === 'alarms' || parts[0] === 'work-orders') return { page: parts[0] };
+  if (parts[0] === 'alarms' || parts[0] === 'work-orders' || parts[0] === 'users' || parts[0] === 'audit') return { page: parts[0] };
   if (parts[0] === 'crew' && parts[1]) return { page: 'crew', crew: parts[1] };
   if (parts[0] === 'balancing') return { page: 'balancing' };
   if (parts[0] === 'history') {
@@ -45,12 +54,42 @@ function useRoute(): Route {
   return route;
 }
 
+function UserMenu({ user }: { user: Principal }) {
+  const { t } = useI18n();
+  return (
+    <span className="user" data-testid="user-menu">
+      <span data-testid="user-name">{user.name}</span> <small className="muted" data-testid="user-role">{t(`role.${user.role}`)}</small>{' '}
+      <button type="button" onClick={() => void logout()} data-testid="logout">{t('auth.logout')}</button>
+    </span>
+  );
+}
+
 export function App() {
   const { t } = useI18n();
-  const route = useRoute();
+  const session = useSession();
   useEffect(() => {
     document.title = t('app.title');
   }, [t]);
+  if (session.status === 'checking') return <p className="muted pad">{t('trend.loading')}</p>;
+  if (session.status === 'out') return <Login />;
+  return <Shell user={session.user} />;
+}
+
+function Shell({ user }: { user: Principal }) {
+  const { t } = useI18n();
+  const can = useCan();
+  const route = useRoute();
+  const mayOpen = (page: Route['page']) => {
+    const needed = PAGE_ROLE[page];
+    return needed === undefined || can(needed);
+  };
+  const link = (page: Route['page'], href: string, label: string) =>
+    mayOpen(page) && (
+      <a href={href} className={route.page === page ? 'active' : ''} data-testid={`nav-${page}`}>
+        {label}
+      </a>
+    );
+  const allowed = mayOpen(route.page);
   return (
     <div className="app">
       <header className="topbar">
@@ -58,22 +97,22 @@ export function App() {
           {t('app.title')}
         </a>
         <nav>
-          <a href="#/" className={route.page === 'overview' ? 'active' : ''}>
-            {t('nav.overview')}
-          </a>
-          <a href="#/history" className={route.page === 'history' ? 'active' : ''}>
-            {t('nav.history')}
-          </a>
-          <a href="#/balancing" className={route.page === 'balancing' ? 'active' : ''}>{t('nav.balancing')}</a>
-          <a href="#/alarms" className={route.page === 'alarms' ? 'active' : ''}>{t('nav.alarms')}</a>
-          <a href="#/work-orders" className={route.page === 'work-orders' ? 'active' : ''}>{t('nav.workOrders')}</a>
+          {link('overview', '#/', t('nav.overview'))}
+          {link('history', '#/history', t('nav.history'))}
+          {link('balancing', '#/balancing', t('nav.balancing'))}
+          {link('alarms', '#/alarms', t('nav.alarms'))}
+          {link('work-orders', '#/work-orders', t('nav.workOrders'))}
+          {link('audit', '#/audit', t('nav.audit'))}
+          {link('users', '#/users', t('nav.users'))}
         </nav>
+        <UserMenu user={user} />
         <LanguageSwitch />
       </header>
       <ConnectionBanner />
       <AlarmBanner />
       <main>
         <Suspense fallback={<p className="muted">{t('trend.loading')}</p>}>
+          {!allowed && <p className="error">{t('auth.forbidden')}</p>}
           {route.page === 'overview' && <Overview />}
           {route.page === 'substation' && <Substation key={route.id} id={route.id} />}
           {route.page === 'history' && <History initial={route.series} />}
@@ -81,6 +120,8 @@ export function App() {
           {route.page === 'alarms' && <Alarms />}
           {route.page === 'work-orders' && <WorkOrders />}
           {route.page === 'crew' && <WorkOrders crew={route.crew} />}
+          {allowed && route.page === 'audit' && <Audit />}
+          {allowed && route.page === 'users' && <Users />}
         </Suspense>
       </main>
     </div>

@@ -1,9 +1,18 @@
 // Types of the HTTP contract the API serves, and typed fetch helpers over it. The UI is served
-// from the same origin, so every URL is relative.
+// from the same origin, so every URL is relative; every request carries the session's token.
+// Types the server exports are imported from it (type-only: nothing of the server is bundled).
 
-export type Status = 'online' | 'offline' | 'stale' | 'alarm';
-export type Quality = 'good' | 'uncertain' | 'bad';
-export type TagValue = number | boolean | null;
+import type { SubstationState } from '../../api/live/latest-table.ts';
+import type { CurveSettings } from '../../control/config-schema.ts';
+import type { LoopMode } from '../../control/controller.ts';
+import type { PointValue, Quality } from '../../model/point.ts';
+import type { SeriesKey } from '../../model/store.ts';
+import { ApiError, authFetch, errorOf } from './session.ts';
+
+export { ApiError };
+export type { CurveSettings, LoopMode, Quality };
+export type Status = SubstationState;
+export type TagValue = PointValue | null;
 
 export interface Location {
   lat: number;
@@ -60,10 +69,7 @@ export interface SubstationDetail {
 }
 
 /** One line on a chart: a tag of a substation. */
-export interface SeriesRef {
-  substation: string;
-  tag: string;
-}
+export type SeriesRef = SeriesKey;
 
 export interface HistorySeries extends SeriesRef {
   unit: string;
@@ -84,33 +90,25 @@ export interface HistoryQuery {
   points: number;
 }
 
-/** The API's error body, kept whole so a toast shows the same code as the server log. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One JSON request with the token; a non-2xx answer throws ApiError with the server's code. */
+export async function request<T>(method: Method, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await authFetch(url, { method, signal, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+  if (!res.ok) throw await errorOf(res);
+  return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
-    throw new ApiError(body.code ?? 'HS_ERR_HTTP', body.message ?? res.statusText, res.status);
-  }
-  return (await res.json()) as T;
-}
+const getJson = <T>(url: string, signal?: AbortSignal): Promise<T> => request<T>('GET', url, undefined, signal);
 
-export type LoopMode = 'auto' | 'manual' | 'advisory';
-
-export interface CurveSettings {
-  indoor_c: number;
-  design_outdoor_c: number;
-  radiator: { design_supply_c: number; design_return_c: number; b: number };
-  floor: { design_supply_c: number; design_return_c: number; b: number };
+/** Saves a file the API makes (CSV): a plain link would not carry the token. */
+export async function download(url: string, filename: string): Promise<void> {
+  const res = await authFetch(url, { headers: { accept: 'text/csv' } });
+  if (!res.ok) throw await errorOf(res);
+  const href = URL.createObjectURL(await res.blob());
+  const a = Object.assign(document.createElement('a'), { href, download: filename });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
 }
 
 export interface SubstationControl {
@@ -132,15 +130,6 @@ export interface ControlOverview {
   global: LoopMode | null;
   source: { offsetK: number; why: string };
   substations: SubstationControl[];
-}
-
-async function putJson<T>(url: string, body: unknown): Promise<T> {
-  const res = await fetch(url, { method: 'PUT', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) {
-    const err = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
-    throw new ApiError(err.code ?? 'HS_ERR_HTTP', err.message ?? res.statusText, res.status);
-  }
-  return (await res.json()) as T;
 }
 
 export const seriesKey = (s: SeriesRef): string => `${s.substation}:${s.tag}`;
@@ -165,9 +154,9 @@ export const api = {
   totals: (signal?: AbortSignal) => getJson<Totals>('api/network/totals', signal),
   substation: (id: string, signal?: AbortSignal) => getJson<SubstationDetail>(`api/substations/${encodeURIComponent(id)}`, signal),
   history: (q: HistoryQuery, signal?: AbortSignal) => getJson<History>(`api/history?${historyParams(q)}`, signal),
-  historyCsvUrl: (q: HistoryQuery) => `api/history.csv?${historyParams(q)}`,
+  exportHistoryCsv: (q: HistoryQuery) => download(`api/history.csv?${historyParams(q)}`, 'history.csv'),
   control: (signal?: AbortSignal) => getJson<ControlOverview>('api/control', signal),
-  setLoopMode: (mode: LoopMode, substation?: string) => putJson<ControlOverview>('api/control/mode', { mode, actor: 'web', ...(substation ? { substation } : {}) }),
+  setLoopMode: (mode: LoopMode, substation?: string) => request<ControlOverview>('PUT', 'api/control/mode', { mode, ...(substation ? { substation } : {}) }),
   curve: (signal?: AbortSignal) => getJson<CurveSettings>('api/control/curve', signal),
-  setCurve: (curve: CurveSettings) => putJson<CurveSettings>('api/control/curve', { actor: 'web', curve }),
+  setCurve: (curve: CurveSettings) => request<CurveSettings>('PUT', 'api/control/curve', { curve }),
 };

@@ -37,3 +37,5 @@ export function useNow(everyMs = 1000): number {
   }, [everyMs]);
   return now;
 }
+
+export const formatDateTime = (ms: number): string => new Date(ms).toLocaleString([], { hour12: false });

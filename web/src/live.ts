@@ -1,13 +1,18 @@
 // Live data over socket.io: one connection for the whole app, its state as a hook, and one hook
 // per room that merges the snapshot with the updates that follow it. socket.io reconnects by
 // itself; on every (re)connect the rooms subscribe again and the server answers with a snapshot.
+// The connection carries the session's access token; after a refresh it reconnects with the new
+// one, a refused handshake refreshes the token first, and a logout closes it.
 
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import type { Quality, Status, TagValue } from './api.ts';
+import type { AlarmRecord } from '../../alarms/alarm-store.ts';
+import type { AlarmChange } from '../../alarms/engine.ts';
+import type { LivePoint, OverviewRow as OverviewWireRow } from '../../api/live/latest-table.ts';
+import type { Status } from './api.ts';
+import { currentToken, onTokenChange, refresh } from './session.ts';
 
-/** [id, status, t1s, t1r, t2s, t2r, heatKw, makeupM3h, indoorMinC], as the server sends it. */
-export type OverviewWireRow = [string, Status, ...(number | null)[]];
+export type { LivePoint };
 
 export interface OverviewRow {
   id: string;
@@ -23,25 +28,40 @@ export interface OverviewRow {
   ts: number;
 }
 
-export interface LivePoint {
-  tag: string;
-  value: TagValue;
-  quality: Quality;
+// The room messages as api/live/rooms.ts sends them. Not imported from there: that module's
+// imports reach the whole server (auth, audit), which the web's type check should not depend on.
+type RoomRequest = { room: 'overview' } | { room: 'alarms' } | { room: 'substation'; id: string };
+interface OverviewFrame {
   ts: number;
+  rows: OverviewWireRow[];
+}
+interface SubstationUpdate {
+  id: string;
+  points: LivePoint[];
+}
+interface SubstationSnapshot extends SubstationUpdate {
+  status: Status;
+}
+interface StatusEvent {
+  id: string;
+  status: Status;
 }
 
-type Room = { room: 'overview' } | { room: 'substation'; id: string };
-
 interface ServerEvents {
-  snapshot: (msg: { ts: number; rows: OverviewWireRow[] } | { id: string; status: Status; points: LivePoint[] }) => void;
-  update: (msg: { ts: number; rows: OverviewWireRow[] } | { id: string; points: LivePoint[] }) => void;
-  status: (msg: { id: string; status: Status }) => void;
+  snapshot: (msg: OverviewFrame | SubstationSnapshot) => void;
+  update: (msg: OverviewFrame | SubstationUpdate) => void;
+  status: (msg: StatusEvent) => void;
+  alarms: (msg: { alarms: AlarmRecord[] }) => void;
+  alarm: (msg: AlarmChange) => void;
 }
 
 interface ClientEvents {
-  subscribe: (room: Room) => void;
-  unsubscribe: (room: Room) => void;
+  subscribe: (room: RoomRequest) => void;
+  unsubscribe: (room: RoomRequest) => void;
 }
+
+/** What a refused handshake says when the token is missing or old: refresh, then try again. */
+const AUTH_REFUSALS = new Set(['HS_ERR_AUTH_REQUIRED', 'HS_ERR_AUTH_EXPIRED']);
 
 export interface ConnectionState {
   connected: boolean;
@@ -62,20 +82,48 @@ function setState(next: ConnectionState): void {
 
 function connection(): Socket<ServerEvents, ClientEvents> {
   if (socket) return socket;
-  // Short retry steps: a control room wants its screen back within seconds of the server.
-  socket = io({ path: '/socket.io', reconnectionDelay: 500, reconnectionDelayMax: 2000 });
-  socket.on('connect', () => setState({ connected: true, epoch: state.epoch + 1, lostAt: null }));
-  socket.on('disconnect', (reason) => {
+  // Short retry steps: a control room wants its screen back within seconds of the server. The
+  // auth callback runs on every (re)connect, so each handshake carries the current token.
+  const s: Socket<ServerEvents, ClientEvents> = io({ path: '/socket.io', reconnectionDelay: 500, reconnectionDelayMax: 2000, auth: (cb) => cb({ token: currentToken() }) });
+  socket = s;
+  s.on('connect', () => setState({ connected: true, epoch: state.epoch + 1, lostAt: null }));
+  s.on('disconnect', (reason) => {
+    // A reconnect with a fresh token is no lost connection.
+    if (reason === 'io client disconnect') return;
     setState({ ...state, connected: false, lostAt: Date.now() });
     // A server shutting down disconnects its clients on purpose, and socket.io then stops
     // retrying; a control room screen must come back when the server does.
-    if (reason === 'io server disconnect') socket?.connect();
+    if (reason === 'io server disconnect') s.connect();
   });
-  socket.on('connect_error', () => {
+  let authRetries = 0;
+  s.on('connect', () => (authRetries = 0));
+  s.on('connect_error', (err) => {
+    // socket.io does not retry a handshake the server refused; a fresh token may get through
+    // (and a failed refresh shows the login page). Twice at most, so a server bug cannot loop.
+    if (AUTH_REFUSALS.has(err.message) && authRetries++ < 2) {
+      void refresh().then((ok) => ok && s.connect());
+      return;
+    }
     if (state.lostAt === null) setState({ ...state, connected: false, lostAt: Date.now() });
   });
-  return socket;
+  return s;
 }
+
+onTokenChange((token) => {
+  if (!socket) return;
+  if (token === undefined) {
+    // Logged out (or the refresh failed): no data without a session.
+    socket.removeAllListeners();
+    socket.disconnect();
+    socket = undefined;
+    setState({ connected: false, epoch: state.epoch, lostAt: null });
+  } else if (socket.connected) {
+    socket.disconnect().connect();
+  } else if (!socket.active) {
+    // A handshake refused for its old token is not retried by socket.io: this token may pass.
+    socket.connect();
+  }
+});
 
 export function useConnection(): ConnectionState {
   return useSyncExternalStore(
@@ -89,7 +137,7 @@ export function useConnection(): ConnectionState {
 }
 
 /** Subscribes to a room now and after every reconnect; the handlers see that room's messages. */
-function useRoom(room: Room | undefined, handlers: Partial<ServerEvents>): void {
+function useRoom(room: RoomRequest | undefined, handlers: Partial<ServerEvents>): void {
   const key = room ? JSON.stringify(room) : '';
   useEffect(() => {
     if (!room) return;
@@ -178,4 +226,9 @@ export function useSubstationLive(id: string): SubstationLive {
     },
   );
   return live;
+}
+
+/** Calls `changed` on the alarms room's snapshot and on every alarm change after it; `changed` must be stable. */
+export function useAlarmsRoom(changed: () => void): void {
+  useRoom({ room: 'alarms' }, { alarms: changed, alarm: changed });
 }

@@ -81,9 +81,9 @@ export function TrendPanel({ series, ranges, label }: Props) {
           </button>
         ))}
         {shown && (
-          <a className="button" href={api.historyCsvUrl(shown.query)} download data-testid="export-csv">
+          <button type="button" onClick={() => api.exportHistoryCsv(shown.query).catch((e: Error) => setError(e.message))} data-testid="export-csv">
             {t('trend.export')}
-          </a>
+          </button>
         )}
       </div>
       <div ref={ref} className="chart" style={{ height: CHART_HEIGHT }} data-has-data={hasData}>

@@ -1,12 +1,13 @@
 // The alarm list: priority colours, filters (priority, state, substation), acknowledge with a
 // comment and shelve for a while from the list, open a work order by hand; the alarms of a flood
-// are one row (expand to see them).
+// are one row (expand to see them). The actions take an operator; a viewer sees the list only.
 
 import { useState } from 'react';
 import { alarmsApi, PRIORITY_COLOURS, useAlarms, type Alarm, type Priority } from '../alarms-api.ts';
 import { formatTime } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 import { substationHref } from '../App.tsx';
+import { useCan } from '../session.ts';
 
 const PRIORITIES: Priority[] = ['critical', 'high', 'medium', 'low'];
 const SHELF_MINUTES = [30, 120, 480];
@@ -14,6 +15,7 @@ const SHELF_MINUTES = [30, 120, 480];
 export default function Alarms() {
   const { t, lang } = useI18n();
   const { list, error, refresh } = useAlarms();
+  const operator = useCan()('operator');
   const [priority, setPriority] = useState<Priority | ''>('');
   const [unackedOnly, setUnackedOnly] = useState(false);
   const [search, setSearch] = useState('');
@@ -64,21 +66,21 @@ export default function Alarms() {
                   <td colSpan={6}>{t('alarms.floodRow', { n: r.alarms.length })}</td>
                 </tr>
               ) : (
-                <tr key={r.id} style={{ borderLeft: `6px solid ${PRIORITY_COLOURS[r.priority]}`, fontWeight: r.state.startsWith('unack') ? 'bold' : 'normal' }}>
+                <tr key={r.id} data-alarm={r.alarm} data-substation={r.substation} data-state={r.state} style={{ borderLeft: `6px solid ${PRIORITY_COLOURS[r.priority]}`, fontWeight: r.state.startsWith('unack') ? 'bold' : 'normal' }}>
                   <td style={{ color: PRIORITY_COLOURS[r.priority] }}>{t(`alarms.priority.${r.priority}`)}</td>
                   <td><a href={substationHref(r.substation)}>{r.substation}</a></td>
                   <td>{r.title[lang]}</td>
                   <td>{t(`alarms.state.${r.state}`)}{r.shelvedUntil !== null ? ` · ${t('alarms.shelvedUntil', { time: formatTime(r.shelvedUntil) })}` : ''}{r.outOfService ? ` · ${t('alarms.oos')}` : ''}</td>
                   <td>{formatTime(r.raisedAt)}</td>
                   <td>
-                    {r.state.startsWith('unack') && <button onClick={() => ack(r)}>{t('alarms.ack')}</button>}
-                    {r.shelvedUntil === null && (
+                    {operator && r.state.startsWith('unack') && <button data-testid="alarm-ack" onClick={() => ack(r)}>{t('alarms.ack')}</button>}
+                    {operator && r.shelvedUntil === null && (
                       <select value="" onChange={(e) => e.target.value && act(alarmsApi.shelve(r.id, Number(e.target.value), ''))}>
                         <option value="">{t('alarms.shelve')}</option>
                         {SHELF_MINUTES.map((m) => <option key={m} value={m}>{t('alarms.minutes', { n: m })}</option>)}
                       </select>
                     )}
-                    <button onClick={() => act(alarmsApi.openOrder(r.id, ''))}>{t('alarms.order')}</button>
+                    {operator && <button onClick={() => act(alarmsApi.openOrder(r.id, ''))}>{t('alarms.order')}</button>}
                   </td>
                 </tr>
               ),

@@ -1,12 +1,14 @@
 // The balancing page: every substation's return against its target, valve, supply, the coldest
 // home, what the loop wants to do next and why, and its mode (auto / manual / advisory), with
 // the global take and hand-back, the heat source request and the curve settings for engineers.
+// Modes take an operator and the curve an engineer: smaller roles see the values, not the controls.
 
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type ControlOverview, type CurveSettings, type LoopMode, type SubstationControl } from '../api.ts';
 import { formatNumber, formatTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { substationHref } from '../App.tsx';
+import { useCan } from '../session.ts';
 
 const REFRESH_MS = 5000;
 const MODES: LoopMode[] = ['auto', 'manual', 'advisory'];
@@ -29,6 +31,7 @@ function ReturnBar({ s }: { s: SubstationControl }) {
 
 function CurveForm({ onError }: { onError: (m: string) => void }) {
   const { t } = useI18n();
+  const engineer = useCan()('engineer');
   const [curve, setCurve] = useState<CurveSettings | undefined>();
   const [saved, setSaved] = useState(false);
   useEffect(() => {
@@ -38,7 +41,7 @@ function CurveForm({ onError }: { onError: (m: string) => void }) {
   }, [onError]);
   if (!curve) return null;
   const num = (value: number, set: (v: number) => void) => (
-    <input type="number" step="0.1" value={value} style={{ width: '5em' }} onChange={(e) => { setSaved(false); set(Number(e.target.value)); }} />
+    <input type="number" step="0.1" value={value} disabled={!engineer} style={{ width: '5em' }} onChange={(e) => { setSaved(false); set(Number(e.target.value)); }} />
   );
   const emitter = (key: 'radiator' | 'floor', label: MessageKey) => (
     <label>
@@ -51,6 +54,7 @@ function CurveForm({ onError }: { onError: (m: string) => void }) {
   return (
     <form
       className="toolbar"
+      data-testid="curve-form"
       onSubmit={(e) => {
         e.preventDefault();
         api.setCurve(curve).then((c) => { setCurve(c); setSaved(true); }, (err: unknown) => onError((err as Error).message));
@@ -61,14 +65,15 @@ function CurveForm({ onError }: { onError: (m: string) => void }) {
       <label>{t('balance.curve.outdoor')} {num(curve.design_outdoor_c, (v) => setCurve({ ...curve, design_outdoor_c: v }))}</label>
       {emitter('radiator', 'balance.curve.radiator')}
       {emitter('floor', 'balance.curve.floor')}
-      <button type="submit">{t('balance.curve.save')}</button>
-      {saved && <span className="muted">{t('balance.curve.saved')}</span>}
+      {engineer && <button type="submit" data-testid="curve-save">{t('balance.curve.save')}</button>}
+      {saved && <span className="muted" data-testid="curve-saved">{t('balance.curve.saved')}</span>}
     </form>
   );
 }
 
 export default function Balancing() {
   const { t, tagLabel } = useI18n();
+  const operator = useCan()('operator');
   const [data, setData] = useState<ControlOverview | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [off, setOff] = useState<string | undefined>();
@@ -96,10 +101,14 @@ export default function Balancing() {
       <h2>{t('balance.title')}</h2>
       {error && <p role="alert">{t('balance.error', { message: error })}</p>}
       <div className="toolbar">
-        <strong>{t('balance.global')}</strong>
-        <button onClick={() => void setMode('manual')}>{t('balance.takeAll')}</button>
-        <button onClick={() => void setMode('advisory')}>{t('balance.advisoryAll')}</button>
-        <button onClick={() => void setMode('auto')}>{t('balance.handBack')}</button>
+        {operator && (
+          <>
+            <strong>{t('balance.global')}</strong>
+            <button onClick={() => void setMode('manual')} data-testid="take-all">{t('balance.takeAll')}</button>
+            <button onClick={() => void setMode('advisory')}>{t('balance.advisoryAll')}</button>
+            <button onClick={() => void setMode('auto')}>{t('balance.handBack')}</button>
+          </>
+        )}
         {data && <span className="muted">{t('balance.source', { k: data.source.offsetK.toFixed(1), why: data.source.why })}</span>}
       </div>
       <CurveForm onError={setError} />
@@ -123,7 +132,7 @@ export default function Balancing() {
             <tr key={s.id} data-substation={s.id}>
               <td><a href={substationHref(s.id)}>{s.id}</a></td>
               <td>
-                <select value={s.mode} aria-label={`${s.id} ${t('balance.col.mode')}`} onChange={(e) => void setMode(e.target.value as LoopMode, s.id)}>
+                <select value={s.mode} disabled={!operator} aria-label={`${s.id} ${t('balance.col.mode')}`} onChange={(e) => void setMode(e.target.value as LoopMode, s.id)}>
                   {MODES.map((m) => <option key={m} value={m}>{t(`balance.mode.${m}`)}</option>)}
                 </select>
               </td>

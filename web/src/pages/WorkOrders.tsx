@@ -1,10 +1,12 @@
 // Work orders: the control room's board (a column per state, KPI CSV links) and, at
 // #/crew/<crew>, a page for a crew's phone: its open orders, one big button for the next step.
+// Moving an order on takes an operator (a crew member logs in as one); viewers only look.
 
 import { useCallback, useEffect, useState } from 'react';
 import { alarmsApi, PRIORITY_COLOURS, type OrderState, type WorkOrder } from '../alarms-api.ts';
 import { formatTime } from '../format.ts';
 import { useI18n } from '../i18n.ts';
+import { useCan } from '../session.ts';
 
 const STATES: OrderState[] = ['assigned', 'en_route', 'on_site', 'resolved'];
 const NEXT: Partial<Record<OrderState, Exclude<OrderState, 'assigned'>>> = { assigned: 'en_route', en_route: 'on_site', on_site: 'resolved' };
@@ -26,13 +28,14 @@ function useOrders(crew?: string): { orders: WorkOrder[] | undefined; error: str
 
 function Card({ o, onMove, big }: { o: WorkOrder; onMove: (o: WorkOrder, to: OrderState) => void; big?: boolean }) {
   const { t } = useI18n();
-  const next = NEXT[o.state];
+  const can = useCan();
+  const next = can('operator') ? NEXT[o.state] : undefined;
   return (
-    <div className="card" style={{ borderLeft: `6px solid ${PRIORITY_COLOURS[o.priority]}`, padding: 8, margin: '6px 0', fontSize: big ? '1.2em' : undefined }}>
+    <div className="card" data-order={o.id} data-state={o.state} style={{ borderLeft: `6px solid ${PRIORITY_COLOURS[o.priority]}`, padding: 8, margin: '6px 0', fontSize: big ? '1.2em' : undefined }}>
       <div><strong>#{o.id} {o.substation}</strong> · {o.alarm}{o.repeatOf !== null && ` · ${t('orders.repeatOf', { id: o.repeatOf })}`}</div>
       <div className="muted">{t('orders.opened', { time: formatTime(o.openedAt) })}{o.crew && ` · ${o.crew}`}</div>
       {o.notes.map((n) => <div key={n.ts} className="muted">{formatTime(n.ts)} {n.actor}: {n.text}</div>)}
-      {next && <button style={big ? { width: '100%', padding: 16, marginTop: 8 } : undefined} onClick={() => onMove(o, next)}>{t(`orders.to.${next}`)}</button>}
+      {next && <button data-testid="order-next" style={big ? { width: '100%', padding: 16, marginTop: 8 } : undefined} onClick={() => onMove(o, next)}>{t(`orders.to.${next}`)}</button>}
     </div>
   );
 }
@@ -43,8 +46,9 @@ export default function WorkOrders({ crew }: { crew?: string }) {
   const [message, setMessage] = useState<string>();
   const move = (o: WorkOrder, to: OrderState) => {
     const note = prompt(t('orders.note')) ?? '';
-    alarmsApi.moveOrder(o.id, to, crew ?? 'web', note).then(reload, (e: unknown) => setMessage((e as Error).message));
+    alarmsApi.moveOrder(o.id, to, note).then(reload, (e: unknown) => setMessage((e as Error).message));
   };
+  const kpis = (by: 'crew' | 'area') => alarmsApi.exportKpis(by).catch((e: unknown) => setMessage((e as Error).message));
   if (error) return <p className="muted">{t('alarms.off', { message: error })}</p>;
   if (!orders) return <p className="muted">{t('trend.loading')}</p>;
   if (crew) {
@@ -59,7 +63,7 @@ export default function WorkOrders({ crew }: { crew?: string }) {
   return (
     <section>
       <p>
-        {t('orders.kpis')}: <a href={alarmsApi.kpiCsvUrl('crew')}>{t('orders.byCrew')}</a> · <a href={alarmsApi.kpiCsvUrl('area')}>{t('orders.byArea')}</a>
+        {t('orders.kpis')}: <button type="button" onClick={() => kpis('crew')}>{t('orders.byCrew')}</button> <button type="button" onClick={() => kpis('area')}>{t('orders.byArea')}</button>
       </p>
       {message && <p className="error">{message}</p>}
       <div style={{ display: 'grid', gridTemplateColumns: 'repeat(4, 1fr)', gap: 12 }}>

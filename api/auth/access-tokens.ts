@@ -1,0 +1,57 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { HeatScadaError } from '../../model/errors.ts';
+import type { RevokedTokens } from './revoked-tokens.ts';
+import type { Session } from './user-store.ts';
+
+// Short-lived access tokens: compact JWTs (HS256) over node:crypto. They carry the user name and
+// the user's token generation; the role is looked up at each request, so a role change or a
+// disabled user takes effect at once, not when the token runs out.
+
+export interface AccessClaims {
+  sub: string;
+  gen: number;
+  iat: number;
+  exp: number;
+}
+
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+
+export class AccessTokens {
+  constructor(
+    private readonly key: Buffer,
+    /** Seconds a token is valid. */
+    readonly lifetimeS: number,
+    private readonly revoked: RevokedTokens,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  issue(session: Session): string {
+    const iat = Math.floor(this.now() / 1000);
+    const claims: AccessClaims = { sub: session.name, gen: session.generation, iat, exp: iat + this.lifetimeS };
+    const body = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    return `${body}.${this.sign(body)}`;
+  }
+
+  /** The claims of a token this API signed and that has not expired; HS_ERR_AUTH_REQUIRED or _EXPIRED otherwise. */
+  verify(token: string): AccessClaims {
+    const parts = token.split('.');
+    if (parts.length !== 3 || parts[0] !== HEADER) throw new HeatScadaError('HS_ERR_AUTH_REQUIRED', 'malformed token');
+    const given = Buffer.from(parts[2], 'base64url');
+    const expected = Buffer.from(this.sign(`${parts[0]}.${parts[1]}`), 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HeatScadaError('HS_ERR_AUTH_REQUIRED', 'bad token signature');
+    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as AccessClaims;
+    if (this.now() >= claims.exp * 1000) throw new HeatScadaError('HS_ERR_AUTH_EXPIRED');
+    if (this.revoked.has(parts[2])) throw new HeatScadaError('HS_ERR_AUTH_REQUIRED', 'the token was withdrawn at logout');
+    return claims;
+  }
+
+  /** Withdraws a valid token until it expires (logout); an invalid one needs nothing. */
+  revoke(token: string): void {
+    const claims = this.verify(token);
+    this.revoked.add(token.split('.')[2], claims.exp * 1000);
+  }
+
+  private sign(body: string): string {
+    return createHmac('sha256', this.key).update(body).digest('base64url');
+  }
+}

@@ -1,0 +1,46 @@
+import type Database from 'better-sqlite3';
+import type { AuditTrail } from '../../model/audit.ts';
+import { AccessTokens } from './access-tokens.ts';
+import { tokenAuthenticator, type Authenticator } from './guard.ts';
+import { LoginThrottle, type ThrottleLimits } from './login-throttle.ts';
+import { RefreshTokens } from './refresh-tokens.ts';
+import { RevokedTokens } from './revoked-tokens.ts';
+import { loadSigningKey } from './signing-key.ts';
+import { UserStore } from './user-store.ts';
+
+// The parts of authentication over one SQLite database (users, refresh tokens, signing key),
+// made once by startApi and handed to the guard, the routes and socket.io.
+
+export interface AuthOptions {
+  /** Access token lifetime; default 900 s. */
+  accessTokenS?: number;
+  /** Refresh token (sign-in session) lifetime; default 12 h. */
+  refreshTokenS?: number;
+  throttle?: Partial<ThrottleLimits>;
+  now?: () => number;
+}
+
+export interface Auth {
+  users: UserStore;
+  accessTokens: AccessTokens;
+  refreshTokens: RefreshTokens;
+  throttle: LoginThrottle;
+  authenticator: Authenticator;
+  trail: AuditTrail;
+}
+
+export const AUTH_DEFAULTS = { accessTokenS: 900, refreshTokenS: 12 * 3600, throttle: { perAddress: 20, perUser: 5, windowS: 900 } } as const;
+
+export function createAuth(db: Database.Database, trail: AuditTrail, options: AuthOptions = {}): Auth {
+  const now = options.now ?? Date.now;
+  const users = new UserStore(db, now);
+  const accessTokens = new AccessTokens(loadSigningKey(db), options.accessTokenS ?? AUTH_DEFAULTS.accessTokenS, new RevokedTokens(db, now), now);
+  return {
+    users,
+    accessTokens,
+    refreshTokens: new RefreshTokens(db, options.refreshTokenS ?? AUTH_DEFAULTS.refreshTokenS, now),
+    throttle: new LoginThrottle({ ...AUTH_DEFAULTS.throttle, ...options.throttle }, now),
+    authenticator: tokenAuthenticator(accessTokens, users),
+    trail,
+  };
+}
