@@ -5,9 +5,15 @@ import type { StoredPoint, SubstationStatus, TimeSeriesStore } from '../../model
 // Batched writes into the store. Points go into a preallocated batch that is handed to the
 // store when it holds maxPoints or when maxMs have passed since its first point, whichever
 // comes first. Writes (and status changes) run one after another, in arrival order, so a
-// store never sees two of ours at once and a failed write never blocks the next one.
+// store never sees two of ours at once and a failed write never blocks the next one. A store
+// that queues work itself and applies it in call order (`ordered`, the SQLite writer thread)
+// is handed the next write at once instead: waiting for each answer left that thread idle for
+// a round trip through our busy event loop per batch.
 
-export type StoreSink = Pick<TimeSeriesStore, 'write' | 'setStatus'>;
+export type StoreSink = Pick<TimeSeriesStore, 'write' | 'setStatus'> & {
+  /** Applies writes and status changes one at a time in the order they were called. */
+  readonly ordered?: boolean;
+};
 
 export interface WriterStats {
   /** Points handed to push(). */
@@ -20,7 +26,7 @@ export interface WriterStats {
   /** Writes and status changes waiting for the store or under way. */
   pending: number;
   largestBatch: number;
-  /** Time spent in the store's write(), ms. */
+  /** Time spent in the store's write(), ms (for an ordered store, queueing included). */
   writeMs: number;
 }
 
@@ -76,9 +82,11 @@ export class Batcher {
     await this.tail;
   }
 
+  /** Runs `job` after the jobs before it, or at once for an ordered store; jobs never reject. */
   private enqueue(job: () => Promise<void>): void {
     this.stats.pending++;
-    this.tail = this.tail.then(job).then(() => {
+    const started = this.store.ordered ? job() : undefined;
+    this.tail = this.tail.then(() => started ?? job()).then(() => {
       this.stats.pending--;
     });
   }

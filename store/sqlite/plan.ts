@@ -1,8 +1,8 @@
 // Which table answers which part of a range. Rollup buckets are used where they are complete
 // (below their mark, not stale) and lie wholly inside [from, to); the rest — the unaligned
 // edges, the recent tail, stale buckets — falls through to a finer table and at last to raw
-// points, which live in points below the recent mark and in points_recent from it on. Pure,
-// so the splitting is tested without a database.
+// points, which live in points below a series' recent split and in points_recent from it on.
+// Pure, so the splitting is tested without a database.
 
 export type Source = 'points' | 'points_recent' | 'rollup_1m' | 'rollup_1h';
 export type RawSource = 'points' | 'points_recent';
@@ -24,6 +24,20 @@ export interface Segment<S extends Source = Source> {
   source: S;
   from: number;
   to: number;
+}
+
+/** Where raw points split between points and points_recent (rollup_state; README: the write path). */
+export interface RecentMarks {
+  /** Keys at or after this live in points_recent, unless their series is already drained. */
+  recent: number;
+  /** While a drain is under way (drainMark > recent): series with an id below drainCursor are moved up to drainMark. */
+  drainMark: number;
+  drainCursor: number;
+}
+
+/** The time from which series `id`'s points live in points_recent. */
+export function recentSplit(marks: RecentMarks, id: number): number {
+  return marks.drainMark > marks.recent && id < marks.drainCursor ? marks.drainMark : marks.recent;
 }
 
 const floorTo = (t: number, w: number): number => t - (t % w);

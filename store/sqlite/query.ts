@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Aggregate, LatestFilter, RangePoint, RangeQuery, SeriesKey, SeriesRange, StoredPoint } from '../../model/store.ts';
 import { latestValue, qualityOf } from '../rules.ts';
 import { partialsSql, type PartialRow } from './aggregate.ts';
-import { planSegments, rawSegments, tiersFor, type RawSource, type Segment, type Source } from './plan.ts';
+import { planSegments, rawSegments, recentSplit, tiersFor, type RawSource, type RecentMarks, type Segment, type Source } from './plan.ts';
 import type { RollupMarks } from './rollup.ts';
 import type { SeriesIds } from './series.ts';
 
@@ -25,7 +25,8 @@ const ONE_SPAN = 'SELECT $id AS series_id, $lo AS lo, $hi AS hi';
 
 /**
  * Each series' newest row, found through the primary keys (see write.ts for why there is no
- * latest table). A series' rows in points_recent are all newer than its rows in points.
+ * latest table). A series' rows in points_recent are all newer than its rows in points
+ * (recentSplit in plan.ts).
  */
 function latestSql(filter: LatestFilter): string {
   const where = [
@@ -46,9 +47,7 @@ function latestSql(filter: LatestFilter): string {
   ORDER BY l.substation, l.tag`;
 }
 
-interface Marks extends RollupMarks {
-  recent: number;
-}
+interface Marks extends RollupMarks, RecentMarks {}
 
 /** Combines partials of one bucket read from two segments that split it. */
 function merge(into: PartialRow, add: PartialRow): void {
@@ -90,7 +89,9 @@ export class Queries {
     this.partials = { points: partials('points'), points_recent: partials('points_recent'), rollup_1m: partials('rollup_1m'), rollup_1h: partials('rollup_1h') };
     const count = (table: RawSource) => db.prepare<[number, number, number], number>(`SELECT count(*) FROM ${table} WHERE series_id = ? AND ts >= ? AND ts < ?`).pluck();
     this.counts = { points: count('points'), points_recent: count('points_recent') };
-    this.readMarks = db.prepare('SELECT recent_mark AS recent, minute_mark AS minute, hour_mark AS hour FROM rollup_state WHERE id = 1');
+    this.readMarks = db.prepare(
+      'SELECT recent_mark AS recent, drain_mark AS drainMark, drain_cursor AS drainCursor, minute_mark AS minute, hour_mark AS hour FROM rollup_state WHERE id = 1',
+    );
     this.staleMinutes = db.prepare<[number], number>('SELECT bucket FROM rollup_dirty WHERE series_id = ? ORDER BY bucket').pluck();
   }
 
@@ -119,7 +120,7 @@ export class Queries {
       .transaction(() => {
         const id = this.series.find(key.substation, key.tag);
         if (id === undefined) return 0;
-        return rawSegments(from, to, this.marks().recent).reduce((n, seg) => n + (this.counts[seg.source].get(id, seg.from, seg.to) ?? 0), 0);
+        return rawSegments(from, to, recentSplit(this.marks(), id)).reduce((n, seg) => n + (this.counts[seg.source].get(id, seg.from, seg.to) ?? 0), 0);
       })
       .deferred();
   }
@@ -139,7 +140,7 @@ export class Queries {
   plan(id: number, from: number, to: number, stepMs: number): Segment[] {
     const marks = this.marks();
     const tiers = this.useRollups ? tiersFor(stepMs, marks, this.staleMinutes.all(id)) : [];
-    return planSegments(from, to, tiers, marks.recent);
+    return planSegments(from, to, tiers, recentSplit(marks, id));
   }
 
   private marks(): Marks {
@@ -149,7 +150,7 @@ export class Queries {
   }
 
   private rawRange(id: number, from: number, to: number): RangePoint[] {
-    return rawSegments(from, to, this.marks().recent).flatMap((seg) =>
+    return rawSegments(from, to, recentSplit(this.marks(), id)).flatMap((seg) =>
       this.raw[seg.source].all(id, seg.from, seg.to).map(([ts, value, quality]) => ({ ts, value, quality: qualityOf(quality) })),
     );
   }

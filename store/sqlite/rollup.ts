@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
 import { PARTIAL_COLUMNS, partialsSql } from './aggregate.ts';
 import { HOUR, MINUTE } from './plan.ts';
+import type { RecentPoints } from './recent.ts';
 
-// Moving recent points into points, rollups and retention. Minute rollups are made from raw
-// points, hourly ones from minute rollups. Below the minute mark every minute is rolled up
-// except the stale ones that late points touched (rollup_dirty); rollup() recomputes those and
-// moves the marks on. Both start by emptying points_recent, so they only ever read points.
+// Rollups and retention. Minute rollups are made from raw points, hourly ones from minute
+// rollups. Below the minute mark every minute is rolled up except the stale ones that late
+// points touched (rollup_dirty); rollup() recomputes those and moves the marks on. Both start by
+// emptying points_recent (recent.ts), so they only ever read points.
 // Retention rolls up what it is about to drop first, so rollups outlive raw points.
 
 export interface RollupMarks {
@@ -38,11 +39,11 @@ export class Rollups {
   private readonly saveMarks: Database.Statement<[number, number]>;
   private readonly seriesIds: Database.Statement<[], number>;
   private readonly dropRaw: Database.Statement<[number, number]>;
-  private readonly moveRecent: Database.Statement<[]>;
-  private readonly clearRecent: Database.Statement<[]>;
-  private readonly saveRecentMark: Database.Statement<[]>;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly recent: RecentPoints,
+  ) {
     this.readState = db.prepare('SELECT newest_ts AS newest, minute_mark AS minute, hour_mark AS hour FROM rollup_state WHERE id = 1');
     const into = (table: string, sql: string): string => `INSERT OR REPLACE INTO ${table} (${PARTIAL_COLUMNS}) ${sql}`;
     this.minutesFromRaw = db.prepare(into('rollup_1m', partialsSql('points', ALL_SERIES)));
@@ -53,20 +54,6 @@ export class Rollups {
     this.saveMarks = db.prepare('UPDATE rollup_state SET minute_mark = ?, hour_mark = ? WHERE id = 1');
     this.seriesIds = db.prepare<[], number>('SELECT id FROM series').pluck();
     this.dropRaw = db.prepare('DELETE FROM points WHERE series_id = ? AND ts < ?');
-    // In key order, so each series' last page in points is written once per move.
-    this.moveRecent = db.prepare(
-      `INSERT INTO points (series_id, ts, value, quality, historical)
-       SELECT series_id, ts, value, quality, historical FROM points_recent WHERE true ORDER BY series_id, ts
-       ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, quality = excluded.quality, historical = excluded.historical`,
-    );
-    this.clearRecent = db.prepare('DELETE FROM points_recent');
-    // Everything written so far is now in points: from here on only newer points go to points_recent.
-    this.saveRecentMark = db.prepare('UPDATE rollup_state SET recent_mark = max(recent_mark, newest_ts + 1) WHERE id = 1');
-  }
-
-  /** Moves every point of points_recent into points. */
-  moveRecentPoints(): void {
-    this.db.transaction(() => this.moveInTransaction()).immediate();
   }
 
   state(): RollupState {
@@ -93,14 +80,8 @@ export class Rollups {
       .immediate();
   }
 
-  private moveInTransaction(): void {
-    this.moveRecent.run();
-    this.clearRecent.run();
-    this.saveRecentMark.run();
-  }
-
   private rollUpInTransaction(upTo: number): RollupMarks {
-    this.moveInTransaction();
+    this.recent.moveAllInTransaction();
     const before = this.state();
     const minute = Math.max(before.minute, floorTo(upTo, MINUTE));
     const hour = Math.max(before.hour, floorTo(minute, HOUR));

@@ -84,6 +84,12 @@ const MIGRATIONS: readonly string[] = [
     ts INTEGER NOT NULL
   );
   `,
+  // points_recent is moved into points a slice of series at a time (README: the write path):
+  // series with an id below drain_cursor have their points below drain_mark in points.
+  `
+  ALTER TABLE rollup_state ADD COLUMN drain_mark INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE rollup_state ADD COLUMN drain_cursor INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export interface OpenOptions {

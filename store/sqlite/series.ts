@@ -66,3 +66,40 @@ export class SeriesIds {
     tags.set(tag, id);
   }
 }
+
+/**
+ * The writer thread's side of series numbering (worker-writer.ts): its client numbers each
+ * series 0, 1, 2… the first time a batch carries it and sends the key once, so batches cross
+ * the thread boundary as numbers instead of strings. Maps those numbers to series ids.
+ */
+export class SeriesIndex {
+  private readonly keys: SeriesKey[] = [];
+  /** Series ids of keys[0 .. ids.length), known to be committed. */
+  private ids = new Float64Array(0);
+
+  /** Keys numbered next, in the order the client numbered them. */
+  add(keys: readonly SeriesKey[]): void {
+    for (const key of keys) this.keys.push(key);
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** Ids indexed by series number, creating missing series; call inside the write transaction. */
+  resolve(series: SeriesIds): ResolvedIds {
+    const known = this.ids;
+    if (known.length === this.keys.length) return { ids: known, commit: () => undefined };
+    const fresh = series.resolve(this.keys.slice(known.length));
+    const ids = new Float64Array(this.keys.length);
+    ids.set(known);
+    ids.set(fresh.ids, known.length);
+    return {
+      ids,
+      commit: () => {
+        fresh.commit();
+        this.ids = ids;
+      },
+    };
+  }
+}

@@ -100,6 +100,59 @@ describe('sqlite store', () => {
     await store.close();
   });
 
+  it('drains points_recent a slice of series per write, and reads stay right meanwhile', async () => {
+    const store = open({ rollups: false });
+    const count = (sql: string) => store.database.prepare<[], number>(`SELECT count(*) FROM ${sql}`).pluck().get()!;
+    const SERIES = 200;
+    const series = Array.from({ length: SERIES }, (_, k) => ({ substation: `s${k}`, tag: A.tag }));
+    const round = (r: number): StoredPoint[] => series.map((key, k) => ({ ...key, ts: T + r * 1000, value: r * 1000 + k, quality: 'good' }));
+    for (let r = 0; r < RECENT_ROWS_PER_SERIES; r++) await store.write(round(r));
+    // The write that filled points_recent moved one slice (the first 64 series ids) and no more.
+    const drained = count('series WHERE id < (SELECT drain_cursor FROM rollup_state)');
+    expect(drained).toBeGreaterThan(0);
+    expect(drained).toBeLessThan(SERIES);
+    expect([count('points'), count('points_recent')]).toEqual([drained * RECENT_ROWS_PER_SERIES, (SERIES - drained) * RECENT_ROWS_PER_SERIES]);
+    // Mid-drain, a late point of a drained series goes to points, one of a waiting series to points_recent.
+    const [first, last] = [series[0], series[SERIES - 1]];
+    await store.write([
+      { ...first, ts: T + 500, value: -1, quality: 'bad' },
+      { ...last, ts: T + 500, value: -2, quality: 'bad' },
+    ]);
+    expect(count(`points WHERE value = -1`)).toBe(1);
+    expect(count(`points_recent WHERE value = -2`)).toBe(1);
+    for (const [k, late] of [[0, -1], [SERIES - 1, -2]] as const) {
+      const key = series[k];
+      const [range] = await store.range({ series: [key], from: T, to: T + HOUR });
+      const rounds = Array.from({ length: RECENT_ROWS_PER_SERIES - 1 }, (_, r) => r + 1);
+      expect(range.points.map((p) => [p.ts, p.value])).toEqual([[T, k], [T + 500, late], ...rounds.map((r) => [T + r * 1000, r * 1000 + k])]);
+      expect(await store.count(key, T, T + HOUR)).toBe(RECENT_ROWS_PER_SERIES + 1);
+      await expectSameAsRaw(store, { series: [key], from: T, to: T + HOUR, stepMs: 5000, agg: 'min' });
+    }
+    expect((await store.latest({ substations: [first.substation, last.substation] })).map((p) => p.value)).toEqual([19_000, 19_000 + SERIES - 1]);
+    // Later writes finish the drain: points_recent holds only what came after it started.
+    let rounds = RECENT_ROWS_PER_SERIES;
+    while (count('points_recent') > 2 * SERIES) await store.write(round(rounds++));
+    expect(rounds).toBeLessThan(RECENT_ROWS_PER_SERIES + 10);
+    expect(count('points_recent WHERE ts < (SELECT recent_mark FROM rollup_state)')).toBe(0);
+    expect(count('points') + count('points_recent')).toBe(rounds * SERIES + 2);
+    expect(await store.count(last, T, T + HOUR)).toBe(rounds + 1);
+    await store.close();
+  });
+
+  it('a rollup in the middle of a drain moves everything and the drain is over', async () => {
+    // No rollups by themselves: the first write would roll up (and move) before any drain.
+    const store = open({ rollups: false });
+    const series = Array.from({ length: 200 }, (_, k) => ({ substation: `s${k}`, tag: A.tag }));
+    for (let r = 0; r < RECENT_ROWS_PER_SERIES; r++) await store.write(series.map((key) => ({ ...key, ts: T + r * 1000, value: r, quality: 'good' as const })));
+    const state = () => store.database.prepare('SELECT recent_mark AS recent, drain_mark AS drainMark FROM rollup_state').get() as { recent: number; drainMark: number };
+    expect(state().drainMark).toBeGreaterThan(state().recent);
+    store.rollup(T + MINUTE);
+    expect(store.database.prepare('SELECT count(*) FROM points_recent').pluck().get()).toBe(0);
+    expect(state().recent).toBeGreaterThanOrEqual(state().drainMark);
+    expect(await store.count(series[150], T, T + HOUR)).toBe(RECENT_ROWS_PER_SERIES);
+    await store.close();
+  });
+
   it('reads hourly and minute rollups for long steps, raw points for the rest', async () => {
     const store = open();
     await store.write(twoDays());

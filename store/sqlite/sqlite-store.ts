@@ -1,13 +1,15 @@
 import type Database from 'better-sqlite3';
 import { HeatScadaError, isHeatScadaError, type ErrorCode } from '../../model/errors.ts';
 import type { LatestFilter, RangeQuery, SeriesKey, SeriesRange, StoredPoint, SubstationStatus, TimeSeriesStore } from '../../model/store.ts';
-import { checkRangeQuery, checkSeries, checkSpan, checkStatus } from '../rules.ts';
+import { checkBatch, checkRangeQuery, checkSeries, checkSpan, checkStatus } from '../rules.ts';
+import { toColumns, type PointColumns } from './columns.ts';
 import { MINUTE, type Segment } from './plan.ts';
 import { Queries } from './query.ts';
+import { RecentPoints } from './recent.ts';
 import { Rollups, type RollupMarks } from './rollup.ts';
 import { openDatabase } from './schema.ts';
-import { SeriesIds } from './series.ts';
-import { PointWriter } from './write.ts';
+import { SeriesIds, SeriesIndex } from './series.ts';
+import { PointWriter, type Written } from './write.ts';
 
 // The embedded default store: one SQLite file in WAL mode, so the historian writes while the
 // API, control and alarms read, each in its own process if need be. README.md explains the
@@ -37,8 +39,14 @@ interface SeriesPlan extends SeriesKey {
   segments: Segment[];
 }
 
-/** points_recent is moved into points once it holds this many rows per known series. */
+/** A drain of points_recent into points starts once it took this many rows per known series. */
 export const RECENT_ROWS_PER_SERIES = 20;
+/**
+ * Each write moves a slice of about this many rows per point it wrote, so a drain ends well
+ * before the next one is due (README: the write path).
+ */
+const SLICE_ROWS_PER_POINT = 2;
+const MIN_SLICE_SERIES = 64;
 const warn = (e: HeatScadaError): void => process.emitWarning(e.message, { code: e.code });
 const DEFAULTS = { rollupAfterMs: 5 * MINUTE, rollups: true, cacheMb: 64, busyTimeoutMs: 5000, walMb: 256, onMaintenanceError: warn };
 
@@ -50,12 +58,19 @@ export class SqliteStore implements TimeSeriesStore {
   private readonly writer: PointWriter;
   private readonly queries: Queries;
   private readonly rollups: Rollups;
+  private readonly recent: RecentPoints;
+  /** Series numbers of the writer thread's batches (writeNumbered). */
+  private readonly numbered = new SeriesIndex();
   private readonly setStatusStmt: Database.Statement<[string, number, number]>;
   private readonly statusesStmt: Database.Statement<[], { substation: string; online: number; ts: number }>;
   private readonly rollupAfterMs: number;
   private readonly autoRollup: boolean;
-  /** Rows this process put into points_recent since it last moved them. */
+  /** Rows this process put into points_recent since its last drain started. */
   private recentRows = 0;
+  /** Whether this process's last slice left a drain under way. */
+  private draining = false;
+  /** What the last write made due: a rollup up to rollUpTo, or a slice sized by the batch. */
+  private due: { rollUpTo: number | undefined; batchLength: number } | undefined;
   private readonly onMaintenanceError: (error: HeatScadaError) => void;
 
   constructor(options: SqliteStoreOptions) {
@@ -69,9 +84,10 @@ export class SqliteStore implements TimeSeriesStore {
     this.autoRollup = opts.rollups;
     this.onMaintenanceError = opts.onMaintenanceError;
     this.series = new SeriesIds(this.database);
-    this.writer = new PointWriter(this.database, this.series);
+    this.writer = new PointWriter(this.database);
     this.queries = new Queries(this.database, this.series, opts.rollups);
-    this.rollups = new Rollups(this.database);
+    this.recent = new RecentPoints(this.database);
+    this.rollups = new Rollups(this.database, this.recent);
     // A replayed BIRTH/DEATH older than what is stored does not overwrite it.
     this.setStatusStmt = this.database.prepare(
       `INSERT INTO statuses (substation, online, ts) VALUES (?, ?, ?)
@@ -82,21 +98,59 @@ export class SqliteStore implements TimeSeriesStore {
 
   /**
    * write() without the promise, for a caller that batches synchronously (the historian).
-   * Rolls up afterwards when enough raw points have aged past rollupAfterMs.
+   * Afterwards moves a slice of points_recent, or rolls up when enough raw points have aged
+   * past rollupAfterMs.
    */
   writeSync(points: readonly StoredPoint[]): void {
     if (points.length === 0) return;
-    const { marks, toRecent } = this.guard('HS_ERR_STORE_WRITE', () => this.writer.write(points));
-    this.recentRows += toRecent;
-    const target = marks.newest - this.rollupAfterMs;
-    const rollUp = this.autoRollup && target >= marks.minute + Math.max(this.rollupAfterMs, MINUTE);
+    const written = this.guard('HS_ERR_STORE_WRITE', () => {
+      checkBatch(points);
+      return this.writer.write(
+        toColumns(points, (_, i) => i),
+        () => this.series.resolve(points),
+      );
+    });
+    this.afterWrite(written, points.length);
+    this.maintain();
+  }
+
+  /**
+   * writeSync for the writer thread (worker-writer.ts): a batch its sender checked, in columns,
+   * whose key numbers count on from the series of earlier batches, `newKeys` being the ones
+   * numbered since. Leaves maintain() to the caller, which answers first: the batch is committed.
+   */
+  writeNumbered(batch: PointColumns, newKeys: readonly SeriesKey[]): void {
+    this.numbered.add(newKeys);
+    if (batch.length === 0) return;
+    this.afterWrite(
+      this.guard('HS_ERR_STORE_WRITE', () => this.writer.write(batch, () => this.numbered.resolve(this.series))),
+      batch.length,
+    );
+  }
+
+  /**
+   * Rolls up, or moves the next slice of points_recent into points, as the last write made due.
+   * The batch is committed: a failure goes to onMaintenanceError and is tried again after the
+   * next write.
+   */
+  maintain(): void {
+    const due = this.due;
+    this.due = undefined;
+    if (!due) return;
     // Enough rows per series that moving them writes each series' last page for several points.
-    const move = this.recentRows >= RECENT_ROWS_PER_SERIES * this.series.size;
-    if (!rollUp && !move) return;
-    // The batch is committed: a failed move or rollup must not make the caller think it was not.
+    const start = !this.draining && this.recentRows >= RECENT_ROWS_PER_SERIES * this.series.size;
+    if (due.rollUpTo === undefined && !start && !this.draining) return;
     try {
-      this.guard('HS_ERR_STORE_WRITE', () => (rollUp ? this.rollups.rollUpTo(target) : this.rollups.moveRecentPoints()));
-      this.recentRows = 0;
+      this.guard('HS_ERR_STORE_WRITE', () => {
+        if (due.rollUpTo !== undefined) {
+          this.rollups.rollUpTo(due.rollUpTo);
+          this.draining = false;
+        } else {
+          const seriesPerSlice = Math.max(MIN_SLICE_SERIES, Math.ceil((SLICE_ROWS_PER_POINT * due.batchLength) / RECENT_ROWS_PER_SERIES));
+          this.draining = this.recent.drainSlice(seriesPerSlice, start);
+        }
+      });
+      if (start || due.rollUpTo !== undefined) this.recentRows = 0;
     } catch (e) {
       this.onMaintenanceError(e as HeatScadaError);
     }
@@ -153,6 +207,13 @@ export class SqliteStore implements TimeSeriesStore {
         return { ...s, segments: id === undefined ? [] : this.queries.plan(id, query.from, query.to, query.stepMs) };
       }),
     );
+  }
+
+  private afterWrite({ marks, toRecent }: Written, batchLength: number): void {
+    this.recentRows += toRecent;
+    const target = marks.newest - this.rollupAfterMs;
+    const rollUp = this.autoRollup && target >= marks.minute + Math.max(this.rollupAfterMs, MINUTE);
+    this.due = { rollUpTo: rollUp ? target : undefined, batchLength };
   }
 
   async close(): Promise<void> {

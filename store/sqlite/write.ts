@@ -1,20 +1,18 @@
 import type Database from 'better-sqlite3';
-import type { StoredPoint } from '../../model/store.ts';
-import { QUALITY_CODE, checkBatch, numericValue } from '../rules.ts';
-import { MINUTE } from './plan.ts';
-import type { SeriesIds } from './series.ts';
+import { HISTORICAL_FLAG, QUALITY_MASK, type PointColumns } from './columns.ts';
+import { MINUTE, recentSplit, type RecentMarks } from './plan.ts';
+import { UPSERT_TAIL } from './recent.ts';
+import type { ResolvedIds } from './series.ts';
 
 // The hot path: one IMMEDIATE transaction per batch, one prepared upsert per point, nothing
 // else per point unless it lands below the minute mark (then its minute is marked stale).
-// Points at or after the recent mark go to points_recent, older ones straight to points
+// Points from their series' recent split on go to points_recent, older ones straight to points
 // (README: why). Latest values are not kept in a table: latest() reads each series' last row
 // through the primary keys, which keeps this path at one B-tree write per point.
 
-export interface WriteMarks {
+export interface WriteMarks extends RecentMarks {
   /** The newest point ever written, ms UTC. */
   newest: number;
-  /** Points from this time on live in points_recent. */
-  recent: number;
   /** Minute rollups are complete below this. */
   minute: number;
 }
@@ -27,12 +25,8 @@ export interface Written {
 
 type Upsert = Database.Statement<[number, number, number, number, number]>;
 
-/** A rewrite of (series, ts) replaces the point: historian retries and replays are idempotent. */
 const upsertInto = (db: Database.Database, table: 'points' | 'points_recent'): Upsert =>
-  db.prepare(
-    `INSERT INTO ${table} (series_id, ts, value, quality, historical) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, quality = excluded.quality, historical = excluded.historical`,
-  );
+  db.prepare(`INSERT INTO ${table} (series_id, ts, value, quality, historical) VALUES (?, ?, ?, ?, ?) ${UPSERT_TAIL}`);
 
 export class PointWriter {
   private readonly upsertOld: Upsert;
@@ -40,48 +34,51 @@ export class PointWriter {
   private readonly markStale: Database.Statement<[number, number]>;
   private readonly readMarks: Database.Statement<[], WriteMarks>;
   private readonly saveNewest: Database.Statement<[number, number]>;
-  private readonly inTransaction: (points: readonly StoredPoint[]) => Written & { commitIds(): void };
+  private readonly inTransaction: (batch: PointColumns, resolveIds: () => ResolvedIds) => Written & { commitIds(): void };
 
-  constructor(
-    db: Database.Database,
-    private readonly series: SeriesIds,
-  ) {
+  constructor(db: Database.Database) {
     this.upsertOld = upsertInto(db, 'points');
     this.upsertRecent = upsertInto(db, 'points_recent');
     this.markStale = db.prepare('INSERT OR IGNORE INTO rollup_dirty (series_id, bucket) VALUES (?, ?)');
-    // Read inside the transaction: another process's rollup() may have moved the mark.
-    this.readMarks = db.prepare('SELECT newest_ts AS newest, recent_mark AS recent, minute_mark AS minute FROM rollup_state WHERE id = 1');
+    // Read inside the transaction: another process's rollup() may have moved the marks.
+    this.readMarks = db.prepare(
+      'SELECT newest_ts AS newest, recent_mark AS recent, drain_mark AS drainMark, drain_cursor AS drainCursor, minute_mark AS minute FROM rollup_state WHERE id = 1',
+    );
     this.saveNewest = db.prepare('UPDATE rollup_state SET newest_ts = ? WHERE id = 1 AND newest_ts < ?');
-    this.inTransaction = db.transaction((points: readonly StoredPoint[]) => this.insert(points)).immediate;
+    this.inTransaction = db.transaction((batch: PointColumns, resolveIds: () => ResolvedIds) => this.insert(batch, resolveIds)).immediate;
   }
 
-  /** Writes a batch atomically (all or nothing). */
-  write(points: readonly StoredPoint[]): Written {
-    checkBatch(points);
-    const { marks, toRecent, commitIds } = this.inTransaction(points);
+  /**
+   * Writes a checked batch atomically (all or nothing). `resolveIds` gives the series id of each
+   * key number; it runs inside the transaction, so it may create series.
+   */
+  write(batch: PointColumns, resolveIds: () => ResolvedIds): Written {
+    const { marks, toRecent, commitIds } = this.inTransaction(batch, resolveIds);
     commitIds();
     return { marks, toRecent };
   }
 
-  private insert(points: readonly StoredPoint[]): Written & { commitIds(): void } {
+  private insert(batch: PointColumns, resolveIds: () => ResolvedIds): Written & { commitIds(): void } {
     const before = this.readMarks.get();
     if (!before) throw new Error('rollup_state has no row: the store schema is damaged');
-    const { ids, commit } = this.series.resolve(points);
+    const { ids, commit } = resolveIds();
+    const { key, ts, value, flags } = batch;
     let newest = before.newest;
     let toRecent = 0;
     const stale = new Set<string>();
-    for (let i = 0; i < points.length; i++) {
-      const p = points[i];
-      const recent = p.ts >= before.recent;
-      (recent ? this.upsertRecent : this.upsertOld).run(ids[i], p.ts, numericValue(p.value), QUALITY_CODE[p.quality], p.historical ? 1 : 0);
+    for (let i = 0; i < batch.length; i++) {
+      const id = ids[key[i]];
+      const t = ts[i];
+      const recent = t >= recentSplit(before, id);
+      (recent ? this.upsertRecent : this.upsertOld).run(id, t, value[i], flags[i] & QUALITY_MASK, flags[i] & HISTORICAL_FLAG ? 1 : 0);
       if (recent) toRecent++;
-      if (p.ts > newest) newest = p.ts;
-      if (p.ts < before.minute) {
-        const bucket = p.ts - (p.ts % MINUTE);
-        const key = `${ids[i]}:${bucket}`;
-        if (!stale.has(key)) {
-          stale.add(key);
-          this.markStale.run(ids[i], bucket);
+      if (t > newest) newest = t;
+      if (t < before.minute) {
+        const bucket = t - (t % MINUTE);
+        const staleKey = `${id}:${bucket}`;
+        if (!stale.has(staleKey)) {
+          stale.add(staleKey);
+          this.markStale.run(id, bucket);
         }
       }
     }
