@@ -50,7 +50,7 @@ const { values } = parseArgs({
   options: {
     role: { type: 'string', default: 'main' },
     seconds: { type: 'string', default: '4' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '9' },
     clients: { type: 'string', default: '32' },
     messages: { type: 'string', default: '40000' },
     substations: { type: 'string', default: '200' },

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import type { AuditAction, AuditOutcome, AuditTrail } from '../../model/audit.ts';
 
 // Every change a person makes through the API is audited the same way: the route declares
@@ -50,9 +50,8 @@ function target(spec: AuditSpec, request: FastifyRequest): string {
  */
 export function installAuditHook(app: FastifyInstance, trail: AuditTrail): void {
   app.decorateRequest('auditValues', undefined);
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const spec = request.routeOptions.config.audit;
-    if (!spec || !request.principal) return payload;
+  const record = (spec: AuditSpec): onSendHookHandler => async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (!request.principal) return payload;
     const outcome = outcomeOf(reply.statusCode);
     try {
       trail.append({
@@ -69,5 +68,11 @@ export function installAuditHook(app: FastifyInstance, trail: AuditTrail): void 
       request.log.error({ code: 'HS_ERR_INTERNAL', action: spec.action, reason: (e as Error).message }, 'audit record not written');
     }
     return payload;
+  };
+  // Only routes that declare `audit` carry the hook: reads pay nothing for it.
+  app.addHook('onRoute', (route) => {
+    const spec = route.config?.audit;
+    if (!spec) return;
+    route.onSend = [...(route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend]), record(spec)];
   });
 }

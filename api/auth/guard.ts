@@ -97,17 +97,25 @@ export function installGuard(app: FastifyInstance, auth: Authenticator, scrapeTo
     route.config = { ...route.config, access };
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) table.push({ method, url: route.url, access });
   });
-  app.addHook('onRequest', async (request) => {
+  // A root hook, so it runs before any plugin's own (an alarm route's 503 must not answer a
+  // caller without a token); callback style, as it runs for every request.
+  app.addHook('onRequest', (request, _reply, done) => {
     // Undefined only for the not-found handler: a 404 or the web app's index.html.
-    const access = request.routeOptions.config.access ?? 'public';
+    const { access = 'public', scrape } = request.routeOptions.config;
     const token = bearerToken(request);
     if (access === 'public') {
       // A public route still knows a signed-in caller (logout, audit); a bad token is ignored.
       if (token) request.principal = tryPrincipal(auth, token);
+      done();
       return;
     }
-    request.principal = request.routeOptions.config.scrape && isScraper(token) ? SCRAPER : auth.principal(token);
-    if (!roleAllows(request.principal.role, access)) throw new HeatScadaError('HS_ERR_FORBIDDEN', `this needs the ${access} role`);
+    try {
+      request.principal = scrape && isScraper(token) ? SCRAPER : auth.principal(token);
+      if (!roleAllows(request.principal.role, access)) throw new HeatScadaError('HS_ERR_FORBIDDEN', `this needs the ${access} role`);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
   });
   return table;
 }
