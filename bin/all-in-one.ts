@@ -18,6 +18,7 @@ import type { Config } from '../model/config.ts';
 import { openStore, openStoreWriter } from '../store/open-store.ts';
 import { scheduleRetention } from '../store/retention.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { auditConfigLoad } from '../store/audit/config-load.ts';
 import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
 import { historianOptions } from '../store/historian/config-schema.ts';
 import { startHistorian } from '../store/historian/historian.ts';
@@ -50,6 +51,9 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
 
     const store = await openStore(config.store);
     stops.push(() => store.close());
+    if (store instanceof SqliteStore && auditConfigLoad(new SqliteAuditTrail(store.database), config, 'heatscada start')) {
+      log.info({ event: 'config_changed' }, 'configuration differs from the last start: recorded in the audit log');
+    }
     const stopRetention = scheduleRetention(store, config.store, log.child({ role: 'store' }));
     stops.push(async () => stopRetention());
     const writer = await openStoreWriter(config.store);
