@@ -20,12 +20,20 @@ describe('serve: section', () => {
       group: 'city',
       sitesFile: './data/sim-endpoints.json',
       bodyLimitBytes: 256 * 1024,
+      trustProxy: false,
       corsOrigins: [],
       auth: { accessTokenS: 900, refreshTokenS: 43_200, throttle: { perAddress: 20, perUser: 5, windowS: 900 } },
       metricsToken: 'scrape-me',
     });
     expect(serveOptions(resolve({ auth: { database: './data/users.db' } }), {})).toMatchObject({ authDatabaseFile: './data/users.db' });
     expect(serveOptions(config, {})).not.toHaveProperty('metricsToken');
+  });
+
+  it('trust_proxy: false by default, true, or a list of proxies', () => {
+    expect(serveOptions(resolve({ trust_proxy: true }), {})).toMatchObject({ trustProxy: true });
+    expect(serveOptions(resolve({ trust_proxy: ['10.0.0.0/8', 'loopback'] }), {})).toMatchObject({ trustProxy: ['10.0.0.0/8', 'loopback'] });
+    expect(() => resolve({ trust_proxy: [] })).toThrow(/at \/trust_proxy/);
+    expect(() => resolve({ trust_proxy: '10.0.0.1' })).toThrow(/at \/trust_proxy/);
   });
 
   it('a bad field fails with its path', () => {

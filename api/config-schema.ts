@@ -35,6 +35,10 @@ export const ServeConfigSchema = Type.Object(
     stale_after_s: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 10, description: 'a substation heard nothing from this long is stale' }),
     overview_interval_ms: Type.Integer({ minimum: 10, maximum: 10_000, default: 250, description: 'overview frames are coalesced to at most one per this' }),
     body_limit_kb: Type.Integer({ minimum: 1, maximum: 10_240, default: 256, description: 'a request body larger than this is refused with 413 HS_ERR_BODY_TOO_LARGE' }),
+    trust_proxy: Type.Union([Type.Boolean(), Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1 })], {
+      default: false,
+      description: 'reverse proxies whose X-Forwarded-For names the client (login throttle, audit source): true for any, or their addresses, CIDRs, loopback/linklocal/uniquelocal',
+    }),
     auth: AuthConfigSchema,
   },
   { additionalProperties: false, default: {} },
@@ -54,6 +58,7 @@ export function serveOptions(config: ServeConfig, env: NodeJS.ProcessEnv = proce
     staleAfterS: config.stale_after_s,
     overviewIntervalMs: config.overview_interval_ms,
     bodyLimitBytes: config.body_limit_kb * 1024,
+    trustProxy: config.trust_proxy,
     corsOrigins: auth.cors_origins,
     auth: {
       accessTokenS: auth.access_token_s,

@@ -26,11 +26,12 @@ import { HeatScadaError } from '../model/errors.ts';
 import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { installAuditHook } from './auth/audit-hook.ts';
-import { createAuth, type Auth, type AuthOptions } from './auth/auth.ts';
+import { AUTH_DEFAULTS, createAuth, type Auth, type AuthOptions } from './auth/auth.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { registerCors } from './auth/cors.ts';
 import { ensureFirstAdmin, type FirstAdmin } from './auth/first-admin.ts';
 import { installGuard, type RouteAccess } from './auth/guard.ts';
+import { proxyTrust, type TrustProxySetting } from './auth/trust-proxy.ts';
 import { registerSecurityHeaders } from './auth/security-headers.ts';
 import { userRoutes } from './auth/user-routes.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -77,6 +78,8 @@ export interface ApiOptions {
   bodyLimitBytes?: number;
   /** A bearer token that opens /metrics (Prometheus) without signing in. */
   metricsToken?: string;
+  /** Reverse proxies whose X-Forwarded-For names the client (serve.trust_proxy); none by default. */
+  trustProxy?: TrustProxySetting;
 }
 
 export interface ApiStats {
@@ -145,13 +148,14 @@ function authDatabase(options: ApiOptions): { db: Database.Database; owned: bool
 
 export async function startApi(options: ApiOptions): Promise<Api> {
   const log = options.logger ?? pino({ name: 'api' });
+  const trustProxy = proxyTrust(options.trustProxy);
   const { db, owned } = authDatabase(options);
   const trail = options.audit ?? new SqliteAuditTrail(db);
   const auth = createAuth(db, trail, options.auth);
   const sites = siteMap(options);
   const feedOptions = { mqttUrl: options.mqttUrl, mqttLogin: options.mqttLogin, store: options.store, staleAfterMs: 1000 * (options.staleAfterS ?? 10), logger: log.child({ part: 'live-feed' }) };
   const feed = await startLiveFeed(options.group === undefined ? feedOptions : { ...feedOptions, group: options.group });
-  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES, frameworkErrors: frameworkError, ajv: { customOptions: { coerceTypes: true, allErrors: false } } });
+  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES, trustProxy, frameworkErrors: frameworkError, ajv: { customOptions: { coerceTypes: true, allErrors: false } } });
 
   const http = new HttpCounters();
   let rooms: ReturnType<typeof attachRooms> | undefined;
@@ -194,6 +198,8 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       substations: () => substationIds(ctx),
       logger: log.child({ part: 'rooms' }),
       authenticator: auth.authenticator,
+      authRecheckMs: options.auth?.liveRecheckMs ?? AUTH_DEFAULTS.liveRecheckMs,
+      trustProxy,
       trail,
       ...(options.alarms ? { alarms: options.alarms.engine } : {}),
     });

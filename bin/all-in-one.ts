@@ -11,6 +11,7 @@ import { startAlarms } from '../alarms/alarms.ts';
 import { allInOnePrincipals, ensureRoleLogins, secretsFileOf } from '../broker/role-logins.ts';
 import { startConfiguredBroker } from '../broker/start.ts';
 import { ensureSelfSignedTls } from '../broker/tls.ts';
+import { heatingWithDefaults } from '../control/heating.ts';
 import { startControl } from '../control/start.ts';
 import { loadDevices } from '../collectors/config.ts';
 import { startCollector } from '../collectors/collector.ts';
@@ -82,9 +83,11 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     else log.warn({ event: 'alarms_off', reason: 'the store is not SQLite' }, 'alarm engine not started');
 
     // The balancing loop writes only through DCMD, so it follows the same broker (on by default, advisory: it writes nothing until an engineer says auto).
+    // Its curve follows each substation's emitters as the simulated network has them, unless control.heating says otherwise.
+    const heating = heatingWithDefaults(config.control.heating, simulator.endpoints.substations);
     const control = config.control.enabled
       ? await startControl(
-          { ...config, control: { ...config.control, mqtt_url: broker.tcpUrl, mqtt_login: logins.control } },
+          { ...config, control: { ...config.control, mqtt_url: broker.tcpUrl, mqtt_login: logins.control, heating } },
           { store, ...(store instanceof SqliteStore ? { database: store.database } : {}), logger: log.child({ role: 'control' }) },
         )
       : undefined;

@@ -55,15 +55,16 @@ describe('the generated collector config (simulators/manifest.ts)', () => {
 
   it('loads unchanged and maps every catalogue tag of every device', async () => {
     const location = { lat: 41.8, lon: 123.4 };
+    const heating = 'radiator';
     const passwordFile = path.join(dir, 'opcua-collector.password');
     writeFileSync(passwordFile, 'generated-secret\n', { mode: 0o600 });
     const security = { security_mode: 'SignAndEncrypt', security_policy: 'Basic256Sha256', username: 'collector', password_file: passwordFile, pki_dir: path.join(dir, 'pki', 'opcua-client') } as const;
     const manifest: Manifest = {
       generated_at: new Date(0).toISOString(),
       substations: [
-        { id: 'S001', protocol: 'opcua', url: 'opc.tcp://127.0.0.1:4840', namespace_uri: 'urn:heatscada:plc', node_prefix: 'ns=2;s=S001.', security, location },
-        { id: 'S002', protocol: 'modbus', url: 'modbus-tcp://127.0.0.1:5020', unit_id: 1, location },
-        { id: 'S003', protocol: 'modbus', url: 'modbus-tcp://127.0.0.1:5020', unit_id: 2, location },
+        { id: 'S001', protocol: 'opcua', url: 'opc.tcp://127.0.0.1:4840', namespace_uri: 'urn:heatscada:plc', node_prefix: 'ns=2;s=S001.', security, location, heating },
+        { id: 'S002', protocol: 'modbus', url: 'modbus-tcp://127.0.0.1:5020', unit_id: 1, location, heating },
+        { id: 'S003', protocol: 'modbus', url: 'modbus-tcp://127.0.0.1:5020', unit_id: 2, location, heating },
       ],
     };
     const { file } = writeCollectorConfig(dir, manifest);

@@ -8,6 +8,7 @@ import { Document } from 'yaml';
 import type { SimulateConfig } from '../model/config.ts';
 import { HeatScadaError } from '../model/errors.ts';
 import { TAGS, type ModbusRegisterType, type TagName } from '../model/tags.ts';
+import type { SubstationSpec } from './network/schema.ts';
 import type { Plant } from './plant.ts';
 import type { SubstationProtocol } from './plc-access.ts';
 import { SOURCE_PLC_TAGS, SourcePlc } from './source-plc.ts';
@@ -27,9 +28,15 @@ export interface Location {
   lon: number;
 }
 
+/** Where a substation is, and its emitters (the balancing loop's curve follows them). */
+interface SubstationSite {
+  location: Location;
+  heating: SubstationSpec['heating'];
+}
+
 export type SubstationEndpoint =
-  | { id: string; protocol: 'opcua'; url: string; namespace_uri: string; node_prefix: string; security: OpcuaClientSecurity; location: Location }
-  | { id: string; protocol: 'modbus'; url: string; unit_id: number; location: Location };
+  | ({ id: string; protocol: 'opcua'; url: string; namespace_uri: string; node_prefix: string; security: OpcuaClientSecurity } & SubstationSite)
+  | ({ id: string; protocol: 'modbus'; url: string; unit_id: number } & SubstationSite);
 
 /** One server: one port, one or more substations behind it. */
 export interface EndpointGroup {
@@ -123,7 +130,7 @@ export async function startEndpoints(
   const opcua: OpcuaServing = { security: resolveServerSecurity(cfg.opcua.security, dataDir), pkiDir: path.join(dataDir, 'pki') };
   const opcuaClients = clientSecurity(opcua.security, dataDir);
   const started = await startAll(plans, (plan) => startOne(plant, plan, cfg.host, opcua), onProgress);
-  const location = new Map(plant.spec.substations.map((s) => [s.id, s.location]));
+  const sites = new Map(plant.spec.substations.map((s): [string, SubstationSite] => [s.id, { location: s.location, heating: s.heating }]));
   const byId = new Map<string, SubstationEndpoint>();
   let source: SourceEndpoint | undefined;
   for (const { group, plan } of started) {
@@ -133,12 +140,12 @@ export async function startEndpoints(
       continue;
     }
     group.substations.forEach((id, k) => {
-      const at = location.get(id)!;
+      const site = sites.get(id)!;
       byId.set(
         id,
         group.protocol === 'opcua'
-          ? { id, protocol: 'opcua', url: group.url, namespace_uri: OPCUA_NAMESPACE_URI, node_prefix: `ns=${OPCUA_NAMESPACE_INDEX};s=${id}.`, security: opcuaClients, location: at }
-          : { id, protocol: 'modbus', url: group.url, unit_id: k + 1, location: at },
+          ? { id, protocol: 'opcua', url: group.url, namespace_uri: OPCUA_NAMESPACE_URI, node_prefix: `ns=${OPCUA_NAMESPACE_INDEX};s=${id}.`, security: opcuaClients, ...site }
+          : { id, protocol: 'modbus', url: group.url, unit_id: k + 1, ...site },
       );
     });
   }

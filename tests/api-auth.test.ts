@@ -83,7 +83,7 @@ describe('API access control', () => {
       mqttUrl: broker.tcpUrl,
       corsOrigins: [ALLOWED_ORIGIN],
       metricsToken: SCRAPE_TOKEN,
-      auth: { throttle: { perUser: 3, perAddress: 6, windowS: 600 } },
+      auth: { throttle: { perUser: 3, perAddress: 6, windowS: 600 }, liveRecheckMs: 100 },
       logger: log,
     });
     await seedTestUsers(api.auth.users);
@@ -327,6 +327,17 @@ describe('API access control', () => {
       connectSocket(api.url, { path: '/socket.io', transports: ['websocket'], reconnection: false, ...(token === undefined ? {} : { auth: { token } }) });
     const refusal = (socket: Socket): Promise<{ message: string; data: unknown }> =>
       new Promise((resolve) => socket.once('connect_error', (e: Error & { data?: unknown }) => resolve({ message: e.message, data: e.data })));
+    /** A connection subscribed to the overview, its snapshot received. */
+    const subscribed = async (token: string): Promise<Socket> => {
+      const socket = connect(token);
+      const snapshot = new Promise((resolve) => socket.once('snapshot', resolve));
+      socket.emit('subscribe', { room: 'overview' });
+      await snapshot;
+      return socket;
+    };
+    /** What the server says as it ends the connection, and the reason the client sees. */
+    const ending = (socket: Socket): Promise<{ code: string; reason: string }> =>
+      new Promise((resolve) => socket.once('error', ({ code }: { code: string }) => socket.once('disconnect', (reason) => resolve({ code, reason }))));
 
     it('refuses a connection without a valid token', async () => {
       for (const [token, code] of [
@@ -354,6 +365,70 @@ describe('API access control', () => {
       expect(await operator.emitWithAck('alarm.ack', { id: 1 })).toMatchObject({ ok: false, code: 'HS_ERR_ALARMS_OFF' });
       expect(await operator.emitWithAck('alarm.ack', { id: 'x' })).toMatchObject({ ok: false, code: 'HS_ERR_BAD_REQUEST' });
       operator.close();
+    });
+
+    it('ends a connection when its token runs out: HS_ERR_AUTH_EXPIRED, then a server disconnect', async () => {
+      // Issued 898 s ago with the usual 900 s lifetime: it runs out within two seconds.
+      const nearlyOld = new AccessTokens(loadSigningKey(store.database), 900, new RevokedTokens(store.database), () => Date.now() - 898_000);
+      const socket = await subscribed(nearlyOld.issue(api.auth.users.session('viewer')!));
+      expect(await ending(socket)).toEqual({ code: 'HS_ERR_AUTH_EXPIRED', reason: 'io server disconnect' });
+      socket.close();
+    });
+
+    it('ends a connection whose token is withdrawn by logout or a user change, and refuses it again', async () => {
+      await api.auth.users.create('bob', 'viewer', 'bob-long-pass-1');
+      const signIn = async () => (await login('bob', 'bob-long-pass-1')).json<{ accessToken: string }>().accessToken;
+      const loggedOut = await signIn();
+      const socket = await subscribed(loggedOut);
+      const ended = ending(socket);
+      expect((await api.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(loggedOut) })).statusCode).toBe(204);
+      expect(await ended).toEqual({ code: 'HS_ERR_AUTH_REQUIRED', reason: 'io server disconnect' });
+      socket.close();
+      const again = connect(loggedOut);
+      expect(await refusal(again)).toEqual({ message: 'HS_ERR_AUTH_REQUIRED', data: { code: 'HS_ERR_AUTH_REQUIRED' } });
+      again.close();
+
+      const promoted = await subscribed(await signIn());
+      const endedByChange = ending(promoted);
+      expect((await api.app.inject({ method: 'PATCH', url: '/api/users/bob', headers: as('admin'), payload: { role: 'operator' } })).statusCode).toBe(200);
+      expect(await endedByChange).toEqual({ code: 'HS_ERR_AUTH_REQUIRED', reason: 'io server disconnect' });
+      promoted.close();
+      expect(api.stats().liveClients).toBe(0);
+    });
+  });
+
+  describe('behind a reverse proxy', () => {
+    const loginVia = (target: Api, username: string, password: string, peer: string, forwardedFor: string) =>
+      target.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password }, remoteAddress: peer, headers: { 'x-forwarded-for': forwardedFor } });
+
+    it('without serve.trust_proxy, X-Forwarded-For is ignored: the peer is audited and throttled', async () => {
+      for (let i = 0; i < 6; i++) expect((await loginVia(api, `forged-${i}`, 'wrong-pass', '10.3.3.3', `198.51.100.${i}`)).statusCode).toBe(401);
+      expect(api.auth.trail.search({ actor: 'forged-0', limit: 1 })[0]).toMatchObject({ source: '10.3.3.3' });
+      expect((await loginVia(api, 'viewer', TEST_USERS.viewer.password, '10.3.3.3', '198.51.100.99')).json()).toMatchObject({ code: 'HS_ERR_AUTH_RATE' });
+    });
+
+    it('with it, the client a trusted proxy forwards is audited (REST and socket.io) and throttled, not the proxy', async () => {
+      const db = new Database(path.join(dir, 'proxied.db'));
+      const proxied = await startApi({ host: '127.0.0.1', port: 0, store, database: db, mqttUrl: broker.tcpUrl, logger: log, trustProxy: ['10.9.9.0/24', 'loopback'], auth: { throttle: { perAddress: 2, perUser: 100, windowS: 600 } } });
+      try {
+        await seedTestUsers(proxied.auth.users);
+        for (let i = 0; i < 2; i++) expect((await loginVia(proxied, 'viewer', 'wrong-pass', '10.9.9.1', '203.0.113.7')).statusCode).toBe(401);
+        expect(proxied.auth.trail.search({ actor: 'viewer', limit: 1 })[0]).toMatchObject({ outcome: 'failed', source: '203.0.113.7' });
+        expect((await loginVia(proxied, 'viewer', TEST_USERS.viewer.password, '10.9.9.2', '203.0.113.7')).json()).toMatchObject({ code: 'HS_ERR_AUTH_RATE' });
+        // Another client through the same proxy is not locked out; a peer that is no listed proxy cannot pose as one.
+        expect((await loginVia(proxied, 'viewer', TEST_USERS.viewer.password, '10.9.9.1', '203.0.113.8')).statusCode).toBe(200);
+        expect((await loginVia(proxied, 'nobody', 'wrong-pass', '192.0.2.50', '203.0.113.8')).statusCode).toBe(401);
+        expect(proxied.auth.trail.search({ actor: 'nobody', limit: 1 })[0]).toMatchObject({ source: '192.0.2.50' });
+
+        const token = (await loginVia(proxied, 'operator', TEST_USERS.operator.password, '10.9.9.1', '203.0.113.9')).json<{ accessToken: string }>().accessToken;
+        const socket = connectSocket(proxied.url, { path: '/socket.io', transports: ['websocket'], reconnection: false, auth: { token }, extraHeaders: { 'x-forwarded-for': '203.0.113.9' } });
+        expect(await socket.emitWithAck('alarm.ack', { id: 1 })).toMatchObject({ ok: false, code: 'HS_ERR_ALARMS_OFF' });
+        socket.close();
+        expect(proxied.auth.trail.search({ action: 'alarm.ack', limit: 1 })[0]).toMatchObject({ actor: 'operator', source: '203.0.113.9' });
+      } finally {
+        await proxied.close();
+        db.close();
+      }
     });
   });
 

@@ -85,6 +85,8 @@ describe('the endpoint manifest', () => {
     const manifest = JSON.parse(readFileSync(path.join(dataDir, 'sim-endpoints.json'), 'utf8')) as Manifest;
     expect(manifest.substations.map((s) => s.id)).toEqual(['S001', 'S002', 'S003', 'S004']);
     expect(manifest.substations.map((s) => s.protocol)).toEqual(['opcua', 'modbus', 'opcua', 'modbus']);
+    // Each substation's emitters, as the network has them: the all-in-one's balancing loop follows them.
+    expect(manifest.substations.map((s) => [s.id, s.heating])).toEqual(sim.plant.spec.substations.map((s) => [s.id, s.heating]));
     for (const s of manifest.substations) {
       expect(await reachable(s.url), s.url).toBe(true);
       expect(s.location.lat).toBeGreaterThan(40);

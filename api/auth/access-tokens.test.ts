@@ -13,7 +13,7 @@ describe('AccessTokens', () => {
     const key = randomBytes(32);
     const tokens = new AccessTokens(key, 900, noneRevoked(), () => now);
     const token = tokens.issue(session);
-    expect(tokens.verify(token)).toEqual({ sub: 'alice', gen: 3, iat: 1_800_000_000, exp: 1_800_000_900 });
+    expect(tokens.verify(token)).toEqual({ sub: 'alice', gen: 3, iat: 1_800_000_000, exp: 1_800_000_900, jti: expect.stringMatching(/^[\w-]{12}$/) });
 
     const [header, body, signature] = token.split('.');
     const promoted = Buffer.from(JSON.stringify({ sub: 'admin', gen: 3, iat: 1_800_000_000, exp: 1_800_000_900 })).toString('base64url');
@@ -43,5 +43,13 @@ describe('AccessTokens', () => {
     now += 900_000;
     new RevokedTokens(db, () => now);
     expect(db.prepare('SELECT COUNT(*) AS n FROM revoked_access_tokens').get()).toEqual({ n: 0 });
+  });
+
+  it('two sign-ins of one user in the same instant get different tokens: a logout withdraws only its own', () => {
+    const tokens = new AccessTokens(randomBytes(32), 900, noneRevoked(), () => 1_800_000_000_000);
+    const [firstScreen, secondScreen] = [tokens.issue(session), tokens.issue(session)];
+    expect(firstScreen).not.toBe(secondScreen);
+    tokens.revoke(firstScreen);
+    expect(tokens.verify(secondScreen).sub).toBe('alice');
   });
 });

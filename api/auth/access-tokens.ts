@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { HeatScadaError } from '../../model/errors.ts';
 import type { RevokedTokens } from './revoked-tokens.ts';
 import type { Session } from './user-store.ts';
@@ -12,6 +12,8 @@ export interface AccessClaims {
   gen: number;
   iat: number;
   exp: number;
+  /** Random: two sign-ins of one user in the same second get different tokens, so a logout withdraws only its own. */
+  jti: string;
 }
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
@@ -32,7 +34,7 @@ export class AccessTokens {
 
   issue(session: Session): string {
     const iat = Math.floor(this.now() / 1000);
-    const claims: AccessClaims = { sub: session.name, gen: session.generation, iat, exp: iat + this.lifetimeS };
+    const claims: AccessClaims = { sub: session.name, gen: session.generation, iat, exp: iat + this.lifetimeS, jti: randomBytes(9).toString('base64url') };
     const body = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
     return `${body}.${this.sign(body)}`;
   }

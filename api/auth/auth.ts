@@ -17,6 +17,8 @@ export interface AuthOptions {
   /** Refresh token (sign-in session) lifetime; default 12 h. */
   refreshTokenS?: number;
   throttle?: Partial<ThrottleLimits>;
+  /** How often a live (socket.io) connection's token is checked for withdrawal; default 5 s. */
+  liveRecheckMs?: number;
   now?: () => number;
 }
 
@@ -29,7 +31,7 @@ export interface Auth {
   trail: AuditTrail;
 }
 
-export const AUTH_DEFAULTS = { accessTokenS: 900, refreshTokenS: 12 * 3600, throttle: { perAddress: 20, perUser: 5, windowS: 900 } } as const;
+export const AUTH_DEFAULTS = { accessTokenS: 900, refreshTokenS: 12 * 3600, throttle: { perAddress: 20, perUser: 5, windowS: 900 }, liveRecheckMs: 5000 } as const;
 
 export function createAuth(db: Database.Database, trail: AuditTrail, options: AuthOptions = {}): Auth {
   const now = options.now ?? Date.now;

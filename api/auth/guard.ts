@@ -32,6 +32,8 @@ export interface RouteAccess {
 export interface Authenticator {
   /** The principal a bearer token stands for; 401 HS_ERR_AUTH_REQUIRED or HS_ERR_AUTH_EXPIRED otherwise. */
   principal(token: string | undefined): Principal;
+  /** When a token principal() accepts runs out, ms UTC: a connection that outlives a request (socket.io) ends then. */
+  expiresAt(token: string): number;
 }
 
 /** Routes added by plugins, which cannot declare access themselves: all public by nature. */
@@ -54,6 +56,7 @@ export function tokenAuthenticator(tokens: AccessTokens, users: UserStore): Auth
       if (!session || session.generation !== claims.gen) throw new HeatScadaError('HS_ERR_AUTH_REQUIRED', 'the token was withdrawn (user changed, disabled or removed)');
       return { name: session.name, role: session.role };
     },
+    expiresAt: (token) => tokens.verify(token).exp * 1000,
   };
 }
 

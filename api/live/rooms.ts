@@ -6,6 +6,7 @@ import { HeatScadaError } from '../../model/errors.ts';
 import { roleAllows, type Principal } from '../../model/security.ts';
 import { outcomeOf } from '../auth/audit-hook.ts';
 import type { Authenticator } from '../auth/guard.ts';
+import { clientAddress, type ProxyTrust } from '../auth/trust-proxy.ts';
 import { alarmCommands, type CommandReply, type LiveCommand } from './commands.ts';
 import type { AlarmRecord } from '../../alarms/alarm-store.ts';
 import type { AlarmEngine } from '../../alarms/engine.ts';
@@ -17,6 +18,10 @@ import { isOverviewTag, type LivePoint, type OverviewRow, type SubstationState }
 // reconnecting client subscribes again and so starts from a fresh snapshot. A connection needs
 // an access token (`io(url, { auth: { token } })`); any signed-in role receives data, and each
 // command checks the role it needs, with the token checked again (expired, user disabled).
+// A connection lives no longer than its token: it ends when the token runs out, and when a
+// subscribe or the periodic re-check finds it withdrawn (logout, user changed or disabled). The
+// client is told why first (`error` { code: HS_ERR_AUTH_EXPIRED | HS_ERR_AUTH_REQUIRED }), then
+// disconnected; it reconnects with a fresh token, or is refused and refreshes.
 
 export const SOCKET_PATH = '/socket.io';
 export const OVERVIEW_ROOM = 'overview';
@@ -71,8 +76,12 @@ export interface RoomsOptions {
   alarms?: Pick<AlarmEngine, 'records' | 'listen' | 'ack'>;
   /** Checks the token a client connects with. */
   authenticator: Authenticator;
+  /** How often every connection's token is checked again, to notice one withdrawn before it runs out. */
+  authRecheckMs: number;
   /** Where commands are audited. */
   trail: AuditTrail;
+  /** Which peers' X-Forwarded-For names the client in the audit, as for REST. */
+  trustProxy: ProxyTrust;
 }
 
 const tokenOf = (socket: Socket): string | undefined => {
@@ -146,7 +155,25 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
     for (const id of table.substations()) refreshStatus(id, now);
   }, options.statusSweepMs);
 
+  /** Checks the connection's token again; a token run out or withdrawn ends the connection (false). */
+  const stillSignedIn = (socket: Socket): boolean => {
+    try {
+      socket.data.principal = options.authenticator.principal(tokenOf(socket));
+      return true;
+    } catch (e) {
+      const error = e instanceof HeatScadaError ? e : new HeatScadaError('HS_ERR_AUTH_REQUIRED');
+      log.info({ event: 'live_session_ended', user: (socket.data.principal as Principal).name, code: error.code }, 'live connection ended: its token ran out or was withdrawn');
+      socket.emit('error', error.toJSON());
+      socket.disconnect(true);
+      return false;
+    }
+  };
+  const recheck = setInterval(() => {
+    for (const socket of io.of('/').sockets.values()) stillSignedIn(socket);
+  }, options.authRecheckMs);
+
   const subscribe = (socket: Socket, body: unknown): void => {
+    if (!stillSignedIn(socket)) return;
     const request = parseRoomRequest(body);
     const now = Date.now();
     if (request.room === 'alarms') {
@@ -184,7 +211,9 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
   // No valid token, no connection: connect_error 'HS_ERR_AUTH_REQUIRED', the precise code in its data.
   io.use((socket, next) => {
     try {
-      socket.data.principal = options.authenticator.principal(tokenOf(socket));
+      const token = tokenOf(socket);
+      socket.data.principal = options.authenticator.principal(token);
+      socket.data.expiresAt = options.authenticator.expiresAt(token!);
       next();
     } catch (e) {
       const refusal = Object.assign(new Error('HS_ERR_AUTH_REQUIRED'), { data: { code: e instanceof HeatScadaError ? e.code : 'HS_ERR_AUTH_REQUIRED' } });
@@ -207,13 +236,16 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
       reply = { ok: false, code: error.code, message: status >= 500 ? new HeatScadaError(error.code).message : error.message };
     }
     try {
-      options.trail.append({ actor: principal.name, source: socket.handshake.address, action: spec.action, target: spec.target(body), outcome: outcomeOf(status), detail: reply.ok ? '' : reply.code });
+      options.trail.append({ actor: principal.name, source: clientAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], options.trustProxy), action: spec.action, target: spec.target(body), outcome: outcomeOf(status), detail: reply.ok ? '' : reply.code });
     } catch (e) {
       log.error({ code: 'HS_ERR_INTERNAL', event, reason: (e as Error).message }, 'audit record not written');
     }
     return reply;
   };
   io.on('connection', (socket) => {
+    // A tick past expiry, as the check counts the expiry instant itself as run out.
+    const expiry = setTimeout(() => stillSignedIn(socket), (socket.data.expiresAt as number) - Date.now() + 1);
+    socket.on('disconnect', () => clearTimeout(expiry));
     socket.on('subscribe', guarded(socket, subscribe));
     socket.on('unsubscribe', guarded(socket, unsubscribe));
     for (const [event, spec] of Object.entries(commands)) {
@@ -232,6 +264,7 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
       unlisten();
       unlistenAlarms?.();
       clearInterval(sweep);
+      clearInterval(recheck);
       clearTimeout(frameTimer);
       // io.close() would close the HTTP server too; Fastify closes that.
       io.disconnectSockets(true);
