@@ -11,7 +11,6 @@ import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startAlarms, type AlarmService } from '../alarms/alarms.ts';
 import { loadRuleSet, resolveAlarmsConfig, type AlarmsConfig } from '../alarms/config-schema.ts';
 import { emailDelivery } from '../alarms/notify/email.ts';
 import { localTime } from '../alarms/notify/local-time.ts';
@@ -285,7 +284,6 @@ describe('alarm e-mail over SMTP (injected clock)', () => {
 describe('alarm e-mail through the real data path', () => {
   const SPEED = 20;
   let platform: TestPlatform;
-  let service: AlarmService;
   let smtp: Receiver;
   let passwordFile: string;
 
@@ -305,19 +303,16 @@ describe('alarm e-mail through the real data path', () => {
         language: 'en',
       },
     });
-  const start = () => startAlarms(config(), { mqttUrl: platform.brokerUrl, store: platform.store, database: platform.database, now: () => platform.plant.timeMs, logger: log.child({ role: 'alarms' }) });
 
   beforeAll(async () => {
     passwordFile = path.join(mkdtempSync(path.join(tmpdir(), 'heatscada-smtp-')), 'password');
     writeFileSync(passwordFile, 'mail-s3cret\n');
     smtp = await smtpReceiver({ refusals: [421, 451, 421], auth: { user: 'heatscada', pass: 'mail-s3cret' } });
-    platform = await startTestPlatform({ substations: 4, seed: 7, speed: SPEED });
-    service = await start();
+    platform = await startTestPlatform({ substations: 4, seed: 7, speed: SPEED, alarms: config() });
     await new Promise((resolve) => setTimeout(resolve, 3000));
   }, 60_000);
 
   afterAll(async () => {
-    await service?.close();
     await platform?.stop();
     await smtp?.close();
   });
@@ -325,21 +320,21 @@ describe('alarm e-mail through the real data path', () => {
   it('a power loss mails the shift on duty once across refusals and a restart, then escalates to the chief once', async () => {
     const id = platform.plant.substationIds[2];
     const fault = platform.plant.injectFault({ kind: 'power_loss', substation: id });
-    const powerLoss = () => service.engine.records().find((r) => r.substation === id && r.alarm === 'power_loss' && r.state === 'unack_active');
+    const powerLoss = () => platform.alarms.engine.records().find((r) => r.substation === id && r.alarm === 'power_loss' && r.state === 'unack_active');
     await eventually(() => expect(powerLoss()).toBeDefined());
     // Restart while the server still refuses (the mail is in the outbox, not yet sent).
-    await service.close();
-    expect(service.outbox.pending()).toBe(1);
-    service = await start();
+    await platform.stopAlarms();
+    expect(platform.alarms.outbox.pending()).toBe(1);
+    await platform.startAlarms();
     await eventually(() => expect(smtp.mails.filter((m) => m.to[0] === 'chief@heatscada.test')).toHaveLength(1), 40_000);
     const alarm = powerLoss()!;
     // The shift by the hour in Shanghai (UTC+8, no daylight saving) when the alarm was raised.
     const shanghaiHour = (new Date(alarm.raisedAt).getUTCHours() + 8) % 24;
     const shift = shanghaiHour >= 8 && shanghaiHour < 20 ? 'day@heatscada.test' : 'night@heatscada.test';
-    service.engine.ack(alarm.id, 'op1', 'crew on the way');
-    await eventually(() => expect(service.outbox.pending()).toBe(0));
+    platform.alarms.engine.ack(alarm.id, 'op1', 'crew on the way');
+    await eventually(() => expect(platform.alarms.outbox.pending()).toBe(0));
     platform.plant.clearFault(fault.id);
-    await eventually(() => expect(service.engine.records().find((r) => r.id === alarm.id)?.state).toBe('normal'));
+    await eventually(() => expect(platform.alarms.engine.records().find((r) => r.id === alarm.id)?.state).toBe('normal'));
     expect(smtp.refusals).toEqual([]);
     expect(smtp.mails.map((m) => m.to.join())).toEqual([shift, 'chief@heatscada.test']);
     const [duty, chief] = smtp.mails;

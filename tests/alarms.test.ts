@@ -10,8 +10,8 @@ import { pino } from 'pino';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAlarmsConfig } from '../alarms/config-schema.ts';
-import { startAlarms, type AlarmService } from '../alarms/alarms.ts';
 import { startApi } from '../api/server.ts';
+import type { ActiveFault } from '../simulators/faults/schema.ts';
 import { bearer, loginToken } from './helpers/auth.ts';
 import { eventually } from './helpers/eventually.ts';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
@@ -21,7 +21,6 @@ const SPEED = 20;
 
 describe('alarms over the real data path', () => {
   let platform: TestPlatform;
-  let service: AlarmService;
   let receiver: Server;
   let receiverUrl: string;
   /** Every request the receiver answered 2xx, by idempotency key, and how many it refused. */
@@ -38,8 +37,18 @@ describe('alarms over the real data path', () => {
       crews: [{ id: 'north', name: 'North crew', groups: [] }],
       overrides: [{ alarm: 'cold_homes', set: { threshold: 12 } }, { alarm: 'supply_off_setpoint', set: { threshold: 15 } }, { alarm: 'supply_off_setpoint', rule: 1, set: { threshold: -15 } }],
     });
-  const start = () => startAlarms(config(), { mqttUrl: platform.brokerUrl, store: platform.store, database: platform.database, now: () => platform.plant.timeMs, logger: log.child({ role: 'alarms' }) });
-  const active = () => service.engine.records().filter((r) => r.state === 'unack_active' || r.state === 'ack_active').map((r) => `${r.substation}/${r.alarm}`).sort();
+  const active = () => platform.alarms.engine.records().filter((r) => r.state === 'unack_active' || r.state === 'ack_active').map((r) => `${r.substation}/${r.alarm}`).sort();
+  /** Injects the fault and waits until its root alarm (of the same name) stands, and nothing else. */
+  const raise = async (kind: 'pump_trip' | 'power_loss', substation: string): Promise<ActiveFault> => {
+    const fault = platform.plant.injectFault({ kind, substation });
+    await eventually(() => expect(active()).toEqual([`${substation}/${kind}`]));
+    return fault;
+  };
+  /** Clears the fault and waits until no alarm stands. */
+  const clear = async (fault: ActiveFault): Promise<void> => {
+    platform.plant.clearFault(fault.id);
+    await eventually(() => expect(active()).toEqual([]));
+  };
 
   beforeAll(async () => {
     receiver = createServer((req, res) => {
@@ -57,14 +66,12 @@ describe('alarms over the real data path', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    platform = await startTestPlatform({ substations: 4, seed: 7, speed: SPEED });
-    service = await start();
+    platform = await startTestPlatform({ substations: 4, seed: 7, speed: SPEED, alarms: config() });
     // A minute of simulated time for every substation to be born and report.
     await new Promise((resolve) => setTimeout(resolve, 3000));
   }, 60_000);
 
   afterAll(async () => {
-    await service?.close();
     await platform?.stop();
     await new Promise<void>((resolve) => receiver?.close(() => resolve()));
   });
@@ -75,37 +82,31 @@ describe('alarms over the real data path', () => {
 
   it('a pump trip raises pump_trip only, opens a work order, and returns when cleared', async () => {
     const id = platform.plant.substationIds[1];
-    const fault = platform.plant.injectFault({ kind: 'pump_trip', substation: id });
-    await eventually(() => expect(active()).toEqual([`${id}/pump_trip`]));
+    const fault = await raise('pump_trip', id);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(active()).toEqual([`${id}/pump_trip`]);
-    expect(service.workOrders.list({ substation: id, open: true }).map((o) => o.alarm)).toEqual(['pump_trip']);
-    platform.plant.clearFault(fault.id);
-    await eventually(() => expect(active()).toEqual([]));
+    expect(platform.alarms.workOrders.list({ substation: id, open: true }).map((o) => o.alarm)).toEqual(['pump_trip']);
+    await clear(fault);
   }, 60_000);
 
   it('a substation without power raises power_loss only (no comm or pump alarm), and returns', async () => {
     const id = platform.plant.substationIds[2];
-    const fault = platform.plant.injectFault({ kind: 'power_loss', substation: id });
-    await eventually(() => expect(active()).toEqual([`${id}/power_loss`]));
+    const fault = await raise('power_loss', id);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(active()).toEqual([`${id}/power_loss`]);
-    platform.plant.clearFault(fault.id);
-    await eventually(() => expect(active()).toEqual([]));
+    await clear(fault);
   }, 60_000);
 
   it('delivers each notification exactly once across receiver failures and an engine restart', async () => {
     const id = platform.plant.substationIds[3];
-    const fault = platform.plant.injectFault({ kind: 'pump_trip', substation: id });
-    await eventually(() => expect(active()).toEqual([`${id}/pump_trip`]));
+    const fault = await raise('pump_trip', id);
     // Restart while the alarm stands (and perhaps while its notification is still being retried).
-    await service.close();
-    service = await start();
+    await platform.stopAlarms();
+    await platform.startAlarms();
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(active()).toEqual([`${id}/pump_trip`]);
-    await eventually(() => expect(service.outbox.pending()).toBe(0));
-    platform.plant.clearFault(fault.id);
-    await eventually(() => expect(active()).toEqual([]));
+    await eventually(() => expect(platform.alarms.outbox.pending()).toBe(0));
+    await clear(fault);
     const keys = accepted.map((a) => a.key);
     expect(new Set(keys).size).toBe(keys.length);
     const alarmsHeard = accepted.map((a) => `${a.body.substation}/${a.body.alarm}`);
@@ -117,7 +118,7 @@ describe('alarms over the real data path', () => {
     const off = await fetch(`${platform.apiUrl}/api/alarms`, { headers: bearer(await loginToken(platform.apiUrl, 'viewer')) });
     expect(off.status).toBe(503);
     expect(await off.json()).toMatchObject({ code: 'HS_ERR_ALARMS_OFF' });
-    const api = await startApi({ host: '127.0.0.1', port: 0, store: platform.store, mqttUrl: platform.brokerUrl, alarms: service, logger: log });
+    const api = await startApi({ host: '127.0.0.1', port: 0, store: platform.store, mqttUrl: platform.brokerUrl, alarms: platform.alarms, logger: log });
     try {
       const operator = bearer(await loginToken(api.url, 'operator'));
       const get = (path: string) => fetch(`${api.url}${path}`, { headers: operator });
@@ -129,8 +130,7 @@ describe('alarms over the real data path', () => {
       socket.on('connect', () => socket.emit('subscribe', { room: 'alarms' }));
       await eventually(() => expect(live[0]).toMatch(/^snapshot:/));
       const id = platform.plant.substationIds[0];
-      const fault = platform.plant.injectFault({ kind: 'pump_trip', substation: id });
-      await eventually(() => expect(active()).toEqual([`${id}/pump_trip`]));
+      const fault = await raise('pump_trip', id);
       const list = (await (await get('/api/alarms')).json()) as { alarms: { id: number; alarm: string; state: string; title: { en: string } }[] };
       const alarm = list.alarms.find((a) => a.alarm === 'pump_trip' && a.state === 'unack_active')!;
       expect(alarm.title.en).toMatch(/pump/i);
@@ -150,8 +150,7 @@ describe('alarms over the real data path', () => {
       const csv = await (await get('/api/work-orders/kpis?by=crew&format=csv')).text();
       expect(csv.split('\n')[0]).toBe('crew,orders,open,repeats,median_to_site_min,on_site_within_30_min,median_to_resolve_min');
       expect(csv).toContain('"north"');
-      platform.plant.clearFault(fault.id);
-      await eventually(() => expect(active()).toEqual([]));
+      await clear(fault);
       // Only this fault's events: on a starved machine the 20× plant can outrun a poll and a PLC
       // briefly looks silent elsewhere (a real power_loss the engine rightly raises and returns).
       await eventually(() => expect(live.slice(1).filter((e) => e.endsWith(':pump_trip'))).toEqual(['activate:pump_trip', 'ack:pump_trip', 'return:pump_trip']));

@@ -6,25 +6,20 @@
 // `heatscada audit verify` both fail at that record.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlAudit } from '../control/audit.ts';
-import { ControlConfigSchema } from '../control/config-schema.ts';
-import { Controller } from '../control/controller.ts';
-import { DcmdActuator } from '../control/dcmd.ts';
-import { storeInputs } from '../control/inputs.ts';
+import type { Controller } from '../control/controller.ts';
 import type { AuditRecord } from '../model/audit.ts';
-import { ControlMode, tagDefinition } from '../model/tags.ts';
-import { validateDocument } from '../model/validate.ts';
+import { tagDefinition } from '../model/tags.ts';
 import { generateCity } from '../simulators/network/generate.ts';
-import { Plant } from '../simulators/plant.ts';
-import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
-import { DATA_PATH_GROUP, startDataPath, type DataPath } from './helpers/data-path.ts';
+import type { Plant } from '../simulators/plant.ts';
+import type { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
+import { startControlRun, type ControlRun } from './helpers/control-run.ts';
+import type { DataPath } from './helpers/data-path.ts';
 import { eventually } from './helpers/eventually.ts';
-import { watchPlcWrites, type PlcWrite } from './helpers/plc-writes.ts';
+import type { PlcWrite } from './helpers/plc-writes.ts';
 
 const log = pino({ level: process.env.HEATSCADA_TEST_LOG ?? 'silent' });
 const ROOT = path.join(import.meta.dirname, '..');
@@ -40,54 +35,39 @@ function auditVerifyCli(configFile: string): Promise<{ code: number | null; stdo
 }
 
 describe('audit trail of an integration run', () => {
-  let dir: string;
+  let run: ControlRun;
   let plant: Plant;
   let dataPath: DataPath;
-  let actuator: DcmdActuator;
   let controller: Controller;
   let trail: SqliteAuditTrail;
-  const plcWrites: PlcWrite[] = [];
-  let refuseFor: string | undefined;
-  let unwatch: (() => void) | undefined;
+  let plcWrites: PlcWrite[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'heatscada-audit-'));
-    const city = generateCity({ substations: 3, seed: 5, opcuaShare: 0 });
-    // Equal openings (an imbalanced city) with the valves handed to the centre: the loop has work to do.
-    plant = new Plant(city, { startMs: Date.now(), warmUpS: 6 * 3600, mode: ControlMode.manual, valvePct: 70 });
-    for (const id of plant.substationIds) expect(plant.write(id, 'control.mode_setpoint', ControlMode.remote).ok).toBe(true);
-    // From here on, every write a PLC receives is seen from the simulator's side.
-    unwatch = watchPlcWrites(plant, plcWrites, (substation) => (substation === refuseFor ? { ok: false, code: 'HS_ERR_PLC_WRITE_FAILED', reason: `${substation}: actuator fault` } : undefined));
-    dataPath = await startDataPath({ plant, dir, edgeNodeId: 'edge-audit', hostId: 'audit-historian', pollIntervalS: 0.1, logger: log });
-    actuator = await DcmdActuator.connect({ mqttUrl: dataPath.broker.tcpUrl, group: DATA_PATH_GROUP, clientId: 'audit-control', ackTimeoutS: 5, logger: log });
-    await eventually(() => expect(actuator.known()).toEqual(expect.arrayContaining([...plant.substationIds])));
-    const cfg = validateDocument(
-      ControlConfigSchema,
-      { start_mode: 'auto', input_period_s: 2, average_window_s: 1, ack_timeout_s: 5, heating: Object.fromEntries(city.substations.map((s) => [s.id, s.heating])), curve: { design_outdoor_c: city.weather.design_outdoor_c } },
-      'HS_ERR_CONFIG_INVALID',
-    );
-    // The loop appends to the trail in the store's file, as startControl has it do.
-    trail = new SqliteAuditTrail(dataPath.store.database);
-    controller = new Controller(cfg, { inputs: storeInputs(dataPath.store, cfg.average_window_s), actuator, audit: new ControlAudit(trail), clock: () => plant.timeMs, logger: log });
+    run = await startControlRun({
+      city: generateCity({ substations: 3, seed: 5, opcuaShare: 0 }),
+      edgeNodeId: 'edge-audit',
+      hostId: 'audit-historian',
+      clientId: 'audit-control',
+      settings: { start_mode: 'auto' },
+      logger: log,
+    });
+    ({ plant, dataPath, controller, trail, plcWrites } = run);
+    await eventually(() => expect(run.actuator.known()).toEqual(expect.arrayContaining([...plant.substationIds])));
     await dataPath.advance(1);
   }, 120_000);
 
   afterAll(async () => {
-    unwatch?.();
-    await controller?.stop();
-    await actuator?.close();
-    await dataPath?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await run?.stop();
   });
 
   it('has a plant.write record, with old and new value and outcome, for every write that reached a PLC', async () => {
     for (let k = 0; k < CYCLES; k++) {
       // A stretch in the middle where one PLC refuses whatever it is sent.
-      refuseFor = k >= 6 && k < 9 ? plant.substationIds[0] : undefined;
+      run.refuse(k >= 6 && k < 9 ? plant.substationIds[0] : undefined);
       await dataPath.advance(CYCLE_S);
       await controller.cycle();
     }
-    refuseFor = undefined;
+    run.refuse(undefined);
     const accepted = plcWrites.filter((w) => w.result.ok);
     const refused = plcWrites.filter((w) => !w.result.ok);
     expect(accepted.length).toBeGreaterThan(10);
@@ -116,8 +96,8 @@ describe('audit trail of an integration run', () => {
   }, 180_000);
 
   it('breaks at the one record edited in the database: verify() and `heatscada audit verify`', async () => {
-    const configFile = path.join(dir, 'audit.yaml');
-    writeFileSync(configFile, `store:\n  kind: sqlite\n  sqlite: { file: ${JSON.stringify(path.join(dir, 'store.db'))} }\n`);
+    const configFile = path.join(run.dir, 'audit.yaml');
+    writeFileSync(configFile, `store:\n  kind: sqlite\n  sqlite: { file: ${JSON.stringify(path.join(run.dir, 'store.db'))} }\n`);
     const total = trail.count();
     const intact = await auditVerifyCli(configFile);
     expect(intact).toEqual({ code: 0, stdout: `audit chain ok: ${total} records\n` });

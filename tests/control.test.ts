@@ -8,131 +8,54 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../broker/broker.ts';
-import { resolveCollectConfig } from '../collectors/collector-config.ts';
-import { startCollector, type Collector } from '../collectors/collector.ts';
-import { loadDevices } from '../collectors/config.ts';
+import { startBroker } from '../broker/broker.ts';
 import { followControlState } from '../alarms/control-feed.ts';
 import { loadRuleSet } from '../alarms/config-schema.ts';
 import { engineHarness } from '../alarms/test-support.ts';
-import { ControlAudit } from '../control/audit.ts';
-import { ControlConfigSchema } from '../control/config-schema.ts';
-import { Controller } from '../control/controller.ts';
-import { DcmdActuator } from '../control/dcmd.ts';
-import { storeInputs } from '../control/inputs.ts';
+import type { ControlAudit } from '../control/audit.ts';
+import type { Controller } from '../control/controller.ts';
+import type { DcmdActuator } from '../control/dcmd.ts';
 import { startControl } from '../control/start.ts';
 import { resolveConfig } from '../model/config.ts';
-import { validateDocument } from '../model/validate.ts';
-import { ControlMode, type TagName } from '../model/tags.ts';
-import { startEndpoints, writeCollectorConfig, writeManifest, type SimEndpoints } from '../simulators/manifest.ts';
-import { generateCity } from '../simulators/network/generate.ts';
-import { Plant } from '../simulators/plant.ts';
-import { startHistorian, type Historian } from '../store/historian/historian.ts';
+import { ControlMode } from '../model/tags.ts';
+import type { Plant } from '../simulators/plant.ts';
 import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { startControlRun, type ControlRun } from './helpers/control-run.ts';
+import { DATA_PATH_GROUP, mixedProtocolCity, type DataPath } from './helpers/data-path.ts';
 import { freePort } from './helpers/ports.ts';
 import { eventually } from './helpers/eventually.ts';
 
 const log = pino({ level: process.env.HEATSCADA_TEST_LOG ?? 'silent' });
-const HOST_ID = 'test-historian';
-const GROUP = 'heatscada';
 const CYCLE_S = 300;
 
 describe('control over the real data path', () => {
-  let dir: string;
+  let run: ControlRun;
   let plant: Plant;
-  let endpoints: SimEndpoints;
-  let broker: Broker;
-  let store: SqliteStore;
-  let historian: Historian;
-  let collector: Collector;
+  let dataPath: DataPath;
   let actuator: DcmdActuator;
   let controller: Controller;
   let audit: ControlAudit;
-  const attempts: { substation: string; tag: TagName; value: number }[] = [];
-  let refuseFor: string | undefined;
 
-  /** Advances the plant and waits until the store has what the PLCs show now. */
-  const advance = async (seconds: number): Promise<void> => {
-    plant.advance(seconds);
-    await eventually(async () => {
-      const beats = await store.latest({ tags: ['plc.heartbeat'] });
-      for (const id of plant.substationIds) expect(beats.find((p) => p.substation === id)?.value).toBe(plant.read(id, 'plc.heartbeat'));
-    });
-    // One more poll so every tag of that scan is in, not only the heartbeat.
-    await new Promise((resolve) => setTimeout(resolve, 400));
-  };
   const supplyErrors = () => controller.views().map((v) => Math.abs(v.inputs!.supplyC - v.supplyTargetC!));
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'heatscada-control-'));
-    const city = generateCity({ substations: 4, seed: 5 });
-    city.substations.forEach((s, k) => (s.protocol = k % 2 === 0 ? 'opcua' : 'modbus'));
-    // Equal openings: the imbalanced city. An operator then hands the valves to the centre (remote mode).
-    plant = new Plant(city, { startMs: Date.now(), warmUpS: 6 * 3600, mode: ControlMode.manual, valvePct: 70 });
-    for (const id of plant.substationIds) expect(plant.write(id, 'control.mode_setpoint', ControlMode.remote).ok).toBe(true);
-    const write = plant.write.bind(plant);
-    plant.write = (substation, tag, value) => {
-      attempts.push({ substation, tag, value });
-      if (substation === refuseFor) return { ok: false, code: 'HS_ERR_PLC_WRITE_FAILED', reason: `${substation}: actuator fault` };
-      return write(substation, tag, value);
-    };
-    endpoints = await startEndpoints(plant, {
-      host: '127.0.0.1',
-      opcua: { base_port: await freePort(), plcs_per_endpoint: 1 },
-      modbus: { base_port: await freePort(), units_per_endpoint: 4 },
-      admin_port: 0,
-    });
-    const { manifest } = writeManifest(dir, endpoints);
-    writeCollectorConfig(dir, manifest);
-    broker = await startBroker({ host: '127.0.0.1', tcpPort: await freePort(), wsPort: 0, logger: log.child({ role: 'broker' }) });
-    store = openSqliteStore({ file: path.join(dir, 'store.db') });
-    historian = await startHistorian({ mqttUrl: broker.tcpUrl, hostId: HOST_ID, store, batchMaxPoints: 1000, batchMaxMs: 50, logger: log.child({ role: 'historian' }) });
-    const devices = loadDevices(path.join(dir, 'collectors.generated.yaml')).map((d) => (d.protocol === 'opcua' ? { ...d, sampling_interval_ms: 100 } : d));
-    const config = resolveCollectConfig({
-      mqtt: { url: broker.tcpUrl, keepalive_s: 2, reconnect_s: 0.2 },
-      group_id: GROUP,
-      edge_node_id: 'edge-control',
-      primary_host_id: HOST_ID,
-      data_dir: dir,
-      poll_interval_s: 0.1,
-      refresh_interval_s: 1,
-      command_min_interval_s: { default: 0 },
-    });
-    collector = await startCollector({ ...config, devices }, log.child({ role: 'collector' }));
-    actuator = await DcmdActuator.connect({ mqttUrl: broker.tcpUrl, group: GROUP, clientId: 'test-control', ackTimeoutS: 5, logger: log.child({ role: 'control' }) });
+    run = await startControlRun({ city: mixedProtocolCity(4, 5), edgeNodeId: 'edge-control', hostId: 'test-historian', opcuaSamplingMs: 100, clientId: 'test-control', logger: log.child({ role: 'control' }) });
+    ({ plant, dataPath, actuator, controller, audit } = run);
     // The substations and the heat source's PLC (the simulator serves it over OPC UA too).
-    await eventually(() => expect(actuator.known().sort()).toEqual([...plant.substationIds, city.source.id].sort()), 30_000);
-    // Store time is wall time (the collectors stamp their reads); control time is the plant's.
-    const cfg = validateDocument(ControlConfigSchema, { input_period_s: 2, average_window_s: 1, ack_timeout_s: 5, heating: Object.fromEntries(city.substations.map((s) => [s.id, s.heating])), curve: { design_outdoor_c: city.weather.design_outdoor_c } }, 'HS_ERR_CONFIG_INVALID');
-    audit = new ControlAudit(new SqliteAuditTrail(store.database));
-    controller = new Controller(cfg, {
-      inputs: storeInputs(store, cfg.average_window_s),
-      actuator,
-      audit,
-      clock: () => plant.timeMs,
-      logger: log.child({ role: 'control' }),
-      publishState: (substation, state) => actuator.publishState(substation, state),
-    });
-    await advance(1);
+    await eventually(() => expect(actuator.known().sort()).toEqual([...plant.substationIds, plant.spec.source.id].sort()), 30_000);
+    await dataPath.advance(1);
   }, 120_000);
 
   afterAll(async () => {
-    await controller?.stop();
-    await actuator?.close();
-    await collector?.stop();
-    await historian?.stop();
-    await broker?.close();
-    await endpoints?.close();
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await run?.stop();
   });
 
   it('brings every substation of an imbalanced network to its supply target through DCMDs, within the envelope', async () => {
     await controller.cycle();
     const before = supplyErrors();
     for (let k = 0; k < 30; k++) {
-      await advance(CYCLE_S);
+      await dataPath.advance(CYCLE_S);
       await controller.cycle();
     }
     // Each substation is on its target, or its valve is wide open and the loop asks the source for more.
@@ -175,26 +98,26 @@ describe('control over the real data path', () => {
 
   it('reports a refused write and does not retry it blindly', async () => {
     const victim = plant.substationIds[0];
-    refuseFor = victim;
-    const from = attempts.length;
+    run.refuse(victim);
+    const from = run.plcWrites.length;
     for (let k = 0; k < 6; k++) {
-      await advance(CYCLE_S);
+      await dataPath.advance(CYCLE_S);
       await controller.cycle();
     }
-    const mine = attempts.slice(from).filter((a) => a.substation === victim);
+    const mine = run.plcWrites.slice(from).filter((a) => a.substation === victim);
     expect(mine).toHaveLength(1);
     const refused = audit.recent(50, victim).find((e) => e.outcome === 'refused');
     expect(refused?.code).toBeTruthy();
     expect(controller.views().find((v) => v.id === victim)?.state).toBe('held');
-    refuseFor = undefined;
+    run.refuse(undefined);
   }, 60_000);
 
   it('leaves the substations to their PLC watchdog when the loop stops', async () => {
     const stillRemote = plant.substationIds.filter((id) => plant.read(id, 'control.mode') === ControlMode.remote);
     expect(stillRemote.length).toBeGreaterThan(0);
-    for (let k = 0; k < 16; k++) await advance(60);
+    for (let k = 0; k < 16; k++) await dataPath.advance(60);
     await eventually(async () => {
-      const modes = await store.latest({ tags: ['control.mode'] });
+      const modes = await dataPath.store.latest({ tags: ['control.mode'] });
       for (const id of stillRemote) expect(modes.find((p) => p.substation === id)?.value).toBe(ControlMode.local);
     });
   }, 60_000);
@@ -202,9 +125,9 @@ describe('control over the real data path', () => {
   it('freezes on stale inputs, records it in the audit trail and raises the control room alarm over MQTT', async () => {
     // The alarm engine with the shipped rules, fed by the loop's state messages from the broker.
     const alarms = engineHarness(loadRuleSet('config/alarm-rules.yaml'));
-    const feed = await followControlState({ mqttUrl: broker.tcpUrl, group: GROUP, engine: alarms.engine, logger: log });
+    const feed = await followControlState({ mqttUrl: dataPath.broker.tcpUrl, group: DATA_PATH_GROUP, engine: alarms.engine, logger: log });
     try {
-      await collector.stop();
+      await dataPath.collector.stop();
       await new Promise((resolve) => setTimeout(resolve, 6500));
       plant.advance(CYCLE_S);
       const report = await controller.cycle();
@@ -216,7 +139,7 @@ describe('control over the real data path', () => {
         const frozen = alarms.engine.records().filter((r) => r.alarm === 'control_frozen' && r.returnedAt === null);
         expect(frozen.map((r) => r.substation).sort()).toEqual([...plant.substationIds].sort());
       });
-      expect(new SqliteAuditTrail(store.database).verify().ok).toBe(true);
+      expect(new SqliteAuditTrail(dataPath.store.database).verify().ok).toBe(true);
     } finally {
       await feed.close();
     }

@@ -8,100 +8,41 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../broker/broker.ts';
-import { resolveCollectConfig } from '../collectors/collector-config.ts';
-import { startCollector, type Collector } from '../collectors/collector.ts';
-import { loadDevices } from '../collectors/config.ts';
 import { COMMAND_ACK, decodePayload, edgeTopic, encodePayload, type CommandOutcome } from '../model/sparkplug.ts';
-import type { TimeSeriesStore } from '../model/store.ts';
 import { tagDefinition, type TagName } from '../model/tags.ts';
-import { SimClock } from '../simulators/clock.ts';
-import { startEndpoints, writeCollectorConfig, writeManifest, type SimEndpoints } from '../simulators/manifest.ts';
-import { generateCity } from '../simulators/network/generate.ts';
 import { Plant } from '../simulators/plant.ts';
-import { startHistorian, type Historian } from '../store/historian/historian.ts';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { freePort } from './helpers/ports.ts';
+import { DATA_PATH_GROUP, mixedProtocolCity, startDataPath, type DataPath } from './helpers/data-path.ts';
 import { eventually } from './helpers/eventually.ts';
+import { watchPlcWrites, type PlcWrite } from './helpers/plc-writes.ts';
 
 const log = pino({ level: process.env.HEATSCADA_TEST_LOG ?? 'silent' });
-const HOST_ID = 'test-historian';
-const GROUP = 'heatscada';
 const EDGE = 'edge-test';
 
 describe('data path: simulator → collector → MQTT → historian → store', () => {
   let dir: string;
   let plant: Plant;
-  let clock: SimClock;
-  let endpoints: SimEndpoints;
-  let brokerPort: number;
-  let broker: Broker;
-  let store: TimeSeriesStore;
-  let historian: Historian;
-  let collector: Collector;
+  let dataPath: DataPath;
   let opcuaSub: string;
   let modbusSub: string;
-  const plcWrites: { substation: string; tag: TagName; value: number }[] = [];
-
-  const startTheCollector = async (): Promise<Collector> => {
-    const devices = loadDevices(path.join(dir, 'collectors.generated.yaml')).map((d) =>
-      d.protocol === 'opcua' ? { ...d, sampling_interval_ms: 200 } : d,
-    );
-    const config = resolveCollectConfig({
-      mqtt: { url: `mqtt://127.0.0.1:${brokerPort}`, keepalive_s: 2, reconnect_s: 0.2 },
-      group_id: GROUP,
-      edge_node_id: EDGE,
-      // Publish only while the historian says it is online: nothing goes out that nobody stores.
-      primary_host_id: HOST_ID,
-      data_dir: dir,
-      poll_interval_s: 0.25,
-      command_min_interval_s: { default: 0 },
-    });
-    return startCollector({ ...config, devices }, log.child({ role: 'collector' }));
-  };
+  const plcWrites: PlcWrite[] = [];
+  let unwatch: (() => void) | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'heatscada-datapath-'));
-    const city = generateCity({ substations: 4, seed: 5 });
-    city.substations.forEach((s, k) => (s.protocol = k % 2 === 0 ? 'opcua' : 'modbus'));
-    plant = new Plant(city, { startMs: Date.now(), warmUpS: 1800 });
-    const write = plant.write.bind(plant);
-    plant.write = (substation, tag, value) => {
-      plcWrites.push({ substation, tag, value });
-      return write(substation, tag, value);
-    };
+    plant = new Plant(mixedProtocolCity(4, 5), { startMs: Date.now(), warmUpS: 1800 });
+    unwatch = watchPlcWrites(plant, plcWrites);
     opcuaSub = plant.spec.substations.find((s) => s.protocol === 'opcua')!.id;
     modbusSub = plant.spec.substations.find((s) => s.protocol === 'modbus')!.id;
-    const [opcuaPort, modbusPort] = [await freePort(), await freePort()];
-    endpoints = await startEndpoints(plant, {
-      host: '127.0.0.1',
-      opcua: { base_port: opcuaPort, plcs_per_endpoint: 1 },
-      modbus: { base_port: modbusPort, units_per_endpoint: 4 },
-      admin_port: 0,
-    });
-    const { manifest } = writeManifest(dir, endpoints);
-    writeCollectorConfig(dir, manifest);
-    clock = new SimClock(plant, { speed: 1 });
-    clock.start();
-
-    brokerPort = await freePort();
-    broker = await startBroker({ host: '127.0.0.1', tcpPort: brokerPort, wsPort: 0, logger: log.child({ role: 'broker' }) });
-    store = openSqliteStore({ file: path.join(dir, 'store.db') });
-    historian = await startHistorian({ mqttUrl: broker.tcpUrl, hostId: HOST_ID, store, batchMaxPoints: 1000, batchMaxMs: 50, logger: log.child({ role: 'historian' }) });
-    collector = await startTheCollector();
+    dataPath = await startDataPath({ plant, dir, edgeNodeId: EDGE, hostId: 'test-historian', pollIntervalS: 0.25, opcuaSamplingMs: 200, speed: 1, logger: log });
   }, 60_000);
 
   afterAll(async () => {
-    await collector?.stop();
-    clock?.stop();
-    await historian?.stop();
-    await broker?.close();
-    await endpoints?.close();
-    await store?.close();
+    unwatch?.();
+    await dataPath?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const latest = async (substation: string, tag: TagName) => (await store.latest({ substations: [substation], tags: [tag] }))[0];
+  const latest = async (substation: string, tag: TagName) => (await dataPath.store.latest({ substations: [substation], tags: [tag] }))[0];
 
   it('stores a value changed in the simulator, with its tag, unit and quality, for both protocols', async () => {
     for (const substation of [opcuaSub, modbusSub]) {
@@ -113,7 +54,7 @@ describe('data path: simulator → collector → MQTT → historian → store', 
         expect(point?.value).toBeCloseTo(target, 1);
         expect(point?.quality).toBe('good');
       });
-      const learned = historian.learned(substation).find((m) => m.tag === tag);
+      const learned = dataPath.historian.learned(substation).find((m) => m.tag === tag);
       expect(learned?.unit).toBe(tagDefinition(tag).unit);
       expect([learned?.low, learned?.high]).toEqual([tagDefinition(tag).min, tagDefinition(tag).max]);
     }
@@ -127,17 +68,16 @@ describe('data path: simulator → collector → MQTT → historian → store', 
     const from = Date.now();
     const firstBeat = { [modbusSub]: await heartbeatAt(modbusSub), [opcuaSub]: await heartbeatAt(opcuaSub) };
 
-    await broker.close();
+    await dataPath.stopBroker();
     await new Promise((resolve) => setTimeout(resolve, 2500));
     // The collector restarts while the broker is away: its buffer on disk must survive.
-    await collector.stop();
-    collector = await startTheCollector();
+    await dataPath.restartCollector();
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    broker = await startBroker({ host: '127.0.0.1', tcpPort: brokerPort, wsPort: 0, logger: log.child({ role: 'broker' }) });
+    await dataPath.startBroker();
 
     // Judge a window that runs from before the outage to well after the broker's return.
     const lastBeat = (plant.read(modbusSub, 'plc.heartbeat') as number) + 3;
-    await eventually(async () => expect(collector.stats().bufferedNow).toBe(0), 20_000);
+    await eventually(async () => expect(dataPath.collector.stats().bufferedNow).toBe(0), 20_000);
     await eventually(async () => {
       expect(await heartbeatAt(modbusSub)).toBeGreaterThanOrEqual(lastBeat);
       expect(await heartbeatAt(opcuaSub)).toBeGreaterThanOrEqual(lastBeat);
@@ -145,20 +85,20 @@ describe('data path: simulator → collector → MQTT → historian → store', 
     expect(lastBeat - firstBeat[modbusSub]).toBeGreaterThanOrEqual(7);
 
     for (const substation of [modbusSub, opcuaSub]) {
-      const points = (await store.range({ series: [series(substation)], from: from - 60_000, to: Date.now() + 60_000 }))[0].points;
+      const points = (await dataPath.store.range({ series: [series(substation)], from: from - 60_000, to: Date.now() + 60_000 }))[0].points;
       const beats = new Set(points.map((p) => p.value));
       const missing: number[] = [];
       for (let beat = firstBeat[substation]; beat <= lastBeat; beat++) if (!beats.has(beat)) missing.push(beat);
       // The collector's own restart is the one window nobody read the PLC; it lasts well under 2 s.
       expect(missing.length, `${substation} missing heartbeats ${missing.join(',')}`).toBeLessThanOrEqual(2);
     }
-    const replayed = await store.count(series(modbusSub), from, Date.now() + 60_000);
+    const replayed = await dataPath.store.count(series(modbusSub), from, Date.now() + 60_000);
     expect(replayed).toBeGreaterThan(0);
-    expect(collector.stats().pointsReplayed).toBeGreaterThan(0);
+    expect(dataPath.collector.stats().pointsReplayed).toBeGreaterThan(0);
   }, 60_000);
 
   it('marks a powered-off substation offline within the keepalive, and online when it returns', async () => {
-    const statusOf = async (substation: string) => (await store.statuses()).find((s) => s.substation === substation)?.online;
+    const statusOf = async (substation: string) => (await dataPath.store.statuses()).find((s) => s.substation === substation)?.online;
     await eventually(async () => expect(await statusOf(modbusSub)).toBe(true));
     const fault = plant.injectFault({ kind: 'power_loss', substation: modbusSub });
     await eventually(async () => expect(await statusOf(modbusSub)).toBe(false), 10_000);
@@ -168,7 +108,7 @@ describe('data path: simulator → collector → MQTT → historian → store', 
   });
 
   it('refuses a DCMD out of range with its reason, and writes nothing to the PLC', async () => {
-    const client = await mqtt.connectAsync(broker.tcpUrl, { clientId: 'test-operator' });
+    const client = await mqtt.connectAsync(dataPath.broker.tcpUrl, { clientId: 'test-operator' });
     try {
       const acks: CommandOutcome[] = [];
       client.on('message', (_topic, payload) => {
@@ -176,7 +116,7 @@ describe('data path: simulator → collector → MQTT → historian → store', 
           if (typeof m.value === 'string' && (m.name === COMMAND_ACK || m.value.includes('requestId'))) acks.push(JSON.parse(m.value) as CommandOutcome);
         }
       });
-      await client.subscribeAsync(edgeTopic(GROUP, 'DDATA', EDGE, opcuaSub), { qos: 1 });
+      await client.subscribeAsync(edgeTopic(DATA_PATH_GROUP, 'DDATA', EDGE, opcuaSub), { qos: 1 });
       const before = plcWrites.length;
       const command = (requestId: string, value: number) =>
         encodePayload({
@@ -190,13 +130,13 @@ describe('data path: simulator → collector → MQTT → historian → store', 
             },
           ],
         });
-      await client.publishAsync(edgeTopic(GROUP, 'DCMD', EDGE, opcuaSub), command('too-hot', 95), { qos: 1 });
+      await client.publishAsync(edgeTopic(DATA_PATH_GROUP, 'DCMD', EDGE, opcuaSub), command('too-hot', 95), { qos: 1 });
       await eventually(() => expect(acks.find((a) => a.requestId === 'too-hot')).toMatchObject({ ok: false, code: 'HS_ERR_OUT_OF_RANGE' }));
       expect(plcWrites.length).toBe(before);
 
-      await client.publishAsync(edgeTopic(GROUP, 'DCMD', EDGE, opcuaSub), command('fine', 52.5), { qos: 1 });
+      await client.publishAsync(edgeTopic(DATA_PATH_GROUP, 'DCMD', EDGE, opcuaSub), command('fine', 52.5), { qos: 1 });
       await eventually(() => expect(acks.find((a) => a.requestId === 'fine')).toMatchObject({ ok: true, value: 52.5 }));
-      expect(plcWrites.slice(before)).toEqual([{ substation: opcuaSub, tag: 'secondary.supply_temp_setpoint', value: 52.5 }]);
+      expect(plcWrites.slice(before)).toEqual([{ substation: opcuaSub, tag: 'secondary.supply_temp_setpoint', value: 52.5, result: { ok: true, value: 52.5 } }]);
       expect(plant.read(opcuaSub, 'secondary.supply_temp_setpoint')).toBe(52.5);
     } finally {
       await client.endAsync();

@@ -177,7 +177,7 @@ describe('MQTT fuzz: the historian and a collector take thousands of malformed S
     const city = generateCity({ substations: 2, seed: 3, opcuaShare: 0 });
     plant = new Plant(city, { startMs: Date.now(), warmUpS: 600 });
     unwatch = watchPlcWrites(plant, plcWrites);
-    dataPath = await startDataPath({ plant, dir, edgeNodeId: EDGE, hostId: HOST_ID, pollIntervalS: 0.25, logger: quiet, collectorLogger: collectorLog.log });
+    dataPath = await startDataPath({ plant, dir, edgeNodeId: EDGE, hostId: HOST_ID, pollIntervalS: 0.25, refreshIntervalS: 1, logger: quiet, collectorLogger: collectorLog.log });
     ({ historian, collector } = dataPath);
     await eventually(() => {
       for (const id of plant.substationIds) expect(historian.learned(id).length).toBeGreaterThan(0);

@@ -1,28 +1,25 @@
 // The whole platform in one process, for tests that need it running end to end: simulated PLCs
 // on Modbus TCP → collector → aedes → historian → SQLite, and the API (REST, socket.io, web app)
-// over both. The plant runs in real time unless a speed is given. The test users of
-// helpers/auth.ts (one per role) can sign in.
+// over both, and the alarm service when given its configuration. The plant runs in real time
+// unless a speed is given. The test users of helpers/auth.ts (one per role) can sign in.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { startAlarms, type AlarmService } from '../../alarms/alarms.ts';
+import type { AlarmsConfig } from '../../alarms/config-schema.ts';
 import { UserStore } from '../../api/auth/user-store.ts';
-import { startApi, type Api } from '../../api/server.ts';
-import { startBroker, type Broker } from '../../broker/broker.ts';
-import { resolveCollectConfig } from '../../collectors/collector-config.ts';
-import { startCollector, type Collector } from '../../collectors/collector.ts';
-import { loadDevices } from '../../collectors/config.ts';
+import { startApi } from '../../api/server.ts';
 import type { StoredPoint, TimeSeriesStore } from '../../model/store.ts';
 import { TAGS } from '../../model/tags.ts';
-import { SimClock } from '../../simulators/clock.ts';
-import { startEndpoints, writeCollectorConfig, writeManifest, type SimEndpoints } from '../../simulators/manifest.ts';
 import { generateCity } from '../../simulators/network/generate.ts';
 import { Plant } from '../../simulators/plant.ts';
-import { startHistorian, type Historian } from '../../store/historian/historian.ts';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { seedTestUsers } from './auth.ts';
+import { startDataPath } from './data-path.ts';
 import { freePort } from './ports.ts';
+import { startRestartable, type Restartable } from './restartable.ts';
 
 const HOST_ID = 'test-historian';
 const BACKFILL_STEP_S = 60;
@@ -36,6 +33,8 @@ export interface PlatformOptions {
   webDir?: string;
   /** Simulated seconds per wall second; 1 by default. */
   speed?: number;
+  /** Starts the alarm service with this configuration, on the plant's time. */
+  alarms?: AlarmsConfig;
 }
 
 export interface TestPlatform {
@@ -52,6 +51,11 @@ export interface TestPlatform {
   stopApi(): Promise<void>;
   /** Starts the API again on the same port. */
   startApi(): Promise<void>;
+  /** The alarm service started last (with the `alarms` option only); still readable once stopped. */
+  readonly alarms: AlarmService;
+  stopAlarms(): Promise<void>;
+  /** Starts another alarm service on the same configuration and database. */
+  startAlarms(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,39 +78,28 @@ export async function startTestPlatform(options: PlatformOptions): Promise<TestP
   // Modbus only: a node-opcua server takes seconds to start, and the UI does not care which.
   const city = generateCity({ substations: options.substations, seed: options.seed ?? 7, opcuaShare: 0 });
   const plant = new Plant(city, { startMs: Date.now() - backfillH * 3_600_000, warmUpS: 1800 });
-  const store = openSqliteStore({ file: path.join(dir, 'store.db') });
-  await backfill(plant, store, backfillH);
-
-  const endpoints: SimEndpoints = await startEndpoints(plant, {
-    host: '127.0.0.1',
-    opcua: { base_port: await freePort(), plcs_per_endpoint: 1 },
-    // Modbus allows 247 units an endpoint: one port, where more endpoints take ports nobody checked are free.
-    modbus: { base_port: await freePort(), units_per_endpoint: 247 },
-    admin_port: 0,
-  });
-  const { file: sitesFile, manifest } = writeManifest(dir, endpoints);
-  writeCollectorConfig(dir, manifest);
-  const clock = new SimClock(plant, { speed: options.speed ?? 1 });
-  clock.start();
-
-  const broker: Broker = await startBroker({ host: '127.0.0.1', tcpPort: await freePort(), wsPort: 0, logger: log.child({ role: 'broker' }) });
-  const historian: Historian = await startHistorian({ mqttUrl: broker.tcpUrl, hostId: HOST_ID, store, batchMaxPoints: 1000, batchMaxMs: 50, logger: log.child({ role: 'historian' }) });
-  const config = resolveCollectConfig({
-    mqtt: { url: broker.tcpUrl, keepalive_s: 2, reconnect_s: 0.2 },
-    group_id: 'heatscada',
-    edge_node_id: 'edge-test',
-    primary_host_id: HOST_ID,
-    data_dir: dir,
-    poll_interval_s: 0.25,
-    command_min_interval_s: { default: 0 },
-  });
-  const collector: Collector = await startCollector({ ...config, devices: loadDevices(path.join(dir, 'collectors.generated.yaml')) }, log.child({ role: 'collector' }));
+  if (backfillH > 0) {
+    // Into the file the data path's store opens next.
+    const history = openSqliteStore({ file: path.join(dir, 'store.db') });
+    await backfill(plant, history, backfillH);
+    await history.close();
+  }
+  const dataPath = await startDataPath({ plant, dir, edgeNodeId: 'edge-test', hostId: HOST_ID, pollIntervalS: 0.25, speed: options.speed ?? 1, logger: log });
+  const { store, broker } = dataPath;
+  const sitesFile = dataPath.manifestFile;
 
   // Before the API starts, so it finds users and makes no first-start admin.
   await seedTestUsers(new UserStore(store.database));
   const port = await freePort();
-  const launch = () => startApi({ host: '127.0.0.1', port, store, mqttUrl: broker.tcpUrl, webDir: options.webDir, sitesFile, logger: log.child({ role: 'api' }) });
-  let api: Api | undefined = await launch();
+  const api = await startRestartable(() => startApi({ host: '127.0.0.1', port, store, mqttUrl: broker.tcpUrl, webDir: options.webDir, sitesFile, logger: log.child({ role: 'api' }) }));
+  const alarmsConfig = options.alarms;
+  const alarms = alarmsConfig
+    ? await startRestartable(() => startAlarms(alarmsConfig, { mqttUrl: broker.tcpUrl, store, database: store.database, now: () => plant.timeMs, logger: log.child({ role: 'alarms' }) }))
+    : undefined;
+  const withAlarms = (): Restartable<AlarmService> => {
+    if (!alarms) throw new Error('startTestPlatform was given no alarms configuration');
+    return alarms;
+  };
 
   return {
     plant,
@@ -115,21 +108,17 @@ export async function startTestPlatform(options: PlatformOptions): Promise<TestP
     brokerUrl: broker.tcpUrl,
     sitesFile,
     apiUrl: `http://127.0.0.1:${port}`,
-    async stopApi() {
-      await api?.close();
-      api = undefined;
+    stopApi: api.stop,
+    startApi: api.start,
+    get alarms() {
+      return withAlarms().current;
     },
-    async startApi() {
-      api ??= await launch();
-    },
+    stopAlarms: () => withAlarms().stop(),
+    startAlarms: () => withAlarms().start(),
     async stop() {
-      await api?.close();
-      await collector.stop();
-      clock.stop();
-      await historian.stop();
-      await broker.close();
-      await endpoints.close();
-      await store.close();
+      await alarms?.stop();
+      await api.stop();
+      await dataPath.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
