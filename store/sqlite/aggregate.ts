@@ -30,6 +30,9 @@ const RAW: Reading = { time: 'ts', sum: 'sum(t.value)', min: 'min(t.value)', max
 const ROLLUP: Reading = { time: 'bucket', sum: 'sum(t.sum)', min: 'min(t.min)', max: 'max(t.max)', count: 'sum(t.count)', lastTs: 'max(t.last_ts)', last: 'last' };
 const READINGS: Record<Source, Reading> = { points: RAW, points_recent: RAW, rollup_1m: ROLLUP, rollup_1h: ROLLUP };
 
+/** A driver for partialsSql: one series' span [$lo, $hi). */
+export const ONE_SPAN = 'SELECT $id AS series_id, $lo AS lo, $hi AS hi';
+
 export const PARTIAL_COLUMNS = 'series_id, bucket, sum, min, max, count, quality, last_ts, last';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR, MINUTE, planSegments, rawSegments, tiersFor, type Tier } from './plan.ts';
+import { HOUR, MINUTE, planSegments, rawSegments, rollupMarksOf, tiersFor, type Tier } from './plan.ts';
 
 const T = Date.UTC(2024, 0, 15);
 const marks = { minute: T + 10 * HOUR + 30 * MINUTE, hour: T + 10 * HOUR };
@@ -68,5 +68,18 @@ describe('planSegments', () => {
       });
     }
     expect(planSegments(T, T, tiersFor(HOUR, marks, []), RECENT)).toEqual([]);
+  });
+});
+
+describe('rollupMarksOf', () => {
+  const progress = { minute: T + 58 * MINUTE, hour: T, rollupTarget: T + 63 * MINUTE, rollupCursor: 10 };
+
+  it('puts the series a rollup under way has passed at its target, hours included', () => {
+    expect(rollupMarksOf(progress, 9)).toEqual({ minute: T + 63 * MINUTE, hour: T + HOUR });
+    expect(rollupMarksOf(progress, 10)).toEqual({ minute: T + 58 * MINUTE, hour: T });
+  });
+
+  it('uses the marks alone when no rollup is under way', () => {
+    expect(rollupMarksOf({ ...progress, rollupTarget: progress.minute }, 9)).toEqual({ minute: T + 58 * MINUTE, hour: T });
   });
 });

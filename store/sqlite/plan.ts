@@ -41,6 +41,35 @@ export function recentSplit(marks: RecentMarks, id: number): number {
 }
 
 const floorTo = (t: number, w: number): number => t - (t % w);
+
+export interface RollupMarks {
+  /** Minute rollups are complete below this, ms UTC. */
+  minute: number;
+  /** Hourly rollups are complete below this, ms UTC. */
+  hour: number;
+}
+
+/** Rollup marks and the progress of a rollup under way (rollup_state; README: rollups in slices). */
+export interface RollupProgress extends RollupMarks {
+  /** While a rollup is under way (rollupTarget > minute): series with an id below rollupCursor are rolled up to rollupTarget. */
+  rollupTarget: number;
+  rollupCursor: number;
+}
+
+/** Where the minute rollups of series `id` are complete. */
+export function minuteMarkOf(p: RollupProgress, id: number): number {
+  return p.rollupTarget > p.minute && id < p.rollupCursor ? p.rollupTarget : p.minute;
+}
+
+/** The hour mark that goes with a minute mark: hours wholly below it are made from its minutes. */
+export const hourMarkFor = (hour: number, minute: number): number => Math.max(hour, floorTo(minute, HOUR));
+
+/** Where the rollups of series `id` are complete: ahead of the marks once a rollup under way has passed it. */
+export function rollupMarksOf(p: RollupProgress, id: number): RollupMarks {
+  const minute = minuteMarkOf(p, id);
+  return minute === p.minute ? { minute, hour: p.hour } : { minute, hour: hourMarkFor(p.hour, minute) };
+}
+
 const ceilTo = (t: number, w: number): number => floorTo(t + w - 1, w);
 
 /** Raw segments covering [from, to): points below the recent mark, points_recent from it. */
@@ -76,7 +105,7 @@ export function planSegments(from: number, to: number, tiers: readonly Tier[], r
 }
 
 /** The tiers a step can use: a rollup serves a step only if its buckets nest in the step's. */
-export function tiersFor(stepMs: number, marks: { minute: number; hour: number }, staleMinutes: readonly number[]): Tier[] {
+export function tiersFor(stepMs: number, marks: RollupMarks, staleMinutes: readonly number[]): Tier[] {
   const tiers: Tier[] = [];
   if (stepMs % HOUR === 0) {
     const staleHours = [...new Set(staleMinutes.map((m) => floorTo(m, HOUR)))];

@@ -1,9 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Aggregate, LatestFilter, RangePoint, RangeQuery, SeriesKey, SeriesRange, StoredPoint } from '../../model/store.ts';
 import { latestValue, qualityOf } from '../rules.ts';
-import { partialsSql, type PartialRow } from './aggregate.ts';
-import { planSegments, rawSegments, recentSplit, tiersFor, type RawSource, type RecentMarks, type Segment, type Source } from './plan.ts';
-import type { RollupMarks } from './rollup.ts';
+import { ONE_SPAN, partialsSql, type PartialRow } from './aggregate.ts';
+import { planSegments, rawSegments, recentSplit, rollupMarksOf, tiersFor, type RawSource, type RecentMarks, type RollupProgress, type Segment, type Source } from './plan.ts';
 import type { SeriesIds } from './series.ts';
 
 // Reads: latest values, raw and bucketed ranges, counts. Bucketed ranges are planned per
@@ -20,8 +19,6 @@ interface LatestRow {
 
 type SpanParams = { id: number; lo: number; hi: number };
 type PartialParams = SpanParams & { width: number };
-
-const ONE_SPAN = 'SELECT $id AS series_id, $lo AS lo, $hi AS hi';
 
 /**
  * Each series' newest row, found through the primary keys (see write.ts for why there is no
@@ -47,7 +44,7 @@ function latestSql(filter: LatestFilter): string {
   ORDER BY l.substation, l.tag`;
 }
 
-interface Marks extends RollupMarks, RecentMarks {}
+interface Marks extends RollupProgress, RecentMarks {}
 
 /** Combines partials of one bucket read from two segments that split it. */
 function merge(into: PartialRow, add: PartialRow): void {
@@ -90,7 +87,8 @@ export class Queries {
     const count = (table: RawSource) => db.prepare<[number, number, number], number>(`SELECT count(*) FROM ${table} WHERE series_id = ? AND ts >= ? AND ts < ?`).pluck();
     this.counts = { points: count('points'), points_recent: count('points_recent') };
     this.readMarks = db.prepare(
-      'SELECT recent_mark AS recent, drain_mark AS drainMark, drain_cursor AS drainCursor, minute_mark AS minute, hour_mark AS hour FROM rollup_state WHERE id = 1',
+      `SELECT recent_mark AS recent, drain_mark AS drainMark, drain_cursor AS drainCursor, minute_mark AS minute, hour_mark AS hour,
+        rollup_target AS rollupTarget, rollup_cursor AS rollupCursor FROM rollup_state WHERE id = 1`,
     );
     this.staleMinutes = db.prepare<[number], number>('SELECT bucket FROM rollup_dirty WHERE series_id = ? ORDER BY bucket').pluck();
   }
@@ -139,7 +137,7 @@ export class Queries {
   /** The segments a bucketed range of one series reads (exposed for tests and diagnostics). */
   plan(id: number, from: number, to: number, stepMs: number): Segment[] {
     const marks = this.marks();
-    const tiers = this.useRollups ? tiersFor(stepMs, marks, this.staleMinutes.all(id)) : [];
+    const tiers = this.useRollups ? tiersFor(stepMs, rollupMarksOf(marks, id), this.staleMinutes.all(id)) : [];
     return planSegments(from, to, tiers, recentSplit(marks, id));
   }
 

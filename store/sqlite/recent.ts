@@ -6,8 +6,8 @@ import type { RecentMarks } from './plan.ts';
 // series instead (a drain): starting a drain fixes drain_mark (the newest point + 1), and each
 // slice moves the points below it of the next few series ids, in key order, then deletes them
 // from points_recent and moves drain_cursor on, in one transaction. Until the cursor has passed
-// every series, recentSplit() (plan.ts) tells per series where its points live. rollup() and
-// retention still move everything at once: they read points only.
+// every series, recentSplit() (plan.ts) tells per series where its points live; rollups and
+// retention read and drop through it too (rollup.ts), so nothing ever moves all at once.
 
 /** A rewrite of (series, ts) replaces the point: historian retries and replays are idempotent. */
 export const UPSERT_TAIL = 'ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, quality = excluded.quality, historical = excluded.historical';
@@ -22,9 +22,6 @@ type Slice = { lo: number; hi: number; mark: number };
 
 export class RecentPoints {
   private readonly readState: Database.Statement<[], DrainState>;
-  private readonly moveAll: Database.Statement<[]>;
-  private readonly clearAll: Database.Statement<[]>;
-  private readonly endAfterMoveAll: Database.Statement<[]>;
   private readonly start: Database.Statement<[]>;
   private readonly moveSlice: Database.Statement<[Slice]>;
   private readonly deleteSlice: Database.Statement<[Slice]>;
@@ -35,13 +32,9 @@ export class RecentPoints {
 
   constructor(db: Database.Database) {
     this.readState = db.prepare('SELECT newest_ts AS newest, recent_mark AS recent, drain_mark AS drainMark, drain_cursor AS drainCursor FROM rollup_state WHERE id = 1');
-    // In key order, so each series' last page in points is written once per move.
-    this.moveAll = db.prepare(`INSERT INTO points (${COLUMNS}) SELECT ${COLUMNS} FROM points_recent WHERE true ORDER BY series_id, ts ${UPSERT_TAIL}`);
-    this.clearAll = db.prepare('DELETE FROM points_recent');
-    // Everything written so far is now in points: from here on only newer points go to points_recent.
-    this.endAfterMoveAll = db.prepare('UPDATE rollup_state SET recent_mark = max(recent_mark, drain_mark, newest_ts + 1), drain_cursor = 0 WHERE id = 1');
     this.start = db.prepare('UPDATE rollup_state SET drain_mark = newest_ts + 1, drain_cursor = 0 WHERE id = 1');
     const slice = 'FROM points_recent WHERE series_id >= $lo AND series_id < $hi AND ts < $mark';
+    // In key order, so each series' last page in points is written once per move.
     this.moveSlice = db.prepare(`INSERT INTO points (${COLUMNS}) SELECT ${COLUMNS} ${slice} ORDER BY series_id, ts ${UPSERT_TAIL}`);
     this.deleteSlice = db.prepare(`DELETE ${slice}`);
     this.lastSeriesId = db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM series').pluck();
@@ -56,13 +49,6 @@ export class RecentPoints {
    */
   drainSlice(seriesPerSlice: number, start: boolean): boolean {
     return this.drainSliceTx(seriesPerSlice, start);
-  }
-
-  /** Moves every point of points_recent into points; call inside a write transaction. */
-  moveAllInTransaction(): void {
-    this.moveAll.run();
-    this.clearAll.run();
-    this.endAfterMoveAll.run();
   }
 
   private state(): DrainState {

@@ -90,6 +90,13 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE rollup_state ADD COLUMN drain_mark INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE rollup_state ADD COLUMN drain_cursor INTEGER NOT NULL DEFAULT 0;
   `,
+  // Rollups run a slice of series at a time (README: rollups in slices): series with an id
+  // below rollup_cursor are rolled up to rollup_target; none is under way when it equals minute_mark.
+  `
+  ALTER TABLE rollup_state ADD COLUMN rollup_target INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE rollup_state ADD COLUMN rollup_cursor INTEGER NOT NULL DEFAULT 0;
+  UPDATE rollup_state SET rollup_target = minute_mark;
+  `,
 ];
 
 export interface OpenOptions {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isHeatScadaError, type ErrorCode } from '../../model/errors.ts';
-import type { Aggregate, RangeQuery, StoredPoint } from '../../model/store.ts';
+import type { Aggregate, RangeQuery, SeriesKey, StoredPoint } from '../../model/store.ts';
 import { describeTimeSeriesStoreContract } from '../contract.ts';
 import { HOUR, MINUTE } from './plan.ts';
 import { RECENT_ROWS_PER_SERIES, openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
@@ -139,17 +139,111 @@ describe('sqlite store', () => {
     await store.close();
   });
 
-  it('a rollup in the middle of a drain moves everything and the drain is over', async () => {
-    // No rollups by themselves: the first write would roll up (and move) before any drain.
-    const store = open({ rollups: false });
+  it('a rollup in the middle of a drain reads both tables and leaves the drain under way', async () => {
+    // Rollups by themselves only 10 minutes behind: none falls due before the forced one.
+    const store = open({ rollupAfterMs: 10 * MINUTE });
     const series = Array.from({ length: 200 }, (_, k) => ({ substation: `s${k}`, tag: A.tag }));
     for (let r = 0; r < RECENT_ROWS_PER_SERIES; r++) await store.write(series.map((key) => ({ ...key, ts: T + r * 1000, value: r, quality: 'good' as const })));
+    // More points of a drained series: its minute T now lies partly in points, partly in points_recent.
+    const first = series[0];
+    await store.write(Array.from({ length: 10 }, (_, k) => ({ ...first, ts: T + (30 + k) * 1000, value: 100 + k, quality: 'good' as const })));
     const state = () => store.database.prepare('SELECT recent_mark AS recent, drain_mark AS drainMark FROM rollup_state').get() as { recent: number; drainMark: number };
-    expect(state().drainMark).toBeGreaterThan(state().recent);
+    const before = state();
+    expect(before.drainMark).toBeGreaterThan(before.recent);
     store.rollup(T + MINUTE);
-    expect(store.database.prepare('SELECT count(*) FROM points_recent').pluck().get()).toBe(0);
-    expect(state().recent).toBeGreaterThanOrEqual(state().drainMark);
-    expect(await store.count(series[150], T, T + HOUR)).toBe(RECENT_ROWS_PER_SERIES);
+    expect(state()).toEqual(before);
+    for (const key of [first, series[150]]) {
+      const query = { series: [key], from: T, to: T + 2 * MINUTE, stepMs: MINUTE };
+      expect(store.explainRange(query)[0].segments[0]).toEqual({ source: 'rollup_1m', from: T, to: T + MINUTE });
+      for (const agg of ['avg', 'min', 'max', 'last'] as Aggregate[]) await expectSameAsRaw(store, { ...query, agg });
+    }
+    await store.close();
+  });
+
+  /** Rounds of one point per series per second from T on. */
+  const perSecond = (series: readonly { substation: string; tag: string }[], from: number, to: number): StoredPoint[][] =>
+    Array.from({ length: to - from }, (_, k) =>
+      series.map((key, i) => ({ ...key, ts: T + (from + k) * 1000, value: ((from + k) * 7 + i) % 50, quality: (from + k) % 17 === 0 ? 'uncertain' : 'good' })),
+    );
+  const rollupProgress = (store: SqliteStore) =>
+    store.database.prepare('SELECT minute_mark AS minute, rollup_target AS target, rollup_cursor AS cursor FROM rollup_state').get() as {
+      minute: number;
+      target: number;
+      cursor: number;
+    };
+  const FORTY = Array.from({ length: 40 }, (_, k) => ({ substation: `s${k}`, tag: A.tag }));
+
+  /** Writes rounds until a write leaves a rollup of [T, T + 1 min) under way. */
+  async function writeUntilRollupUnderWay(store: SqliteStore): Promise<number> {
+    let second = 0;
+    for (const round of perSecond(FORTY, 0, 200)) {
+      await store.write(round);
+      second++;
+      if (rollupProgress(store).target > rollupProgress(store).minute) return second;
+    }
+    throw new Error('no rollup started');
+  }
+
+  it('rolls up a slice of series per write, and reads in between see only finished series as rolled up', async () => {
+    const store = open({ rollupAfterMs: MINUTE });
+    const second = await writeUntilRollupUnderWay(store);
+    // 60 points per series and minute, plus 16 for visiting it, against a budget of 1,024 points: a slice of 14 series.
+    const progress = rollupProgress(store);
+    expect(progress).toEqual({ minute: T, target: T + MINUTE, cursor: 15 });
+    const [done, waiting] = [FORTY[0], FORTY[39]];
+    const query = (key: SeriesKey) => ({ series: [key], from: T, to: T + 2 * MINUTE, stepMs: MINUTE });
+    expect(store.explainRange(query(done))[0].segments[0]).toEqual({ source: 'rollup_1m', from: T, to: T + MINUTE });
+    expect(store.explainRange(query(waiting))[0].segments.map((seg) => seg.source)).not.toContain('rollup_1m');
+    // A late point: a finished series' minute turns stale, a waiting series' minute is rolled up with it later.
+    await store.write([done, waiting].map((key) => ({ ...key, ts: T + 30_500, value: 99, quality: 'bad' as const })));
+    const stale = () => store.database.prepare('SELECT series_id FROM rollup_dirty').pluck().all();
+    expect(stale()).toEqual([1]);
+    for (const key of [done, waiting]) for (const agg of ['avg', 'max', 'last'] as Aggregate[]) await expectSameAsRaw(store, { ...query(key), agg });
+    // The next writes finish it: each minute counted once, the stale one left for the next rollup.
+    let writes = 0;
+    for (const round of perSecond(FORTY, second, second + 10)) {
+      if (rollupProgress(store).target === rollupProgress(store).minute) break;
+      await store.write(round);
+      writes++;
+    }
+    expect(writes).toBe(1);
+    expect(rollupProgress(store)).toEqual({ minute: T + MINUTE, target: T + MINUTE, cursor: 0 });
+    const counted = store.database.prepare('SELECT sum(count) FROM rollup_1m WHERE bucket = ?').pluck().get(T);
+    expect(counted).toBe(40 * 60 + 2 - 1);
+    expect(stale()).toEqual([1]);
+    for (const key of FORTY) await expectSameAsRaw(store, { ...query(key), agg: 'avg' });
+    await store.close();
+  });
+
+  it('a store reopened in the middle of a rollup reads right and resumes it where it stopped', async () => {
+    const file = freshFile();
+    const first = openSqliteStore({ file, rollupAfterMs: MINUTE });
+    const second = await writeUntilRollupUnderWay(first);
+    const stopped = rollupProgress(first);
+    await first.close();
+    const store = openSqliteStore({ file, rollupAfterMs: MINUTE });
+    expect(rollupProgress(store)).toEqual(stopped);
+    const query = { series: FORTY, from: T, to: T + 2 * MINUTE, stepMs: MINUTE };
+    await expectSameAsRaw(store, { ...query, agg: 'min' });
+    // The first write after the restart goes on from the cursor: a series finished before is not added twice.
+    await store.write(perSecond(FORTY, second, second + 1)[0]);
+    expect(rollupProgress(store).cursor).toBeGreaterThan(stopped.cursor);
+    await store.write(perSecond(FORTY, second + 1, second + 2)[0]);
+    expect(rollupProgress(store)).toEqual({ minute: T + MINUTE, target: T + MINUTE, cursor: 0 });
+    expect(store.database.prepare('SELECT sum(count) FROM rollup_1m WHERE bucket = ?').pluck().get(T)).toBe(40 * 60);
+    await expectSameAsRaw(store, { ...query, agg: 'avg' });
+    await store.close();
+  });
+
+  it('retention in the middle of a rollup finishes it before dropping raw points', async () => {
+    const store = open({ rollupAfterMs: MINUTE });
+    await writeUntilRollupUnderWay(store);
+    const query = { series: FORTY, from: T, to: T + MINUTE, stepMs: MINUTE, agg: 'max' as const };
+    const before = await store.range(query);
+    expect(await store.applyRetention(T + MINUTE)).toBe(40 * 60);
+    expect(rollupProgress(store)).toEqual({ minute: T + MINUTE, target: T + MINUTE, cursor: 0 });
+    expect(store.database.prepare('SELECT sum(count) FROM rollup_1m WHERE bucket = ?').pluck().get(T)).toBe(40 * 60);
+    expect(await store.range(query)).toEqual(before);
     await store.close();
   });
 

@@ -3,10 +3,10 @@ import { HeatScadaError, isHeatScadaError, type ErrorCode } from '../../model/er
 import type { LatestFilter, RangeQuery, SeriesKey, SeriesRange, StoredPoint, SubstationStatus, TimeSeriesStore } from '../../model/store.ts';
 import { checkBatch, checkRangeQuery, checkSeries, checkSpan, checkStatus } from '../rules.ts';
 import { toColumns, type PointColumns } from './columns.ts';
-import { MINUTE, type Segment } from './plan.ts';
+import { MINUTE, type RollupMarks, type Segment } from './plan.ts';
 import { Queries } from './query.ts';
 import { RecentPoints } from './recent.ts';
-import { Rollups, type RollupMarks } from './rollup.ts';
+import { Rollups } from './rollup.ts';
 import { openDatabase } from './schema.ts';
 import { SeriesIds, SeriesIndex } from './series.ts';
 import { PointWriter, type Written } from './write.ts';
@@ -31,7 +31,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** WAL size that triggers a checkpoint, MiB. Default 256 (README: why so large). */
   walMb?: number;
-  /** Told when moving recent points or a rollup after a (committed) write fails; default: a process warning. */
+  /** Told when moving recent points or a rollup slice after a (committed) write fails; default: a process warning. */
   onMaintenanceError?: (error: HeatScadaError) => void;
 }
 
@@ -47,6 +47,9 @@ export const RECENT_ROWS_PER_SERIES = 20;
  */
 const SLICE_ROWS_PER_POINT = 2;
 const MIN_SLICE_SERIES = 64;
+/** A rollup slice reads about this many raw points per point of the batch (at least MIN_ROLLUP_SLICE_ROWS): README, rollups in slices. */
+const ROLLUP_ROWS_PER_POINT = 2;
+const MIN_ROLLUP_SLICE_ROWS = 1024;
 const warn = (e: HeatScadaError): void => process.emitWarning(e.message, { code: e.code });
 const DEFAULTS = { rollupAfterMs: 5 * MINUTE, rollups: true, cacheMb: 64, busyTimeoutMs: 5000, walMb: 256, onMaintenanceError: warn };
 
@@ -69,7 +72,9 @@ export class SqliteStore implements TimeSeriesStore {
   private recentRows = 0;
   /** Whether this process's last slice left a drain under way. */
   private draining = false;
-  /** What the last write made due: a rollup up to rollUpTo, or a slice sized by the batch. */
+  /** Whether a rollup is under way (read from the file at open: a restart resumes it). */
+  private rollingUp: boolean;
+  /** What the last write made due: starting a rollup up to rollUpTo, slices sized by the batch. */
   private due: { rollUpTo: number | undefined; batchLength: number } | undefined;
   private readonly onMaintenanceError: (error: HeatScadaError) => void;
 
@@ -87,7 +92,8 @@ export class SqliteStore implements TimeSeriesStore {
     this.writer = new PointWriter(this.database);
     this.queries = new Queries(this.database, this.series, opts.rollups);
     this.recent = new RecentPoints(this.database);
-    this.rollups = new Rollups(this.database, this.recent);
+    this.rollups = new Rollups(this.database);
+    this.rollingUp = this.autoRollup && this.rollups.underWay();
     // A replayed BIRTH/DEATH older than what is stored does not overwrite it.
     this.setStatusStmt = this.database.prepare(
       `INSERT INTO statuses (substation, online, ts) VALUES (?, ?, ?)
@@ -98,8 +104,8 @@ export class SqliteStore implements TimeSeriesStore {
 
   /**
    * write() without the promise, for a caller that batches synchronously (the historian).
-   * Afterwards moves a slice of points_recent, or rolls up when enough raw points have aged
-   * past rollupAfterMs.
+   * Afterwards moves a slice of points_recent, and rolls up a slice of series when enough raw
+   * points have aged past rollupAfterMs or a rollup is under way.
    */
   writeSync(points: readonly StoredPoint[]): void {
     if (points.length === 0) return;
@@ -129,9 +135,9 @@ export class SqliteStore implements TimeSeriesStore {
   }
 
   /**
-   * Rolls up, or moves the next slice of points_recent into points, as the last write made due.
-   * The batch is committed: a failure goes to onMaintenanceError and is tried again after the
-   * next write.
+   * Moves the next slice of points_recent into points and rolls up the next slice of series, as
+   * the last write made due, each in its own transaction. The batch is committed: a failure goes
+   * to onMaintenanceError and is tried again after the next write.
    */
   maintain(): void {
     const due = this.due;
@@ -139,18 +145,17 @@ export class SqliteStore implements TimeSeriesStore {
     if (!due) return;
     // Enough rows per series that moving them writes each series' last page for several points.
     const start = !this.draining && this.recentRows >= RECENT_ROWS_PER_SERIES * this.series.size;
-    if (due.rollUpTo === undefined && !start && !this.draining) return;
+    const rollUp = due.rollUpTo !== undefined || this.rollingUp;
+    if (!rollUp && !start && !this.draining) return;
     try {
       this.guard('HS_ERR_STORE_WRITE', () => {
-        if (due.rollUpTo !== undefined) {
-          this.rollups.rollUpTo(due.rollUpTo);
-          this.draining = false;
-        } else {
+        if (start || this.draining) {
           const seriesPerSlice = Math.max(MIN_SLICE_SERIES, Math.ceil((SLICE_ROWS_PER_POINT * due.batchLength) / RECENT_ROWS_PER_SERIES));
           this.draining = this.recent.drainSlice(seriesPerSlice, start);
+          if (start) this.recentRows = 0;
         }
+        if (rollUp) this.rollingUp = this.rollups.rollUpSlice(Math.max(MIN_ROLLUP_SLICE_ROWS, ROLLUP_ROWS_PER_POINT * due.batchLength), due.rollUpTo);
       });
-      if (start || due.rollUpTo !== undefined) this.recentRows = 0;
     } catch (e) {
       this.onMaintenanceError(e as HeatScadaError);
     }
@@ -187,15 +192,24 @@ export class SqliteStore implements TimeSeriesStore {
   /** Drops raw points before the cut-off (ms UTC, floored to the minute) after rolling them up. */
   async applyRetention(olderThanMs: number): Promise<number> {
     checkSpan(olderThanMs, olderThanMs);
-    return this.guard('HS_ERR_STORE_WRITE', () => this.rollups.dropRawBefore(olderThanMs));
+    return this.guard('HS_ERR_STORE_WRITE', () => {
+      const dropped = this.rollups.dropRawBefore(olderThanMs);
+      this.rollingUp = false;
+      return dropped;
+    });
   }
 
   /**
-   * Rolls up every complete minute up to `upTo` (default: rollupAfterMs before the newest
-   * point) and redoes stale ones. Runs by itself after writes; call it to force one now.
+   * Finishes a rollup under way, rolls up every complete minute up to `upTo` (default:
+   * rollupAfterMs before the newest point) and redoes stale ones, in one transaction. Runs by
+   * itself a slice at a time after writes; call it to force one now.
    */
   rollup(upTo?: number): RollupMarks {
-    return this.guard('HS_ERR_STORE_WRITE', () => this.rollups.rollUpTo(upTo ?? this.rollups.state().newest - this.rollupAfterMs));
+    return this.guard('HS_ERR_STORE_WRITE', () => {
+      const marks = this.rollups.rollUpTo(upTo ?? this.rollups.state().newest - this.rollupAfterMs);
+      this.rollingUp = false;
+      return marks;
+    });
   }
 
   /** Which tables a bucketed range would read, per series: for tests and diagnostics. */

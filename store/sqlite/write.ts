@@ -1,20 +1,18 @@
 import type Database from 'better-sqlite3';
 import { HISTORICAL_FLAG, QUALITY_MASK, type PointColumns } from './columns.ts';
-import { MINUTE, recentSplit, type RecentMarks } from './plan.ts';
+import { MINUTE, minuteMarkOf, recentSplit, type RecentMarks, type RollupProgress } from './plan.ts';
 import { UPSERT_TAIL } from './recent.ts';
 import type { ResolvedIds } from './series.ts';
 
 // The hot path: one IMMEDIATE transaction per batch, one prepared upsert per point, nothing
-// else per point unless it lands below the minute mark (then its minute is marked stale).
+// else per point unless it lands below its series' minute mark (then its minute is marked stale).
 // Points from their series' recent split on go to points_recent, older ones straight to points
 // (README: why). Latest values are not kept in a table: latest() reads each series' last row
 // through the primary keys, which keeps this path at one B-tree write per point.
 
-export interface WriteMarks extends RecentMarks {
+export interface WriteMarks extends RecentMarks, RollupProgress {
   /** The newest point ever written, ms UTC. */
   newest: number;
-  /** Minute rollups are complete below this. */
-  minute: number;
 }
 
 export interface Written {
@@ -42,7 +40,8 @@ export class PointWriter {
     this.markStale = db.prepare('INSERT OR IGNORE INTO rollup_dirty (series_id, bucket) VALUES (?, ?)');
     // Read inside the transaction: another process's rollup() may have moved the marks.
     this.readMarks = db.prepare(
-      'SELECT newest_ts AS newest, recent_mark AS recent, drain_mark AS drainMark, drain_cursor AS drainCursor, minute_mark AS minute FROM rollup_state WHERE id = 1',
+      `SELECT newest_ts AS newest, recent_mark AS recent, drain_mark AS drainMark, drain_cursor AS drainCursor, minute_mark AS minute, hour_mark AS hour,
+        rollup_target AS rollupTarget, rollup_cursor AS rollupCursor FROM rollup_state WHERE id = 1`,
     );
     this.saveNewest = db.prepare('UPDATE rollup_state SET newest_ts = ? WHERE id = 1 AND newest_ts < ?');
     this.inTransaction = db.transaction((batch: PointColumns, resolveIds: () => ResolvedIds) => this.insert(batch, resolveIds)).immediate;
@@ -73,7 +72,7 @@ export class PointWriter {
       (recent ? this.upsertRecent : this.upsertOld).run(id, t, value[i], flags[i] & QUALITY_MASK, flags[i] & HISTORICAL_FLAG ? 1 : 0);
       if (recent) toRecent++;
       if (t > newest) newest = t;
-      if (t < before.minute) {
+      if (t < minuteMarkOf(before, id)) {
         const bucket = t - (t % MINUTE);
         const staleKey = `${id}:${bucket}`;
         if (!stale.has(staleKey)) {
