@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PointBook, backoffDelay, checkWrite } from './driver-support.ts';
+import { PointBook, SharedByKey, backoffDelay, checkWrite } from './driver-support.ts';
 
 describe('PointBook', () => {
   it('carries the last usable value on a bad point, and makes booleans of status tags', () => {
@@ -35,4 +35,19 @@ describe('checkWrite', () => {
 it('doubles the back-off up to its maximum', () => {
   const cfg = { initial_delay_ms: 100, max_delay_ms: 1000 };
   expect([0, 1, 2, 3, 4, 50].map((n) => backoffDelay(cfg, n))).toEqual([100, 200, 400, 800, 1000, 1000]);
+});
+
+describe('SharedByKey', () => {
+  it('makes one value per key, and hands it back only when its last user releases it', () => {
+    const shared = new SharedByKey<{ id: number }>();
+    let made = 0;
+    const make = () => ({ id: ++made });
+    const a = shared.acquire('plc:502', make);
+    expect(shared.acquire('plc:502', make)).toBe(a);
+    expect(shared.acquire('other:502', make)).not.toBe(a);
+    expect(shared.release('plc:502')).toBeUndefined();
+    expect(shared.release('plc:502')).toBe(a);
+    expect(shared.release('plc:502')).toBeUndefined();
+    expect(shared.acquire('plc:502', make)).toEqual({ id: 3 });
+  });
 });

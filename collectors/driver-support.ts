@@ -24,6 +24,32 @@ export const ReconnectSchema = Type.Object(
 );
 export type ReconnectConfig = Static<typeof ReconnectSchema>;
 
+/**
+ * What devices share by key (a Modbus TCP link, an OPC UA session, a PKI folder): made on the
+ * first acquire, counted per user, and handed back for closing when its last user releases it.
+ */
+export class SharedByKey<T> {
+  readonly #entries = new Map<string, { value: T; users: number }>();
+
+  acquire(key: string, create: () => T): T {
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      entry = { value: create(), users: 0 };
+      this.#entries.set(key, entry);
+    }
+    entry.users++;
+    return entry.value;
+  }
+
+  /** Gives one use back; the value when that was the last use (the caller closes it), undefined otherwise. */
+  release(key: string): T | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry || --entry.users > 0) return undefined;
+    this.#entries.delete(key);
+    return entry.value;
+  }
+}
+
 /** The wait before attempt n+1 (n = 0 after the first failure): initial × 2ⁿ, capped. */
 export function backoffDelay(cfg: ReconnectConfig, failures: number): number {
   return Math.min(cfg.max_delay_ms, cfg.initial_delay_ms * 2 ** Math.min(failures, 20));

@@ -4,7 +4,7 @@
 
 import net from 'node:net';
 import modbusSerial from 'modbus-serial';
-import { backoffDelay, errorText, wait, type Logger, type ReconnectConfig } from '../driver-support.ts';
+import { SharedByKey, backoffDelay, errorText, wait, type Logger, type ReconnectConfig } from '../driver-support.ts';
 
 // modbus-serial's typings are CommonJS: under NodeNext the default import is the module
 // object, whose `default` is the client class.
@@ -39,22 +39,15 @@ interface OpenLink {
   drop(reason: string): void;
 }
 
-const links = new Map<string, ModbusLink>();
+const links = new SharedByKey<ModbusLink>();
 
 /** The shared link to host:port, opened on first use. Give it back with release(). */
 export function acquireLink(options: LinkOptions): ModbusLink {
   const key = `${options.host}:${options.port}`;
-  let link = links.get(key);
-  if (!link) {
-    link = new ModbusLink(options, () => links.delete(key));
-    links.set(key, link);
-  }
-  link.users++;
-  return link;
+  return links.acquire(key, () => new ModbusLink(options, () => links.release(key) !== undefined));
 }
 
 export class ModbusLink {
-  users = 0;
   #status: LinkStatus = 'connecting';
   #reason: string | undefined;
   #open: OpenLink | undefined;
@@ -67,7 +60,8 @@ export class ModbusLink {
 
   constructor(
     private readonly options: LinkOptions,
-    private readonly forget: () => void,
+    /** Gives one use back; true when it was the last. */
+    private readonly giveBack: () => boolean,
   ) {
     let settleFirst!: () => void;
     this.#firstAttempt = new Promise((resolve) => {
@@ -126,8 +120,7 @@ export class ModbusLink {
 
   /** Gives the link back; the last user closes it. */
   async release(): Promise<void> {
-    if (--this.users > 0) return;
-    this.forget();
+    if (!this.giveBack()) return;
     this.#stop.abort();
     this.#open?.drop('closed');
     await this.#running;

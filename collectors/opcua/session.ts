@@ -22,7 +22,7 @@ import {
 } from 'node-opcua';
 import { pino } from 'pino';
 import { HeatScadaError } from '../../model/errors.ts';
-import { backoffDelay, errorText, wait, type Logger, type ReconnectConfig } from '../driver-support.ts';
+import { SharedByKey, backoffDelay, errorText, wait, type Logger, type ReconnectConfig } from '../driver-support.ts';
 import type { OpcuaDeviceConfig } from './config.ts';
 import { ServerTrust, type ServerTrustPolicy } from './server-trust.ts';
 
@@ -48,7 +48,7 @@ export interface ConnectionOptions {
   log: Logger;
 }
 
-const connections = new Map<string, OpcuaConnection>();
+const connections = new SharedByKey<OpcuaConnection>();
 
 /**
  * The shared connection for these options, opened on first use; give it back with release().
@@ -57,17 +57,10 @@ const connections = new Map<string, OpcuaConnection>();
  */
 export function acquireConnection(options: ConnectionOptions): OpcuaConnection {
   const key = [options.url, options.securityMode, options.securityPolicy, options.username ?? '', options.password ?? '', options.pkiDir, options.serverTrust].join('\n');
-  let connection = connections.get(key);
-  if (!connection) {
-    connection = new OpcuaConnection(options, () => connections.delete(key));
-    connections.set(key, connection);
-  }
-  connection.users++;
-  return connection;
+  return connections.acquire(key, () => new OpcuaConnection(options, () => connections.release(key) !== undefined));
 }
 
 export class OpcuaConnection {
-  users = 0;
   #status: ConnectionStatus = 'connecting';
   #reason: string | undefined;
   #client: OPCUAClient | undefined;
@@ -83,7 +76,8 @@ export class OpcuaConnection {
 
   constructor(
     private readonly options: ConnectionOptions,
-    private readonly forget: () => void,
+    /** Gives one use back; true when it was the last. */
+    private readonly giveBack: () => boolean,
   ) {
     this.#log = options.log;
     let settleFirst!: () => void;
@@ -148,8 +142,7 @@ export class OpcuaConnection {
 
   /** Gives the connection back; the last user closes the session and the channel. */
   async release(): Promise<void> {
-    if (--this.users > 0) return;
-    this.forget();
+    if (!this.giveBack()) return;
     this.#stop.abort();
     const client = this.#client;
     const session = this.#session;
@@ -275,25 +268,21 @@ function securityRefusal(err: unknown, url: string, pkiDir: string): HeatScadaEr
  * started together do not race to create the key. Each client's disconnect only decrements
  * node-opcua's own counter; the last user here disposes the manager for real.
  */
-const pkis = new Map<string, { manager: OPCUACertificateManager; ready: Promise<void>; users: number }>();
+const pkis = new SharedByKey<{ manager: OPCUACertificateManager; ready: Promise<void> }>();
 
 async function acquirePki(rootFolder: string): Promise<OPCUACertificateManager> {
-  let pki = pkis.get(rootFolder);
-  if (!pki) {
+  const pki = pkis.acquire(rootFolder, () => {
     // Unknown server certificates are never accepted by node-opcua itself: ServerTrust decides.
     const manager = new OPCUACertificateManager({ rootFolder, automaticallyAcceptUnknownCertificate: false, disableFileWatchers: true });
-    pki = { manager, ready: manager.initialize(), users: 0 };
-    pkis.set(rootFolder, pki);
-  }
-  pki.users++;
+    return { manager, ready: manager.initialize() };
+  });
   await pki.ready;
   return pki.manager;
 }
 
 async function releasePki(rootFolder: string): Promise<void> {
-  const pki = pkis.get(rootFolder);
-  if (!pki || --pki.users > 0) return;
-  pkis.delete(rootFolder);
+  const pki = pkis.release(rootFolder);
+  if (!pki) return;
   pki.manager.referenceCounter = 0;
   await pki.manager.dispose();
 }
