@@ -7,6 +7,9 @@ export type Role = (typeof ROLES)[number];
 /** What a route needs: a role, or 'public' for the few routes that must work before login. */
 export type Access = Role | 'public';
 
+/** Password length bounds, the same for the API's check and the web form's. */
+export const PASSWORD_LENGTH = { min: 12, max: 256 } as const;
+
 /** A known caller: a person (user name) or a machine principal (collector, control, …). */
 export interface Principal {
   name: string;

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { PASSWORD_LENGTH } from '../../model/security.ts';
 import { ErrorBody } from '../routes/schemas.ts';
 import type { Auth } from './auth.ts';
 import { Me } from './auth-routes.ts';
@@ -12,11 +13,11 @@ import { USER_NAME_PATTERN, type UserInfo } from './user-store.ts';
 const User = Type.Object({ ...Me.properties, createdAt: Type.Number(), disabled: Type.Boolean() });
 const Params = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
 const CreateBody = Type.Object(
-  { name: Type.String({ pattern: USER_NAME_PATTERN }), role: Me.properties.role, password: Type.String({ minLength: 12, maxLength: 256 }) },
+  { name: Type.String({ pattern: USER_NAME_PATTERN }), role: Me.properties.role, password: Type.String({ minLength: PASSWORD_LENGTH.min, maxLength: PASSWORD_LENGTH.max }) },
   { additionalProperties: false },
 );
 const ChangeBody = Type.Object(
-  { role: Type.Optional(Me.properties.role), password: Type.Optional(Type.String({ minLength: 12, maxLength: 256 })), disabled: Type.Optional(Type.Boolean()) },
+  { role: Type.Optional(Me.properties.role), password: Type.Optional(Type.String({ minLength: PASSWORD_LENGTH.min, maxLength: PASSWORD_LENGTH.max })), disabled: Type.Optional(Type.Boolean()) },
   { additionalProperties: false, minProperties: 1 },
 );
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -31,7 +32,7 @@ export const userRoutes: FastifyPluginAsync<{ auth: Auth }> = async (app, { auth
     '/api/users',
     {
       config: { access: 'admin', audit: { action: 'user.create', target: (r) => target((r.body as Static<typeof CreateBody>).name) } },
-      schema: { tags: ['users'], summary: 'Create a user (password ≥ 12 characters)', body: CreateBody, response: { 201: User, ...errors } },
+      schema: { tags: ['users'], summary: `Create a user (password ≥ ${PASSWORD_LENGTH.min} characters)`, body: CreateBody, response: { 201: User, ...errors } },
     },
     async (request, reply) => {
       const user = await users.create(request.body.name, request.body.role, request.body.password);

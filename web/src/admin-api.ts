@@ -7,8 +7,6 @@ import { download, request } from './api.ts';
 
 export type { AuditQuery, AuditRecord, ChainCheck, UserChange, UserRow };
 
-/** The server's MIN_PASSWORD_LENGTH (api/auth/passwords.ts, which would pull Argon2 into the bundle), so the form says it before sending. */
-export const MIN_PASSWORD = 12;
 
 const userUrl = (name: string) => `api/users/${encodeURIComponent(name)}`;
 

@@ -4,7 +4,8 @@
 
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ROLES, type Role } from '../../../model/security.ts';
-import { adminApi, MIN_PASSWORD, type UserChange, type UserRow } from '../admin-api.ts';
+import { PASSWORD_LENGTH } from '../../../model/security.ts';
+import { adminApi, type UserChange, type UserRow } from '../admin-api.ts';
 import { ApiError } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.ts';
@@ -44,12 +45,12 @@ export default function Users() {
   /** Runs a change, reloads the list and says what happened. */
   const run = (p: Promise<unknown>, done: string) => p.then(() => (setMessage({ ok: true, text: done }), reload()), fail);
   const change = (u: UserRow, c: UserChange, done: string) => {
-    if (c.password !== undefined && c.password.length < MIN_PASSWORD) return setMessage({ ok: false, text: t('users.tooShort', { n: MIN_PASSWORD }) });
+    if (c.password !== undefined && c.password.length < PASSWORD_LENGTH.min) return setMessage({ ok: false, text: t('users.tooShort', { n: PASSWORD_LENGTH.min }) });
     void run(adminApi.changeUser(u.name, c), done);
   };
   const add = (e: FormEvent) => {
     e.preventDefault();
-    if (password.length < MIN_PASSWORD) return setMessage({ ok: false, text: t('users.tooShort', { n: MIN_PASSWORD }) });
+    if (password.length < PASSWORD_LENGTH.min) return setMessage({ ok: false, text: t('users.tooShort', { n: PASSWORD_LENGTH.min }) });
     void run(adminApi.addUser(name.trim(), role, password), t('users.added', { name: name.trim() })).then(() => {
       setName('');
       setPassword('');
@@ -66,7 +67,7 @@ export default function Users() {
         <strong>{t('users.add')}</strong>
         <input placeholder={t('users.name')} autoComplete="off" required value={name} onChange={(e) => setName(e.target.value)} data-testid="add-user-name" />
         <RoleSelect value={role} onChange={setRole} testId="add-user-role" />
-        <input type="password" autoComplete="new-password" placeholder={t('users.password', { n: MIN_PASSWORD })} required value={password} onChange={(e) => setPassword(e.target.value)} data-testid="add-user-password" />
+        <input type="password" autoComplete="new-password" placeholder={t('users.password', { n: PASSWORD_LENGTH.min })} required value={password} onChange={(e) => setPassword(e.target.value)} data-testid="add-user-password" />
         <button type="submit" data-testid="add-user-submit">{t('users.addButton')}</button>
       </form>
       {message && <p className={message.ok ? 'muted' : 'error'} role="status" data-testid="users-message">{message.text}</p>}
