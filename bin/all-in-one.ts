@@ -52,7 +52,9 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
 
     const store = await openStore(config.store);
     stops.push(() => store.close());
-    if (store instanceof SqliteStore && auditConfigLoad(new SqliteAuditTrail(store.database), config, 'heatscada start')) {
+    // One audit trail for every role here that records changes (the loop keeps its own over the same table).
+    const trail = store instanceof SqliteStore ? new SqliteAuditTrail(store.database) : undefined;
+    if (trail && auditConfigLoad(trail, config, 'heatscada start')) {
       log.info({ event: 'config_changed' }, 'configuration differs from the last start: recorded in the audit log');
     }
     const stopRetention = scheduleRetention(store, config.store, log.child({ role: 'store' }));
@@ -76,8 +78,8 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
 
     // Alarm tables live beside the time series in the SQLite file; with InfluxDB there is none.
     const alarms =
-      store instanceof SqliteStore
-        ? await startAlarms(config.alarms, { mqttUrl: broker.tcpUrl, mqttLogin: logins.alarms, store, database: store.database, audit: new SqliteAuditTrail(store.database), logger: log.child({ role: 'alarms' }) })
+      store instanceof SqliteStore && trail
+        ? await startAlarms(config.alarms, { mqttUrl: broker.tcpUrl, mqttLogin: logins.alarms, store, database: store.database, audit: trail, logger: log.child({ role: 'alarms' }) })
         : undefined;
     if (alarms) stops.push(() => alarms.close());
     else log.warn({ event: 'alarms_off', reason: 'the store is not SQLite' }, 'alarm engine not started');
@@ -97,6 +99,7 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     const api = await startApi({
       ...(control ? { control: control.controller } : {}),
       ...(alarms ? { alarms } : {}),
+      ...(trail ? { audit: trail } : {}),
       ...serveOptions(config.serve),
       mqttUrl: broker.tcpUrl,
       mqttLogin: logins.api,
