@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { HeatScadaError } from '../model/errors.ts';
 import { PRINCIPAL_KINDS, type MqttPrincipal, type PrincipalKind } from './acl.ts';
 import { hashPassword, loadCredentials, saveCredentials, upsertPrincipal, type CredentialedPrincipal } from './credentials.ts';
-import { generatePassword } from './role-logins.ts';
+import { generatePassword } from '../model/secrets.ts';
 
 // `heatscada mqtt-user add|remove|list`: the principals of the broker's credentials file. A
 // running broker reads the file at start: restart it after a change.

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { verify } from '@node-rs/argon2';
 import { Type } from '@sinclair/typebox';
 import type { MqttLogin } from '../model/mqtt-client.ts';
+import { generatePassword } from '../model/secrets.ts';
 import { loadDocument } from '../model/validate.ts';
 import type { MqttPrincipal } from './acl.ts';
 import { hashPassword, loadCredentials, saveCredentials, upsertPrincipal, writeSecretFile, type CredentialedPrincipal } from './credentials.ts';
@@ -19,8 +19,6 @@ export const secretsFileOf = (credentialsFile: string): string => path.join(path
 
 const SecretsSchema = Type.Record(Type.String(), Type.String({ minLength: 1 }));
 
-/** 24 random bytes: far beyond guessing, and URL-safe for any client's configuration. */
-export const generatePassword = (): string => randomBytes(24).toString('base64url');
 
 const samePrincipal = (a: MqttPrincipal, b: MqttPrincipal): boolean =>
   JSON.stringify({ ...a, passwordHash: undefined }) === JSON.stringify({ ...b, passwordHash: undefined });

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { generatePassword } from '../../model/secrets.ts';
 import type { UserStore } from './user-store.ts';
 
 // First start: with no user at all, nobody could sign in to create one. So an admin is made
@@ -15,7 +15,7 @@ export interface FirstAdmin {
 
 export async function ensureFirstAdmin(users: UserStore, log: Logger): Promise<FirstAdmin | undefined> {
   if (users.count() > 0) return undefined;
-  const password = randomBytes(18).toString('base64url');
+  const password = generatePassword();
   await users.create(FIRST_ADMIN, 'admin', password);
   // The password itself goes to stdout once, not into logs that are kept and shipped.
   log.warn({ event: 'first_admin', user: FIRST_ADMIN }, 'no users: created the admin user with a random password, printed once on stdout; change it after signing in');

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import Database from 'better-sqlite3';
 import { HeatScadaError } from '../../model/errors.ts';
+import { generatePassword } from '../../model/secrets.ts';
 import { isRole, ROLES } from '../../model/security.ts';
 import { SqliteAuditTrail } from '../../store/audit/sqlite-audit-trail.ts';
 import { UserStore, type UserInfo } from './user-store.ts';
@@ -25,7 +25,7 @@ const describe = (u: UserInfo): string => `${u.name}  ${u.role}${u.disabled ? ' 
 
 function password(request: UserRequest): { password: string; shown: string[] } {
   if (request.passwordFile !== undefined) return { password: readFileSync(request.passwordFile, 'utf8').replace(/\r?\n$/, ''), shown: [] };
-  const generated = randomBytes(18).toString('base64url');
+  const generated = generatePassword();
   return { password: generated, shown: [`password (shown once): ${generated}`] };
 }
 

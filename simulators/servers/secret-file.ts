@@ -6,9 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HeatScadaError } from '../../model/errors.ts';
-
-/** 24 random bytes: 32 URL-safe characters. */
-const SECRET_BYTES = 24;
+import { generatePassword } from '../../model/secrets.ts';
 
 /** The secret in `file`, created first if missing; `at` names the configuration field in errors. */
 export function readOrCreateSecret(file: string, at: string): string {
@@ -16,7 +14,7 @@ export function readOrCreateSecret(file: string, at: string): string {
   // Written aside and linked into place: link fails if the file exists, so two processes
   // starting together agree on one secret and nobody reads a half-written file.
   const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(draft, `${randomBytes(SECRET_BYTES).toString('base64url')}\n`, { mode: 0o600 });
+  writeFileSync(draft, `${generatePassword()}\n`, { mode: 0o600 });
   try {
     linkSync(draft, file);
   } catch (err) {
