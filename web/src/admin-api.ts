@@ -7,7 +7,6 @@ import { download, request } from './api.ts';
 
 export type { AuditQuery, AuditRecord, ChainCheck, UserChange, UserRow };
 
-
 const userUrl = (name: string) => `api/users/${encodeURIComponent(name)}`;
 
 function auditParams(q: AuditQuery): string {
