@@ -1,6 +1,6 @@
 // The shell: the login page until a session exists, then the header (navigation for the user's
 // role, who is logged in, logout), the banners and a hash router (#/, #/substation/:id, …), so
-// the API serves one index.html for every view. Chart pages load on demand: the overview needs
+// the API serves one index.html for every view (routes.ts). Chart pages load on demand: the overview needs
 // no charting library.
 
 import { lazy, Suspense, useEffect, useState } from 'react';
@@ -11,6 +11,7 @@ import { LanguageSwitch } from './components/LanguageSwitch.tsx';
 import { useI18n } from './i18n.ts';
 import { Login } from './pages/Login.tsx';
 import { Overview } from './pages/Overview.tsx';
+import { parseRoute, type Route } from './routes.ts';
 import { logout, useCan, useSession } from './session.ts';
 
 const Substation = lazy(() => import('./pages/Substation.tsx'));
@@ -21,28 +22,8 @@ const Balancing = lazy(() => import('./pages/Balancing.tsx'));
 const Users = lazy(() => import('./pages/Users.tsx'));
 const Audit = lazy(() => import('./pages/Audit.tsx'));
 
-type Route = { page: 'overview' } | { page: 'balancing' } | { page: 'substation'; id: string } | { page: 'history'; series: string[] }
-  | { page: 'alarms' | 'work-orders' | 'users' | 'audit' } | { page: 'crew'; crew: string };
-
 /** Pages a smaller role may not open: they are absent from its navigation, and the server refuses their data. */
 const PAGE_ROLE: Partial<Record<Route['page'], Role>> = { users: 'admin', audit: 'engineer' };
-
-function parseRoute(hash: string): Route {
-  const [path, query = ''] = hash.replace(/^#/, '').split('?');
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  if (parts[0] === 'substation' && parts[1]) return { page: 'substation', id: parts[1] };
-  if (parts[0] === 'alarms' || parts[0] === 'work-orders' || parts[0] === 'users' || parts[0] === 'audit') return { page: parts[0] };
-  if (parts[0] === 'crew' && parts[1]) return { page: 'crew', crew: parts[1] };
-  if (parts[0] === 'balancing') return { page: 'balancing' };
-  if (parts[0] === 'history') {
-    const series = new URLSearchParams(query).get('series');
-    return { page: 'history', series: series ? series.split(',').filter(Boolean) : [] };
-  }
-  return { page: 'overview' };
-}
-
-export const substationHref = (id: string): string => `#/substation/${encodeURIComponent(id)}`;
-export const historyHref = (series: string[]): string => `#/history?${new URLSearchParams({ series: series.join(',') })}`;
 
 function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));

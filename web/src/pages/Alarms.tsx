@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { alarmsApi, PRIORITY_COLOURS, useAlarms, type Alarm, type Priority } from '../alarms-api.ts';
 import { formatTime } from '../format.ts';
 import { useI18n } from '../i18n.ts';
-import { substationHref } from '../App.tsx';
+import { substationHref } from '../routes.ts';
 import { useCan } from '../session.ts';
 
 const PRIORITIES: Priority[] = ['critical', 'high', 'medium', 'low'];

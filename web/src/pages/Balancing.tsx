@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type ControlOverview, type CurveSettings, type LoopMode, type SubstationControl } from '../api.ts';
 import { formatNumber, formatTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
-import { substationHref } from '../App.tsx';
+import { substationHref } from '../routes.ts';
 import { useCan } from '../session.ts';
 
 const REFRESH_MS = 5000;

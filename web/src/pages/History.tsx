@@ -3,7 +3,7 @@
 
 import { useEffect, useMemo, useState } from 'react';
 import { api, parseSeriesKey, seriesKey, type SeriesRef, type TagInfo } from '../api.ts';
-import { historyHref } from '../App.tsx';
+import { historyHref } from '../routes.ts';
 import { TrendPanel } from '../components/TrendPanel.tsx';
 import { useI18n } from '../i18n.ts';
 

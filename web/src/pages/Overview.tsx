@@ -4,7 +4,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type NetworkSubstation, type Status } from '../api.ts';
-import { substationHref } from '../App.tsx';
+import { substationHref } from '../routes.ts';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { Totals } from '../components/Totals.tsx';
 import { formatAge, formatNumber, useNow } from '../format.ts';

@@ -3,7 +3,7 @@
 
 import { useEffect, useMemo, useState } from 'react';
 import { api, ApiError, seriesKey, type SubstationDetail } from '../api.ts';
-import { historyHref } from '../App.tsx';
+import { historyHref } from '../routes.ts';
 import { Mimic, type MimicReading } from '../components/Mimic.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { TrendPanel } from '../components/TrendPanel.tsx';
