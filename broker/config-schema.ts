@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { BrokerOptions } from './broker.ts';
 
-// The `broker:` section of the configuration document (model/config.ts).
+// The `broker:` section of the configuration document (bin/config.ts).
 
 const Port = (description: string, defaultPort: number) => Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
 const File = (description: string) => Type.String({ minLength: 1, description });

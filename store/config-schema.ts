@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-// The `store` section of the configuration document (imported into model/config.ts). Relative
+// The `store` section of the configuration document (composed in bin/config.ts). Relative
 // paths are taken from the working directory, like every path in the document.
 
 export const SqliteConfigSchema = Type.Object(

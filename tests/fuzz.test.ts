@@ -17,7 +17,7 @@ import { startApi, type Api } from '../api/server.ts';
 import type { RouteAccess } from '../api/auth/guard.ts';
 import { startBroker, type Broker } from '../broker/broker.ts';
 import { startControl, type ControlHandle } from '../control/start.ts';
-import { resolveConfig } from '../model/config.ts';
+import { resolveConfig } from '../bin/config.ts';
 import type { Collector } from '../collectors/collector.ts';
 import { ACTOR_PROPERTY, decodePayload, edgeTopic, encodePayload, parseTopic, REBIRTH, REQUEST_ID_PROPERTY, stateTopic, type EdgeMessageType, type Metric, type SparkplugPayload } from '../model/sparkplug.ts';
 import { TAGS } from '../model/tags.ts';

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Document, isMap, isScalar, visit } from 'yaml';
-import { networkSource, type SimulateConfig } from '../../model/config.ts';
+import { networkSource, type SimulateConfig } from '../config-schema.ts';
 import { loadDocument } from '../../model/validate.ts';
 import { ScenarioSchema, type Scenario } from '../faults/schema.ts';
 import { compileNetwork } from '../physics/compile.ts';

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { MqttLoginSchema, readMqttLogin } from '../../model/mqtt-client.ts';
 import type { HistorianOptions } from './historian.ts';
 
-// The `historian:` section of the configuration document (model/config.ts).
+// The `historian:` section of the configuration document (bin/config.ts).
 
 /** A Sparkplug id or share group name: one topic level, no wildcards. */
 const Id = (description: string) => Type.String({ minLength: 1, pattern: '^[^/+#]+$', description });

@@ -12,7 +12,7 @@ import type { AuthOptions } from '../../api/auth/auth.ts';
 import { startApi, type Api } from '../../api/server.ts';
 import type { Controller } from '../../control/controller.ts';
 import { startControl, type ControlHandle } from '../../control/start.ts';
-import { resolveConfig } from '../../model/config.ts';
+import { resolveConfig } from '../../bin/config.ts';
 import type { Role } from '../../model/security.ts';
 import type { Plant } from '../../simulators/plant.ts';
 import { bearer, loginToken } from './auth.ts';

@@ -1,19 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CONTROL_MODES, type ControlModeName } from './tags.ts';
-import { OpcuaServerSecuritySchema } from '../simulators/servers/opcua-security.ts';
-import { HeatScadaError } from './errors.ts';
-import { loadDocument, validateDocument } from './validate.ts';
-import { AlarmsConfigSchema } from '../alarms/config-schema.ts';
-import { ServeConfigSchema } from '../api/config-schema.ts';
-import { BrokerConfigSchema } from '../broker/config-schema.ts';
-import { CollectConfigSchema } from '../collectors/collector-config.ts';
-import { ControlConfigSchema } from '../control/config-schema.ts';
-import { StoreConfigSchema } from '../store/config-schema.ts';
-import { HistorianConfigSchema } from '../store/historian/config-schema.ts';
+import { HeatScadaError } from '../model/errors.ts';
+import { CONTROL_MODES, type ControlModeName } from '../model/tags.ts';
+import { OpcuaServerSecuritySchema } from './servers/opcua-security.ts';
 
-// The platform's one configuration document: a section per role, each role's schema kept
-// beside its code and composed here. Relative paths in it are taken from the working directory
-// (where `heatscada` runs), not from the file's folder.
+// The `simulate:` section of the configuration document (composed in bin/config.ts).
 
 const Port = (description: string, defaultPort: number) =>
   Type.Integer({ minimum: 1, maximum: 65535, default: defaultPort, description });
@@ -38,6 +28,15 @@ export const SimulateConfigSchema = Type.Object(
     generate: Type.Optional(GenerateSchema),
     scenario: Type.Optional(Type.String({ minLength: 1, description: 'YAML fault timeline' })),
     speed: Type.Number({ ...SPEED, default: 1 }),
+    warmup: Type.Optional(
+      Type.Object(
+        {
+          speed: SpeedSchema,
+          hours: Type.Number({ exclusiveMinimum: 0, maximum: 240, description: 'simulated hours run at the warm-up speed' }),
+        },
+        { additionalProperties: false, description: 'run the first simulated hours faster, then fall to speed (the admin endpoint setting a speed ends it)' },
+      ),
+    ),
     step_s: Type.Number({ exclusiveMinimum: 0, maximum: 60, default: 1, description: 'fixed physics step, simulated seconds' }),
     start: Type.Optional(Type.String({ format: 'date-time', description: 'simulated time at the start; now if absent' })),
     host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address the OPC UA and Modbus servers bind' }),
@@ -66,22 +65,6 @@ export const SimulateConfigSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
-export const ConfigSchema = Type.Object(
-  {
-    simulate: SimulateConfigSchema,
-    broker: BrokerConfigSchema,
-    // Every collect field has a default; in the all-in-one its devices come from the simulator.
-    collect: Type.Object(CollectConfigSchema.properties, { additionalProperties: false, default: {} }),
-    store: StoreConfigSchema,
-    historian: HistorianConfigSchema,
-    control: ControlConfigSchema,
-    alarms: AlarmsConfigSchema,
-    serve: ServeConfigSchema,
-  },
-  { additionalProperties: false },
-);
-
-export type Config = Static<typeof ConfigSchema>;
 export type SimulateConfig = Static<typeof SimulateConfigSchema>;
 export type GenerateConfig = Static<typeof GenerateSchema>;
 
@@ -93,22 +76,4 @@ export function networkSource(cfg: SimulateConfig): NetworkSource {
     throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'give network or generate, not both', '/simulate/generate');
   }
   return cfg.network !== undefined ? { kind: 'file', file: cfg.network } : { kind: 'generate', ...(cfg.generate ?? DEFAULT_GENERATE) };
-}
-
-/** Validates a parsed document, fills defaults (in place) and checks what the schema cannot. */
-export function resolveConfig(doc: unknown, source = ''): Config {
-  // An empty YAML file parses to null: it means "all defaults".
-  const config = validateDocument(ConfigSchema, doc ?? {}, 'HS_ERR_CONFIG_INVALID', source);
-  networkSource(config.simulate);
-  return config;
-}
-
-/** Reads a YAML (or JSON) file without checking it, so command-line options can amend it first. */
-export function readConfigDocument(file: string): unknown {
-  return loadDocument(Type.Unknown(), file, 'HS_ERR_CONFIG_INVALID');
-}
-
-/** The configuration in a file (all defaults without one), validated with the path of any bad field. */
-export function loadConfig(file?: string): Config {
-  return file === undefined ? resolveConfig({}) : resolveConfig(readConfigDocument(file), file);
 }

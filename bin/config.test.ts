@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, networkSource, resolveConfig } from './config.ts';
-import { HeatScadaError } from './errors.ts';
+import { networkSource } from '../simulators/config-schema.ts';
+import { defaultStartMode, loadConfig, readConfigDocument, resolveConfig } from './config.ts';
+import { HeatScadaError } from '../model/errors.ts';
 
 const CONFIG_DIR = path.join(import.meta.dirname, '..', 'config');
 
@@ -44,9 +45,30 @@ describe('configuration', () => {
     expect(pathOf(() => resolveConfig({ simualte: {} }))).toBe('/simualte');
   });
 
+  it('starts the loop in auto on the simulated plant, advisory against real PLCs, unless the document says', () => {
+    const startMode = (doc: Record<string, unknown>, plant: 'simulator' | 'plc') => {
+      defaultStartMode(doc, plant);
+      return resolveConfig(doc).control.start_mode;
+    };
+    expect(startMode({}, 'simulator')).toBe('auto');
+    expect(startMode({ control: { enabled: true } }, 'plc')).toBe('advisory');
+    expect(startMode({ control: { start_mode: 'advisory' } }, 'simulator')).toBe('advisory');
+    expect(startMode({ control: { start_mode: 'auto' } }, 'plc')).toBe('auto');
+    // A section that is not a mapping is left for validation to name.
+    expect(pathOf(() => startMode({ control: 'on' }, 'simulator'))).toBe('/control');
+  });
+
+  it('takes a warm-up speed within the simulator speed limits', () => {
+    expect(resolveConfig({ simulate: { warmup: { speed: 60, hours: 24 } } }).simulate.warmup).toEqual({ speed: 60, hours: 24 });
+    expect(pathOf(() => resolveConfig({ simulate: { warmup: { speed: 20_000, hours: 24 } } }))).toBe('/simulate/warmup/speed');
+    expect(pathOf(() => resolveConfig({ simulate: { warmup: { speed: 60 } } }))).toBe('/simulate/warmup/hours');
+  });
+
   it('ships sample files that load', () => {
     const all = loadConfig(path.join(CONFIG_DIR, 'default.yaml'));
     expect(networkSource(all.simulate)).toEqual({ kind: 'generate', substations: 24, seed: 1 });
+    // No start mode in the shipped file: the command decides it by the plant it steers.
+    expect((readConfigDocument(path.join(CONFIG_DIR, 'default.yaml')) as { control: object }).control).not.toHaveProperty('start_mode');
     expect(loadConfig(path.join(CONFIG_DIR, 'multi-machine.example.yaml')).simulate.host).toBe('0.0.0.0');
   });
 });
