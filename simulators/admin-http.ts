@@ -1,17 +1,24 @@
 // The simulator's admin endpoint: look at the plant, inject and clear faults, change the speed.
-// Loopback only: it is bound to 127.0.0.1 and refuses any other peer, since it can break the plant.
+// It can break the plant, so it answers only a program on this machine: bound to 127.0.0.1, it
+// refuses any other peer; a request must name a loopback Host (a page served from a rebound
+// DNS name does not), carry no Origin (a browser sends one from every page that is not ours),
+// send its body as application/json (an HTML form cannot) and carry the token kept 0600 in
+// <data_dir>/secrets/sim-admin.token (a page cannot read it).
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { SpeedSchema } from '../model/config.ts';
+import { SpeedSchema } from './config-schema.ts';
 import { HeatScadaError, isHeatScadaError } from '../model/errors.ts';
 import { TAGS } from '../model/tags.ts';
 import { validateDocument } from '../model/validate.ts';
 import type { SimClock } from './clock.ts';
 import { FaultRequestSchema, type ActiveFault } from './faults/schema.ts';
+import { hostOfHeader, isLoopback, isLoopbackHost } from './loopback.ts';
 import type { EndpointGroup } from './manifest.ts';
 import type { Plant } from './plant.ts';
+import { readOrCreateSecret, sameSecret } from './servers/secret-file.ts';
 
 export const ADMIN_HOST = '127.0.0.1';
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -29,7 +36,13 @@ export interface AdminContext {
 export interface AdminServer {
   url: string;
   port: number;
+  /** Where the token is: send it as `Authorization: Bearer <token>`. */
+  tokenFile: string;
   close(): Promise<void>;
+}
+
+export function adminTokenFile(dataDir: string): string {
+  return path.join(dataDir, 'secrets', 'sim-admin.token');
 }
 
 interface Reply {
@@ -90,16 +103,12 @@ const ROUTES: Route[] = [
   },
 ];
 
-/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
-export function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
-  return v4 === '::1' || /^127\.\d+\.\d+\.\d+$/.test(v4);
-}
-
-export function startAdminHttp(ctx: AdminContext, port: number): Promise<AdminServer> {
+/** Listens on 127.0.0.1:`port`; the token is read from `<dataDir>/secrets/sim-admin.token`, made at first start. */
+export function startAdminHttp(ctx: AdminContext, port: number, dataDir: string): Promise<AdminServer> {
+  const tokenFile = adminTokenFile(dataDir);
+  const token = readOrCreateSecret(tokenFile, '/simulate/data_dir');
   const server = createServer((req, res) => {
-    respond(ctx, req)
+    respond(ctx, req, token)
       .catch(errorReply)
       .then((reply) => send(res, reply));
   });
@@ -111,6 +120,7 @@ export function startAdminHttp(ctx: AdminContext, port: number): Promise<AdminSe
       resolve({
         url: `http://${ADMIN_HOST}:${bound}`,
         port: bound,
+        tokenFile,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
@@ -121,10 +131,11 @@ export function startAdminHttp(ctx: AdminContext, port: number): Promise<AdminSe
   });
 }
 
-async function respond(ctx: AdminContext, req: IncomingMessage): Promise<Reply> {
-  if (!isLoopback(req.socket.remoteAddress)) {
+async function respond(ctx: AdminContext, req: IncomingMessage, token: string): Promise<Reply> {
+  const refusal = refuse(req, token);
+  if (refusal) {
     req.resume();
-    return { status: 403, body: new HeatScadaError('HS_ERR_BAD_REQUEST', 'the admin endpoint answers loopback clients only').toJSON() };
+    throw refusal;
   }
   const pathname = new URL(req.url ?? '/', 'http://admin').pathname;
   const route = ROUTES.find((r) => r.method === req.method && r.pattern.test(pathname));
@@ -137,7 +148,27 @@ async function respond(ctx: AdminContext, req: IncomingMessage): Promise<Reply> 
     req.resume();
     return route.handle(ctx, params, undefined);
   }
+  if (!isJson(req.headers['content-type'])) {
+    req.resume();
+    throw new HeatScadaError('HS_ERR_SIM_ADMIN_CONTENT_TYPE', `content-type is ${req.headers['content-type'] ?? 'missing'}`, 'content-type');
+  }
   return route.handle(ctx, params, await readJson(req));
+}
+
+/** Why a request is not from a program on this machine holding the token, if it is not. */
+function refuse(req: IncomingMessage, token: string): HeatScadaError | undefined {
+  if (!isLoopback(req.socket.remoteAddress)) return new HeatScadaError('HS_ERR_SIM_ADMIN_LOOPBACK', `peer ${req.socket.remoteAddress ?? 'unknown'}`);
+  const host = req.headers.host;
+  if (host === undefined || !isLoopbackHost(hostOfHeader(host))) return new HeatScadaError('HS_ERR_SIM_ADMIN_LOOPBACK', `Host ${host ?? 'missing'}`, 'host');
+  if (req.headers.origin !== undefined) return new HeatScadaError('HS_ERR_SIM_ADMIN_ORIGIN', `Origin ${req.headers.origin}`, 'origin');
+  const bearer = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (bearer === undefined || !sameSecret(bearer, token)) return new HeatScadaError('HS_ERR_SIM_ADMIN_TOKEN', undefined, 'authorization');
+  return undefined;
+}
+
+/** application/json, with or without parameters (charset). */
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
 
 function errorReply(e: unknown): Reply {

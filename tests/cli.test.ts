@@ -1,7 +1,7 @@
 // The `heatscada` command as a user runs it: help, exit codes, one-line errors, a clean stop.
 
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -127,7 +127,11 @@ describe('heatscada', () => {
         child.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
       });
       expect(stdout).toContain('heatscada simulate: 2 substations');
-      expect((await fetch(`http://127.0.0.1:${admin}/status`)).status).toBe(200);
+      // The admin endpoint takes the token the simulator made in its data folder, and said where.
+      const tokenFile = path.join(dir, 'data', 'secrets', 'sim-admin.token');
+      expect(stdout).toContain(tokenFile);
+      const authorization = `Bearer ${readFileSync(tokenFile, 'utf8').trim()}`;
+      expect((await fetch(`http://127.0.0.1:${admin}/status`, { headers: { authorization } })).status).toBe(200);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(stderr).toContain('"event":"stopped"');

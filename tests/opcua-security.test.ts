@@ -11,7 +11,6 @@ import {
   AttributeIds,
   DataType,
   MessageSecurityMode,
-  OPCUACertificateManager,
   OPCUAClient,
   SecurityPolicy,
   UserTokenType,
@@ -22,15 +21,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveDevices } from '../collectors/config.ts';
 import { createDriver } from '../collectors/drivers.ts';
 import { PINS_FILE } from '../collectors/opcua/server-trust.ts';
-import { loadConfig } from '../model/config.ts';
+import { loadConfig } from '../bin/config.ts';
 import type { Driver } from '../model/driver.ts';
 import type { Point } from '../model/point.ts';
 import { TAGS, type TagName } from '../model/tags.ts';
 import { generateCity } from '../simulators/network/generate.ts';
 import { Plant } from '../simulators/plant.ts';
 import { startOpcuaEndpoint, type OpcuaEndpoint } from '../simulators/servers/opcua-endpoint.ts';
-import { clientSecurity, passwordFile, resolveServerSecurity, type OpcuaServerSecurity } from '../simulators/servers/opcua-security.ts';
+import { UNSECURED_SECTION, checkExposure, clientSecurity, passwordFile, resolveServerSecurity, type OpcuaServerSecurity } from '../simulators/servers/opcua-security.ts';
 import { captureLog, type LogLine } from './helpers/capture-log.ts';
+import { trustingClientPki, type ClientPki } from './helpers/opcua-client-pki.ts';
 import { freePort } from './helpers/ports.ts';
 
 const SOON = { timeout: 15_000, interval: 50 };
@@ -50,13 +50,13 @@ describe('OPC UA security against the simulator server', () => {
   let endpoint: OpcuaEndpoint;
   let port: number;
   /** node-opcua's own client needs a PKI too; it is not what is tested here. */
-  let rawPki: OPCUACertificateManager;
+  let rawPki: ClientPki;
   const drivers: Driver[] = [];
 
   /** A session as any OPC UA client would open it; closed again by the callback's end. */
   async function withSession<T>(mode: Mode, policy: Policy, identity: UserIdentityInfo, use: (session: ClientSession) => Promise<T>): Promise<T> {
     const client = OPCUAClient.create({
-      clientCertificateManager: rawPki,
+      clientCertificateManager: rawPki.manager,
       securityMode: MessageSecurityMode[mode],
       securityPolicy: SecurityPolicy[policy],
       endpointMustExist: false,
@@ -95,7 +95,7 @@ describe('OPC UA security against the simulator server', () => {
     password = readFileSync(passwordFile(dir, 'collector'), 'utf8').trim();
     port = await freePort();
     endpoint = await startOpcuaEndpoint({ plc: plant, substations: [...plant.substationIds], port, security, pkiDir: path.join(dir, 'pki') });
-    rawPki = new OPCUACertificateManager({ rootFolder: path.join(dir, 'raw-client-pki'), automaticallyAcceptUnknownCertificate: true, disableFileWatchers: true });
+    rawPki = trustingClientPki(path.join(dir, 'raw-client-pki'));
   });
 
   // Devices with equal settings share a session: each test starts from none.
@@ -105,10 +105,7 @@ describe('OPC UA security against the simulator server', () => {
 
   afterAll(async () => {
     await endpoint?.close();
-    if (rawPki) {
-      rawPki.referenceCounter = 0;
-      await rawPki.dispose();
-    }
+    await rawPki?.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -116,7 +113,7 @@ describe('OPC UA security against the simulator server', () => {
     const file = passwordFile(dir, 'collector');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    expect(resolveServerSecurity({ modes: ['Sign'], policies: ['Basic256Sha256'], allow_anonymous: false, users: ['collector'], accept_unknown_clients: true }, dir).users).toEqual([
+    expect(resolveServerSecurity({ modes: ['Sign'], policies: ['Basic256Sha256'], allow_anonymous: false, users: ['collector'], accept_unknown_clients: true, allow_insecure_on_network: false }, dir).users).toEqual([
       { name: 'collector', password },
     ]);
   });
@@ -173,10 +170,10 @@ describe('OPC UA security against the simulator server', () => {
   });
 
   it('serves unsecured, anonymous sessions only when configured to', async () => {
-    const open = resolveServerSecurity({ modes: ['None', 'SignAndEncrypt'], policies: ['Basic256Sha256'], allow_anonymous: true, users: [], accept_unknown_clients: true }, dir);
+    const open = resolveServerSecurity({ modes: ['None', 'SignAndEncrypt'], policies: ['Basic256Sha256'], allow_anonymous: true, users: [], accept_unknown_clients: true, allow_insecure_on_network: false }, dir);
     const other = await startOpcuaEndpoint({ plc: plant, substations: [s0], port: await freePort(), security: open, pkiDir: path.join(dir, 'pki') });
     try {
-      const client = OPCUAClient.create({ clientCertificateManager: rawPki, securityMode: MessageSecurityMode.None, securityPolicy: SecurityPolicy.None, endpointMustExist: false, connectionStrategy: { maxRetry: 0 } });
+      const client = OPCUAClient.create({ clientCertificateManager: rawPki.manager, securityMode: MessageSecurityMode.None, securityPolicy: SecurityPolicy.None, endpointMustExist: false, connectionStrategy: { maxRetry: 0 } });
       await client.connect(other.url);
       const session = await client.createSession();
       const [value] = await session.read([{ nodeId: node('power.ok'), attributeId: AttributeIds.Value }]);
@@ -296,3 +293,73 @@ describe('OPC UA security against the simulator server', () => {
   });
 });
 
+
+describe('OPC UA on a network address', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hs-opcua-bind-'));
+  const plant = new Plant(generateCity({ substations: 1, seed: 4 }), { startMs: Date.now() });
+  const s0 = plant.substationIds[0]!;
+  const clientPki = trustingClientPki(path.join(dir, 'client-pki'));
+  /** Every interface: what config/multi-machine.example.yaml binds for collectors on other machines. */
+  const ANY = '0.0.0.0';
+  const start = async (security: OpcuaServerSecurity | undefined, host = ANY) =>
+    startOpcuaEndpoint({ plc: plant, substations: [s0], port: await freePort(), host, pkiDir: path.join(dir, 'pki'), ...(security ? { security } : {}) });
+  /** An unsecured, anonymous session over the endpoint's port on loopback; the value of power.ok, or why not. */
+  async function readUnsecured(endpoint: OpcuaEndpoint): Promise<unknown> {
+    const client = OPCUAClient.create({ clientCertificateManager: clientPki.manager, securityMode: MessageSecurityMode.None, securityPolicy: SecurityPolicy.None, endpointMustExist: false, connectionStrategy: { maxRetry: 0 } });
+    try {
+      await client.connect(`opc.tcp://127.0.0.1:${new URL(endpoint.url.replace('opc.tcp:', 'http:')).port}`);
+      const session = await client.createSession();
+      const [value] = await session.read([{ nodeId: `ns=2;s=${s0}.power.ok`, attributeId: AttributeIds.Value }]);
+      await session.close();
+      return value?.value.value;
+    } catch (e) {
+      return (e as Error).message;
+    } finally {
+      await client.disconnect();
+    }
+  }
+
+  afterAll(async () => {
+    await clientPki.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to serve None or anonymous sessions on a non-loopback address, naming the field', async () => {
+    const anonymousOnly = { ...resolveServerSecurity(undefined, dir), allowAnonymous: true };
+    const cases = [
+      [undefined, '/simulate/opcua/security/modes'],
+      [anonymousOnly, '/simulate/opcua/security/allow_anonymous'],
+    ] as const;
+    for (const [security, at] of cases) {
+      await expect(start(security)).rejects.toMatchObject({ code: 'HS_ERR_CONFIG_INSECURE', path: at, message: expect.stringContaining('allow_insecure_on_network') });
+    }
+  });
+
+  it('with the security section left out, signs and encrypts with a user name: no unsecured, no anonymous session', async () => {
+    const defaults = resolveServerSecurity(undefined, dir);
+    expect(defaults).toMatchObject({ modes: ['Sign', 'SignAndEncrypt'], allowAnonymous: false, users: [{ name: 'collector' }], allowInsecureOnNetwork: false });
+    const endpoint = await start(defaults);
+    try {
+      expect(await readUnsecured(endpoint)).toMatch(/End point must exist/);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('serves None and anonymous sessions on the network when the configuration says so explicitly', async () => {
+    const endpoint = await start({ ...resolveServerSecurity(UNSECURED_SECTION, dir), allowInsecureOnNetwork: true });
+    try {
+      expect(await readUnsecured(endpoint)).toBe(true);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('config/multi-machine.example.yaml binds every interface secured', () => {
+    const { simulate } = loadConfig(path.join(import.meta.dirname, '..', 'config', 'multi-machine.example.yaml'));
+    const security = resolveServerSecurity(simulate.opcua.security, dir);
+    expect(simulate.host).toBe(ANY);
+    expect(security).toMatchObject({ modes: ['SignAndEncrypt'], allowAnonymous: false, allowInsecureOnNetwork: false });
+    expect(() => checkExposure(security, simulate.host)).not.toThrow();
+  });
+});

@@ -1,7 +1,7 @@
 // The simulator process as `heatscada simulate` runs it: a small generated city on free ports,
 // its manifest and collector config, the admin endpoint, the clock, and a clean stop.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,12 +10,14 @@ import { AttributeIds, MessageSecurityMode, OPCUACertificateManager, OPCUAClient
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadDevices } from '../collectors/config.ts';
-import { resolveConfig } from '../model/config.ts';
+import { resolveConfig } from '../bin/config.ts';
 import { TAGS, tagDefinition } from '../model/tags.ts';
-import { MAX_BODY_BYTES, isLoopback } from '../simulators/admin-http.ts';
+import { MAX_BODY_BYTES } from '../simulators/admin-http.ts';
+import { isLoopback } from '../simulators/loopback.ts';
 import { planEndpoints, type CollectorConfig, type Manifest } from '../simulators/manifest.ts';
 import { runSimulator, type LogFields, type SimulatorHandle } from '../simulators/run.ts';
 import { SOURCE_PLC_TAGS } from '../simulators/source-plc.ts';
+import { UNSECURED_SECTION } from '../simulators/servers/opcua-security.ts';
 import { decodeFromBlock } from '../simulators/servers/register-map.ts';
 import { freePort } from './helpers/ports.ts';
 
@@ -33,7 +35,8 @@ beforeAll(async () => {
     simulate: {
       generate: { substations: 4, seed: 1 },
       start: START,
-      opcua: { base_port: opcua, plcs_per_endpoint: 2 },
+      // Loopback, and not about security (tests/opcua-security.test.ts is): unsecured, anonymous.
+      opcua: { base_port: opcua, plcs_per_endpoint: 2, security: UNSECURED_SECTION },
       modbus: { base_port: modbus, units_per_endpoint: 2 },
       admin_port: admin,
       data_dir: dataDir,
@@ -53,9 +56,12 @@ interface Answer {
 }
 
 async function call(method: string, route: string, body?: unknown): Promise<Answer> {
+  const authorization = `Bearer ${readFileSync(sim.admin.tokenFile, 'utf8').trim()}`;
   const response = await fetch(`${sim.admin.url}${route}`, {
     method,
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    ...(body === undefined
+      ? { headers: { authorization } }
+      : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { authorization, 'content-type': 'application/json' } }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -81,6 +87,16 @@ function listenable(port: number): Promise<boolean> {
 }
 
 describe('the endpoint manifest', () => {
+  it('says where the admin endpoint and its token file are, never the token, which is 0600', () => {
+    const text = readFileSync(path.join(dataDir, 'sim-endpoints.json'), 'utf8');
+    const token = readFileSync(sim.admin.tokenFile, 'utf8').trim();
+    expect((JSON.parse(text) as Manifest).admin).toEqual({ url: sim.admin.url, token_file: path.join(dataDir, 'secrets', 'sim-admin.token') });
+    expect(statSync(sim.admin.tokenFile).mode & 0o777).toBe(0o600);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(text).not.toContain(token);
+    expect(readFileSync(sim.collectorConfigFile, 'utf8')).not.toContain(token);
+  });
+
   it('lists every substation at a reachable URL; the summary says so in one line per protocol', async () => {
     const manifest = JSON.parse(readFileSync(path.join(dataDir, 'sim-endpoints.json'), 'utf8')) as Manifest;
     expect(manifest.substations.map((s) => s.id)).toEqual(['S001', 'S002', 'S003', 'S004']);

@@ -8,6 +8,7 @@ import {
   DataType,
   OPCUAServer,
   StatusCodes,
+  UserTokenType,
   Variant,
   makeEUInformation,
   setErrorLogger,
@@ -23,7 +24,7 @@ import { TAGS, inRange, tagDefinition, type TagDefinition, type TagName } from '
 import type { PlcAccess } from '../plc-access.ts';
 import { followAnswering, serverLog } from './answering.ts';
 import { acquireServerPki } from './opcua-pki.ts';
-import { UNSECURED, serverSecurityOptions, type OpcuaServerSecurity } from './opcua-security.ts';
+import { UNSECURED, checkExposure, offeredUserTokenTypes, serverSecurityOptions, type OpcuaServerSecurity } from './opcua-security.ts';
 
 export const OPCUA_NAMESPACE_URI = 'urn:heatscada:plc';
 /** One application for every simulated PLC in the process: they share one certificate. */
@@ -37,7 +38,7 @@ export interface OpcuaEndpointOptions {
   port: number;
   /** Address to bind and advertise; 127.0.0.1 unless given. */
   host?: string;
-  /** What the endpoint offers; no security, anonymous, unless given. */
+  /** What the endpoint offers; no security, anonymous, unless given (then only on loopback). */
   security?: OpcuaServerSecurity;
   /** Root of the PKI folders (opcua-server, opcua-user); ./data/pki unless given. */
   pkiDir?: string;
@@ -106,6 +107,7 @@ export async function startOpcuaEndpoint(opts: OpcuaEndpointOptions): Promise<Op
   validate(plc, substations);
 
   const security = opts.security ?? UNSECURED;
+  checkExposure(security, host);
   const pki = await acquireServerPki(opts.pkiDir ?? path.resolve('data', 'pki'), security.acceptUnknownClients);
   const server = new OPCUAServer({
     port,
@@ -125,6 +127,7 @@ export async function startOpcuaEndpoint(opts: OpcuaEndpointOptions): Promise<Op
 
   try {
     await server.initialize();
+    offerOnly(server, offeredUserTokenTypes(security));
     const addressSpace = server.engine.addressSpace;
     if (!addressSpace) throw new Error('OPC UA address space missing after initialize');
     const namespace = addressSpace.registerNamespace(OPCUA_NAMESPACE_URI);
@@ -162,6 +165,19 @@ export async function startOpcuaEndpoint(opts: OpcuaEndpointOptions): Promise<Op
       return closed;
     },
   };
+}
+
+/**
+ * OPCUAServer does not hand userTokenTypes on to its endpoints (a TODO in node-opcua 2.182), so
+ * each description offers X509 user tokens too; the server checks every token against these
+ * lists, so trimming them is what refuses a token type.
+ */
+function offerOnly(server: OPCUAServer, tokenTypes: readonly UserTokenType[]): void {
+  for (const endpoint of server.endpoints) {
+    for (const description of endpoint.endpointDescriptions()) {
+      description.userIdentityTokens = (description.userIdentityTokens ?? []).filter((t) => tokenTypes.includes(t.tokenType));
+    }
+  }
 }
 
 function validate(plc: PlcAccess, substations: readonly string[]): void {

@@ -4,6 +4,8 @@
 // once, so the key and certificate are created once, not per endpoint, and parallel starts do
 // not race; node-opcua-pki's file locks cover other processes sharing the folder. The folder
 // is kept across restarts: later starts read the certificate instead of making one.
+// acceptUnknownClients concerns client applications (the secure channel) only: the user manager
+// never takes a certificate it was not given, so a self-made certificate is never a login.
 
 import path from 'node:path';
 import { OPCUACertificateManager } from 'node-opcua';
@@ -28,10 +30,10 @@ export async function acquireServerPki(root: string, acceptUnknownClients: boole
   const key = `${path.resolve(root)}\n${acceptUnknownClients}`;
   let pki = shared.get(key);
   if (!pki) {
-    const manager = (folder: string): OPCUACertificateManager =>
-      new OPCUACertificateManager({ rootFolder: path.resolve(root, folder), automaticallyAcceptUnknownCertificate: acceptUnknownClients, disableFileWatchers: true });
-    const server = manager('opcua-server');
-    const user = manager('opcua-user');
+    const manager = (folder: string, acceptUnknown: boolean): OPCUACertificateManager =>
+      new OPCUACertificateManager({ rootFolder: path.resolve(root, folder), automaticallyAcceptUnknownCertificate: acceptUnknown, disableFileWatchers: true });
+    const server = manager('opcua-server', acceptUnknownClients);
+    const user = manager('opcua-user', false);
     pki = { server, user, ready: Promise.all([server.initialize(), user.initialize()]).then(() => undefined), endpoints: 0 };
     shared.set(key, pki);
   }

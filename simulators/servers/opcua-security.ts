@@ -1,13 +1,16 @@
 // What an OPC UA endpoint offers a client: message security modes × policies, user name
 // identities, anonymous sessions or not, and whether an unknown client certificate is trusted.
 // Passwords live in <data_dir>/secrets/opcua-<user>.password (0600), made at first start.
+// Secure by default: a section left out signs and encrypts, with a user name; None or anonymous
+// sessions on an address other than loopback need allow_insecure_on_network.
 
-import { createHash, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { MessageSecurityMode, SecurityPolicy, type OPCUAServerOptions } from 'node-opcua';
+import { MessageSecurityMode, SecurityPolicy, UserTokenType, type OPCUAServerOptions } from 'node-opcua';
 import { HeatScadaError } from '../../model/errors.ts';
-import { readOrCreateSecret } from './secret-file.ts';
+import { validateDocument } from '../../model/validate.ts';
+import { isLoopbackHost } from '../loopback.ts';
+import { readOrCreateSecret, sameSecret } from './secret-file.ts';
 
 export const SERVER_SECURITY_MODES = ['None', 'Sign', 'SignAndEncrypt'] as const;
 /** The policies node-opcua implements that are not deprecated (Basic256, Basic128Rsa15 are). */
@@ -15,14 +18,14 @@ export const SERVER_SECURITY_POLICIES = ['Basic256Sha256', 'Aes128_Sha256_RsaOae
 export type ServerSecurityMode = (typeof SERVER_SECURITY_MODES)[number];
 export type ServerSecurityPolicy = (typeof SERVER_SECURITY_POLICIES)[number];
 
-/** simulate.opcua.security in the configuration (model/config.ts); every field has a default. */
+/** simulate.opcua.security in the configuration (simulators/config-schema.ts); every field has a default. */
 export const OpcuaServerSecuritySchema = Type.Object(
   {
     modes: Type.Array(Type.Unsafe<ServerSecurityMode>(Type.String({ enum: [...SERVER_SECURITY_MODES] })), {
       minItems: 1,
       uniqueItems: true,
-      default: [...SERVER_SECURITY_MODES],
-      description: 'message security modes offered; drop None to refuse unsecured clients',
+      default: ['Sign', 'SignAndEncrypt'],
+      description: 'message security modes offered; add None to serve unsecured clients (loopback only, unless allow_insecure_on_network)',
     }),
     policies: Type.Array(Type.Unsafe<ServerSecurityPolicy>(Type.String({ enum: [...SERVER_SECURITY_POLICIES] })), {
       minItems: 1,
@@ -30,7 +33,7 @@ export const OpcuaServerSecuritySchema = Type.Object(
       default: [...SERVER_SECURITY_POLICIES],
       description: 'security policies for Sign and SignAndEncrypt; the generated collector config uses the first',
     }),
-    allow_anonymous: Type.Boolean({ default: true, description: 'sessions without a user name' }),
+    allow_anonymous: Type.Boolean({ default: false, description: 'sessions without a user name (loopback only, unless allow_insecure_on_network)' }),
     users: Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), {
       uniqueItems: true,
       default: ['collector'],
@@ -38,7 +41,12 @@ export const OpcuaServerSecuritySchema = Type.Object(
     }),
     accept_unknown_clients: Type.Boolean({
       default: true,
-      description: 'trust a client certificate on first sight (the simulator stands in for a PLC already paired with its SCADA); false: only <data_dir>/pki/opcua-server/trusted',
+      description:
+        'trust a client application certificate on first sight (the simulator stands in for a PLC already paired with its SCADA); false: only <data_dir>/pki/opcua-server/trusted. Never a login: X509 user tokens are not offered',
+    }),
+    allow_insecure_on_network: Type.Boolean({
+      default: false,
+      description: 'let None or anonymous sessions be served on a host other than loopback (anyone on the network could write setpoints)',
     }),
   },
   { additionalProperties: false, default: {} },
@@ -63,10 +71,22 @@ export interface OpcuaServerSecurity {
    * real PLC is told which clients to trust. Off: only certificates in trusted/ connect.
    */
   acceptUnknownClients: boolean;
+  /** None or anonymous sessions may be served on an address other than loopback. */
+  allowInsecureOnNetwork: boolean;
 }
 
-/** No security at all: what an endpoint offers unless told otherwise (tests not about security). */
-export const UNSECURED: OpcuaServerSecurity = { modes: ['None'], policies: [], allowAnonymous: true, users: [], acceptUnknownClients: true };
+/** No security at all: what an endpoint offers unless told otherwise (tests not about security); loopback only. */
+export const UNSECURED: OpcuaServerSecurity = { modes: ['None'], policies: [], allowAnonymous: true, users: [], acceptUnknownClients: true, allowInsecureOnNetwork: false };
+
+/** The configuration section for UNSECURED, for callers that start endpoints from a configuration (tests, benchmarks). */
+export const UNSECURED_SECTION: OpcuaServerSecurityConfig = {
+  modes: ['None'],
+  policies: [...SERVER_SECURITY_POLICIES],
+  allow_anonymous: true,
+  users: [],
+  accept_unknown_clients: true,
+  allow_insecure_on_network: false,
+};
 
 /**
  * How a client should connect to an endpoint: the strongest mode on offer, its first policy,
@@ -89,16 +109,41 @@ export function loadUsers(dataDir: string, names: readonly string[]): OpcuaUser[
   return names.map((name, i) => ({ name, password: readOrCreateSecret(passwordFile(dataDir, name), `/simulate/opcua/security/users/${i}`) }));
 }
 
-/** The configured offer, its passwords read (or made); no configuration means UNSECURED. */
+/** The configured offer, its passwords read (or made); no configuration means the schema's defaults, which are secure. */
 export function resolveServerSecurity(config: OpcuaServerSecurityConfig | undefined, dataDir: string): OpcuaServerSecurity {
-  if (!config) return UNSECURED;
+  const section = config ?? validateDocument(OpcuaServerSecuritySchema, {}, 'HS_ERR_CONFIG_INVALID');
   return {
-    modes: config.modes,
-    policies: config.policies,
-    allowAnonymous: config.allow_anonymous,
-    users: loadUsers(dataDir, config.users),
-    acceptUnknownClients: config.accept_unknown_clients,
+    modes: section.modes,
+    policies: section.policies,
+    allowAnonymous: section.allow_anonymous,
+    users: loadUsers(dataDir, section.users),
+    acceptUnknownClients: section.accept_unknown_clients,
+    allowInsecureOnNetwork: section.allow_insecure_on_network,
   };
+}
+
+/**
+ * Refuses to serve None or anonymous sessions on an address other than loopback unless the
+ * configuration says so: anyone on that network could then write setpoints.
+ */
+export function checkExposure(security: OpcuaServerSecurity, host: string): void {
+  if (isLoopbackHost(host) || security.allowInsecureOnNetwork) return;
+  const at = '/simulate/opcua/security';
+  const fix = 'bind 127.0.0.1, or set allow_insecure_on_network: true';
+  if (security.modes.includes('None')) {
+    throw new HeatScadaError('HS_ERR_CONFIG_INSECURE', `security mode None on ${host}, which is not loopback: drop None, ${fix}`, `${at}/modes`);
+  }
+  if (security.allowAnonymous) {
+    throw new HeatScadaError('HS_ERR_CONFIG_INSECURE', `anonymous sessions on ${host}, which is not loopback: set allow_anonymous: false, ${fix}`, `${at}/allow_anonymous`);
+  }
+}
+
+/**
+ * The user identity tokens an endpoint takes: user names when users are configured, anonymous
+ * when allowed. Never X509: a self-made certificate is not a login.
+ */
+export function offeredUserTokenTypes(security: OpcuaServerSecurity): UserTokenType[] {
+  return [...(security.users.length > 0 ? [UserTokenType.UserName] : []), ...(security.allowAnonymous ? [UserTokenType.Anonymous] : [])];
 }
 
 export function clientSecurity(security: OpcuaServerSecurity, dataDir: string): OpcuaClientSecurity {
@@ -128,13 +173,6 @@ export function serverSecurityOptions(security: OpcuaServerSecurity): Pick<OPCUA
       ...(secured ? security.policies.map((p) => SecurityPolicy[p]) : []),
     ],
     allowAnonymous: security.allowAnonymous,
-    userManager: { isValidUser: (name: string, password: string) => passwordMatches(security.users, name, password) },
+    userManager: { isValidUser: (name: string, password: string) => security.users.some((u) => u.name === name && sameSecret(password, u.password)) },
   };
-}
-
-/** Compared as digests in constant time, so the answer's timing says nothing about the password. */
-function passwordMatches(users: readonly OpcuaUser[], name: string, password: string): boolean {
-  const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-  const given = digest(password);
-  return users.some((u) => u.name === name && timingSafeEqual(digest(u.password), given));
 }

@@ -2,7 +2,7 @@
 // when it does not. Secrets are never defaults in code or configuration; the first start
 // makes them, later starts keep them.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HeatScadaError } from '../../model/errors.ts';
@@ -25,4 +25,10 @@ export function readOrCreateSecret(file: string, at: string): string {
   const secret = readFileSync(file, 'utf8').trim();
   if (secret === '') throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `${file} is empty`, at);
   return secret;
+}
+
+/** Compared as digests in constant time, so the answer's timing says nothing about the secret. */
+export function sameSecret(given: string, secret: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(secret));
 }
