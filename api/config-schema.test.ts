@@ -22,7 +22,7 @@ describe('serve: section', () => {
       bodyLimitBytes: 256 * 1024,
       trustProxy: false,
       corsOrigins: [],
-      auth: { accessTokenS: 900, refreshTokenS: 43_200, throttle: { perAddress: 20, perUser: 5, windowS: 900 } },
+      auth: { accessTokenS: 900, refreshTokenS: 43_200, throttle: { perAddress: 20, perUser: 5, perUserTotal: 50, windowS: 900 }, sessionOrigins: [] },
       metricsToken: 'scrape-me',
     });
     expect(serveOptions(resolve({ auth: { database: './data/users.db' } }), {})).toMatchObject({ authDatabaseFile: './data/users.db' });
@@ -40,6 +40,7 @@ describe('serve: section', () => {
     expect(() => resolve({ port: 70000 })).toThrow(/at \/port/);
     expect(() => resolve({ colour: 'red' })).toThrow(/HS_ERR_CONFIG_INVALID/);
     expect(() => resolve({ auth: { cors_origins: ['https://ok.example/path'] } })).toThrow(/at \/auth\/cors_origins\/0/);
+    expect(() => resolve({ auth: { session_origins: ['scada.example'] } })).toThrow(/at \/auth\/session_origins\/0/);
     expect(() => resolve({ auth: { access_token_s: 5 } })).toThrow(/at \/auth\/access_token_s/);
   });
 });

@@ -3,16 +3,26 @@ import { AUTH_DEFAULTS } from './auth/auth.ts';
 import { MqttLoginSchema, readMqttLogin } from '../model/mqtt-client.ts';
 import type { ApiOptions } from './server.ts';
 
-// The `serve:` section of the configuration document (model/config.ts). Field reference: api/README.md.
+// The `serve:` section of the configuration document (bin/config.ts). Field reference: api/README.md.
 
 export const AuthConfigSchema = Type.Object(
   {
     access_token_s: Type.Integer({ minimum: 60, maximum: 86_400, default: AUTH_DEFAULTS.accessTokenS, description: 'lifetime of an access token' }),
     refresh_token_s: Type.Integer({ minimum: 300, maximum: 30 * 86_400, default: AUTH_DEFAULTS.refreshTokenS, description: 'lifetime of a sign-in (the refresh cookie)' }),
     login_failures_per_address: Type.Integer({ minimum: 1, maximum: 10_000, default: AUTH_DEFAULTS.throttle.perAddress, description: 'failed sign-ins from one address before it is locked out for the window' }),
-    login_failures_per_user: Type.Integer({ minimum: 1, maximum: 10_000, default: AUTH_DEFAULTS.throttle.perUser, description: 'failed sign-ins for one user name before it is locked out for the window' }),
+    login_failures_per_user: Type.Integer({ minimum: 1, maximum: 10_000, default: AUTH_DEFAULTS.throttle.perUser, description: 'failed sign-ins for one user name from one address before the name is locked out there for the window' }),
+    login_failures_per_user_total: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: AUTH_DEFAULTS.throttle.perUserTotal,
+      description: 'failed sign-ins for one user name from all addresses in the window past which each address gets a single try at it',
+    }),
     login_window_s: Type.Integer({ minimum: 1, maximum: 86_400, default: AUTH_DEFAULTS.throttle.windowS, description: 'the window failed sign-ins are counted over, and the lockout' }),
     cors_origins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { default: [], description: 'origins (scheme://host[:port]) other web pages may call the API from; none by default' }),
+    session_origins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), {
+      default: [],
+      description: "origins besides the API's own whose pages may refresh and end a sign-in (the web app's address at a reverse proxy that rewrites Host); none by default",
+    }),
     database: Type.Optional(Type.String({ minLength: 1, description: 'SQLite file for users and sessions when the store is InfluxDB; in the store file otherwise' })),
     metrics_token_env: Type.String({
       minLength: 1,
@@ -63,7 +73,8 @@ export function serveOptions(config: ServeConfig, env: NodeJS.ProcessEnv = proce
     auth: {
       accessTokenS: auth.access_token_s,
       refreshTokenS: auth.refresh_token_s,
-      throttle: { perAddress: auth.login_failures_per_address, perUser: auth.login_failures_per_user, windowS: auth.login_window_s },
+      throttle: { perAddress: auth.login_failures_per_address, perUser: auth.login_failures_per_user, perUserTotal: auth.login_failures_per_user_total, windowS: auth.login_window_s },
+      sessionOrigins: auth.session_origins,
     },
   };
   if (config.group !== undefined) options.group = config.group;

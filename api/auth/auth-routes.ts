@@ -6,11 +6,13 @@ import { ROLES } from '../../model/security.ts';
 import { ErrorBody } from '../routes/schemas.ts';
 import type { Auth } from './auth.ts';
 import { bearerToken, principalOf } from './guard.ts';
+import type { LoginAttempt } from './login-throttle.ts';
 import { clearRefreshCookie, refreshCookie, setRefreshCookie } from './refresh-cookie.ts';
 import type { UserInfo } from './user-store.ts';
 
 // /api/auth: sign in (rate-limited), refresh (rotating the cookie), sign out, who am I. Every
-// sign-in (right or wrong), refresh and sign-out is audited.
+// sign-in (right or wrong), refresh and sign-out is audited. Refresh and sign-out, which the
+// cookie alone opens, refuse a page of another origin (origin-check.ts).
 
 const RoleSchema = Type.Unsafe<(typeof ROLES)[number]>({ type: 'string', enum: [...ROLES] });
 export const Me = Type.Object({ name: Type.String(), role: RoleSchema });
@@ -21,10 +23,10 @@ const Tokens = Type.Object({
   expiresIn: Type.Integer({ description: 'seconds the access token is valid' }),
   user: Me,
 });
-const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody };
 
 export const authRoutes: FastifyPluginAsync<{ auth: Auth }> = async (app, { auth }) => {
-  const { users, accessTokens, refreshTokens, throttle, trail } = auth;
+  const { users, accessTokens, refreshTokens, throttle, originCheck, trail } = auth;
   const audit = (request: FastifyRequest, entry: Omit<AuditInput, 'source' | 'target'>): void => {
     trail.append({ ...entry, source: request.ip, target: `user:${entry.actor}` });
   };
@@ -41,19 +43,20 @@ export const authRoutes: FastifyPluginAsync<{ auth: Auth }> = async (app, { auth
     { config: { access: 'public' }, schema: { tags: ['auth'], summary: 'Sign in: an access token, and the refresh cookie (hs_refresh)', security: [], body: LoginBody, response: { 200: Tokens, ...errors } } },
     async (request, reply) => {
       const { username, password } = request.body;
+      let attempt: LoginAttempt;
       try {
-        throttle.check(request.ip, username);
+        // Counted before the (slow) verification, so parallel guesses see each other.
+        attempt = throttle.attempt(request.ip, username);
       } catch (e) {
         audit(request, { actor: username, action: 'auth.login', outcome: 'refused', detail: 'HS_ERR_AUTH_RATE' });
         throw e;
       }
       const user = await users.authenticate(username, password);
       if (!user) {
-        throttle.failed(request.ip, username);
         audit(request, { actor: username, action: 'auth.login', outcome: 'failed', detail: 'HS_ERR_AUTH_FAILED' });
         throw new HeatScadaError('HS_ERR_AUTH_FAILED');
       }
-      throttle.succeeded(username);
+      attempt.succeeded();
       audit(request, { actor: user.name, action: 'auth.login', outcome: 'ok' });
       return signedIn(request, reply, user, refreshTokens.issue(user.name));
     },
@@ -63,6 +66,7 @@ export const authRoutes: FastifyPluginAsync<{ auth: Auth }> = async (app, { auth
     '/api/auth/refresh',
     { config: { access: 'public' }, schema: { tags: ['auth'], summary: 'A new access token for the refresh cookie, which is replaced', security: [], response: { 200: Tokens, ...errors } } },
     async (request, reply) => {
+      originCheck(request);
       const token = refreshCookie(request);
       if (!token) throw new HeatScadaError('HS_ERR_AUTH_REQUIRED', 'no refresh cookie');
       const rotated = refreshTokens.rotate(token);
@@ -78,8 +82,9 @@ export const authRoutes: FastifyPluginAsync<{ auth: Auth }> = async (app, { auth
 
   app.post(
     '/api/auth/logout',
-    { config: { access: 'public' }, schema: { tags: ['auth'], summary: 'Sign out: the refresh cookie and the access token are revoked', security: [], response: { 204: Type.Null() } } },
+    { config: { access: 'public' }, schema: { tags: ['auth'], summary: 'Sign out: the refresh cookie and the access token are revoked', security: [], response: { 204: Type.Null(), 403: ErrorBody } } },
     async (request, reply) => {
+      originCheck(request);
       const token = refreshCookie(request);
       const user = (token ? refreshTokens.revoke(token) : undefined) ?? request.principal?.name;
       // The access token in hand dies now too, not when it runs out.

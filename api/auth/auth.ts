@@ -3,6 +3,7 @@ import type { AuditTrail } from '../../model/audit.ts';
 import { AccessTokens } from './access-tokens.ts';
 import { tokenAuthenticator, type Authenticator } from './guard.ts';
 import { LoginThrottle, type ThrottleLimits } from './login-throttle.ts';
+import { originCheck, type OriginCheck } from './origin-check.ts';
 import { RefreshTokens } from './refresh-tokens.ts';
 import { RevokedTokens } from './revoked-tokens.ts';
 import { loadSigningKey } from './signing-key.ts';
@@ -17,6 +18,8 @@ export interface AuthOptions {
   /** Refresh token (sign-in session) lifetime; default 12 h. */
   refreshTokenS?: number;
   throttle?: Partial<ThrottleLimits>;
+  /** Origins besides the API's own whose pages may refresh and end a sign-in (serve.auth.session_origins). */
+  sessionOrigins?: readonly string[];
   /** How often a live (socket.io) connection's token is checked for withdrawal; default 5 s. */
   liveRecheckMs?: number;
   now?: () => number;
@@ -27,11 +30,13 @@ export interface Auth {
   accessTokens: AccessTokens;
   refreshTokens: RefreshTokens;
   throttle: LoginThrottle;
+  /** Refuses a foreign web page at the routes the refresh cookie opens. */
+  originCheck: OriginCheck;
   authenticator: Authenticator;
   trail: AuditTrail;
 }
 
-export const AUTH_DEFAULTS = { accessTokenS: 900, refreshTokenS: 12 * 3600, throttle: { perAddress: 20, perUser: 5, windowS: 900 }, liveRecheckMs: 5000 } as const;
+export const AUTH_DEFAULTS = { accessTokenS: 900, refreshTokenS: 12 * 3600, throttle: { perAddress: 20, perUser: 5, perUserTotal: 50, windowS: 900 }, liveRecheckMs: 5000 } as const;
 
 export function createAuth(db: Database.Database, trail: AuditTrail, options: AuthOptions = {}): Auth {
   const now = options.now ?? Date.now;
@@ -40,8 +45,9 @@ export function createAuth(db: Database.Database, trail: AuditTrail, options: Au
   return {
     users,
     accessTokens,
-    refreshTokens: new RefreshTokens(db, options.refreshTokenS ?? AUTH_DEFAULTS.refreshTokenS, now),
+    refreshTokens: new RefreshTokens(db, options.refreshTokenS ?? AUTH_DEFAULTS.refreshTokenS, (user) => users.withdrawTokens(user), now),
     throttle: new LoginThrottle({ ...AUTH_DEFAULTS.throttle, ...options.throttle }, now),
+    originCheck: originCheck(options.sessionOrigins ?? []),
     authenticator: tokenAuthenticator(accessTokens, users),
     trail,
   };

@@ -4,7 +4,8 @@ import { HeatScadaError } from '../../model/errors.ts';
 
 // Refresh tokens: random, handed out once in an HttpOnly cookie, stored only as SHA-256 (table
 // refresh_tokens). Each refresh rotates: the old token is marked used and a new one issued. A
-// used token presented again means it was copied: every token of that user is revoked.
+// used token presented again means it was copied: every token of that user is revoked, and
+// onReuse withdraws the user's access tokens too (the thief may already hold one).
 
 const TOKEN_BYTES = 32;
 
@@ -21,6 +22,7 @@ export class RefreshTokens {
     private readonly db: Database.Database,
     /** Seconds a refresh token is valid. */
     readonly lifetimeS: number,
+    private readonly onReuse: (user: string) => void,
     private readonly now: () => number = Date.now,
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS refresh_tokens (
@@ -43,6 +45,7 @@ export class RefreshTokens {
     if (!row) throw new HeatScadaError('HS_ERR_AUTH_REQUIRED', 'unknown refresh token');
     if (row.used) {
       this.revokeUser(row.user);
+      this.onReuse(row.user);
       throw new HeatScadaError('HS_ERR_AUTH_REQUIRED', 'refresh token reused: every session of the user is ended');
     }
     if (row.expires_at <= this.now()) throw new HeatScadaError('HS_ERR_AUTH_EXPIRED', 'refresh token expired');

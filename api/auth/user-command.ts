@@ -5,6 +5,7 @@ import { HeatScadaError } from '../../model/errors.ts';
 import { generatePassword } from '../../model/secrets.ts';
 import { isRole, ROLES } from '../../model/security.ts';
 import { SqliteAuditTrail } from '../../store/audit/sqlite-audit-trail.ts';
+import { restrictToOwner } from '../../store/sqlite/owner-only.ts';
 import { UserStore, type UserInfo } from './user-store.ts';
 
 // `heatscada user add|passwd|list`: the API's users from the command line (a locked-out admin,
@@ -31,6 +32,7 @@ function password(request: UserRequest): { password: string; shown: string[] } {
 
 /** Runs one request against the users of a SQLite file; returns the lines to print. */
 export async function userCommand(file: string, request: UserRequest): Promise<string[]> {
+  restrictToOwner(file);
   const db = new Database(file, { timeout: 5000 });
   try {
     const users = new UserStore(db);

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { HeatScadaError } from '../../model/errors.ts';
 import { isRole, type Principal, type Role } from '../../model/security.ts';
@@ -5,7 +6,9 @@ import { checkPasswordPolicy, hashPassword, passwordMatches } from './passwords.
 
 // The people who may use the API: table `users` in the API's SQLite database. Every change of
 // role, password or disabled bumps the user's token generation, so access tokens issued before
-// stop working at once (the guard compares generations; tokens carry theirs).
+// stop working at once (the guard compares generations; tokens carry theirs). A user starts at a
+// random generation, not 0: a name removed and created again must not take back the tokens of
+// the removed one, which carry the generation it had.
 
 export interface UserInfo {
   name: string;
@@ -36,6 +39,8 @@ interface Row {
 
 export const USER_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$';
 const USER_NAME = new RegExp(USER_NAME_PATTERN);
+/** First generations are drawn below this; bumps keep them far below 2^53, exact in JSON. */
+const FIRST_GENERATION_BELOW = 2 ** 47;
 /** Verified against when the user does not exist, so a wrong name costs as long as a wrong password. */
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8l2Vb1hNfl1mSLqSgRUOeP4YFUKoOnlKqyaV3z8X5Ow';
 
@@ -79,7 +84,9 @@ export class UserStore {
     checkPasswordPolicy(password);
     const hash = await hashPassword(password);
     const createdAt = this.now();
-    const inserted = this.db.prepare('INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING').run(name, role, hash, createdAt);
+    const inserted = this.db
+      .prepare('INSERT INTO users (name, role, password_hash, created_at, token_gen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING')
+      .run(name, role, hash, createdAt, randomInt(FIRST_GENERATION_BELOW));
     if (inserted.changes === 0) throw new HeatScadaError('HS_ERR_USER_EXISTS', undefined, 'body.name');
     this.sessions.delete(name);
     return { name, role, createdAt, disabled: false };
@@ -97,6 +104,12 @@ export class UserStore {
       .run(after.role, after.disabled ? 1 : 0, hash ?? null, name);
     this.sessions.delete(name);
     return { before, after };
+  }
+
+  /** Withdraws every access token of the user at once (a stolen refresh token was used); its sessions are the caller's. */
+  withdrawTokens(name: string): void {
+    this.db.prepare('UPDATE users SET token_gen = token_gen + 1 WHERE name = ?').run(name);
+    this.sessions.delete(name);
   }
 
   remove(name: string): UserInfo {

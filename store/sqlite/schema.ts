@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { HeatScadaError } from '../../model/errors.ts';
+import { restrictToOwner } from './owner-only.ts';
 
 // Opening the file, its pragmas and the store's tables. Other roles (alarms, audit) keep their
 // tables in the same file, so versions are per component in `schema_version`, not in the
@@ -117,6 +118,7 @@ export function openDatabase(opts: OpenOptions): Database.Database {
   let db: Database.Database;
   try {
     mkdirSync(path.dirname(path.resolve(opts.file)), { recursive: true });
+    restrictToOwner(opts.file);
     db = new Database(opts.file, { timeout: opts.busyTimeoutMs });
   } catch (e) {
     throw openError(opts.file, e);
