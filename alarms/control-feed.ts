@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { controlStateFilter, parseControlState } from '../model/control-state.ts';
-import type { MqttLogin } from '../model/mqtt-client.ts';
+import { ownClientId, type MqttLogin } from '../model/mqtt-client.ts';
 import type { AlarmEngine } from './engine.ts';
 
 // The balancing loop's word on each substation (model/control-state.ts): the engine hears when
@@ -15,7 +15,7 @@ export interface ControlFeed {
 
 export async function followControlState(options: { mqttUrl: string; mqttLogin?: MqttLogin; group?: string; engine: Pick<AlarmEngine, 'controlState'>; logger: Logger }): Promise<ControlFeed> {
   const { engine, logger: log } = options;
-  const client = mqtt.connect(options.mqttUrl, { ...options.mqttLogin, clientId: `heatscada-alarms-control-${randomBytes(4).toString('hex')}`, protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
+  const client = mqtt.connect(options.mqttUrl, { ...options.mqttLogin, clientId: ownClientId(options.mqttLogin, `heatscada-alarms-control-${randomBytes(4).toString('hex')}`), protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
   const filter = controlStateFilter(options.group ?? '+');
   client.on('connect', () => client.subscribe(filter, { qos: 1 }));
   client.on('error', (e) => log.warn({ code: 'HS_ERR_BROKER_CLIENT', reason: e.message }, 'control state feed: mqtt error'));

@@ -126,7 +126,7 @@ async function brokers(): Promise<void> {
   const log = pino({ level: 'warn' });
   const users = { edge: { username: 'bench-edge', password: randomBytes(18).toString('base64url') }, historian: { username: 'bench-historian', password: randomBytes(18).toString('base64url') } };
   const auth = principalAuth([
-    { username: users.edge.username, kind: 'edge_node', group: GROUP, edgeNodeId: EDGE, passwordHash: await hashPassword(users.edge.password) },
+    { username: users.edge.username, kind: 'edge_node', group: GROUP, edgeNodeId: EDGE, devices: ids, passwordHash: await hashPassword(users.edge.password) },
     { username: users.historian.username, kind: 'historian', hostId: 'bench-historian', passwordHash: await hashPassword(users.historian.password) },
   ]);
   const withAcl: Broker = await startBroker({ host: '127.0.0.1', tcpPort: 0, wsPort: 0, auth, logger: log });

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { encodePayload, REBIRTH } from '../model/sparkplug.ts';
 import { compileAcl, filterWithin, isRebirthRequest, MAX_TOPIC_LENGTH, type MqttPrincipal } from './acl.ts';
 
-const edge = compileAcl({ username: 'c1', kind: 'edge_node', group: 'city', edgeNodeId: 'c1' });
+const edge = compileAcl({ username: 'c1', kind: 'edge_node', group: 'city', edgeNodeId: 'c1', devices: ['sub-001', 'sub 2'] });
 const historian = compileAcl({ username: 'h', kind: 'historian', hostId: 'hist' });
 const hosts: Record<string, MqttPrincipal> = {
-  historian: { username: 'h', kind: 'historian', hostId: 'hist' },
+  historian: { username: 'h', kind: 'historian', hostId: 'hist', shareGroups: ['historians'] },
   alarms: { username: 'a', kind: 'alarms' },
   control: { username: 'c', kind: 'control' },
   api: { username: 'p', kind: 'api' },
@@ -23,7 +23,7 @@ const rebirthAndMore = encodePayload({
 const none = Buffer.alloc(0);
 
 describe('topic ACL: edge node', () => {
-  it('publishes node and device births, data and deaths under its own group and edge id only', () => {
+  it('publishes node births, data and deaths under its own group and edge id, and device ones for its devices only', () => {
     for (const topic of [
       'spBv1.0/city/NBIRTH/c1',
       'spBv1.0/city/NDATA/c1',
@@ -37,6 +37,9 @@ describe('topic ACL: edge node', () => {
     for (const topic of [
       'spBv1.0/city/NBIRTH/c2', // another edge node
       'spBv1.0/city/DDATA/c2/sub-001',
+      'spBv1.0/city/DBIRTH/c1/sub-002', // a device not in its list
+      'spBv1.0/city/DDATA/c1/sub-0011',
+      'spBv1.0/city/DDEATH/c1/sub',
       'spBv1.0/town/NDATA/c1', // another group
       'spBv1.0/city/NDATA/c1x',
       'spBv1.0/city/NDATA/c',
@@ -68,7 +71,6 @@ describe('topic ACL: edge node', () => {
       'spBv1.0/city/DCMD/c1/sub-001',
       'spBv1.0/STATE/hist',
       'spBv1.0/STATE/+',
-      '$share/g/spBv1.0/city/DCMD/c1/+',
     ]) {
       expect(edge.maySubscribe(filter), filter).toBe(true);
     }
@@ -87,6 +89,7 @@ describe('topic ACL: edge node', () => {
       'spBv1.0/STATE/#',
       '$SYS/#',
       '$share/g/spBv1.0/city/DCMD/+/+',
+      '$share/g/spBv1.0/city/DCMD/c1/+', // an edge node joins no share group
       '$share/g', // malformed share
       'spBv1.0/city/DCMD/c1/a#', // malformed filters
       'spBv1.0/city/DCMD/c1/+x',
@@ -111,9 +114,11 @@ describe('topic ACL: host applications', () => {
     expect(historian.mayPublish('spBv1.0/city/NDATA/c1', none)).toBe(false);
     expect(historian.mayPublish('spBv1.0/city/NCMD/c1/extra', rebirth)).toBe(false);
     expect(historian.mayPublish('spBv1.0/city/NCMD/+', rebirth)).toBe(false);
+    // A retained request would be replayed to the node at every later subscription.
+    expect(historian.mayPublish('spBv1.0/city/NCMD/c1', rebirth, true)).toBe(false);
   });
 
-  it('only control and api send commands; alarms may ask for a rebirth as its live feed does', () => {
+  it('only control sends commands, never retained; alarms and api may ask for a rebirth as their live feeds do', () => {
     const decisions = Object.fromEntries(
       Object.entries(hosts).map(([name, p]) => {
         const acl = compileAcl(p);
@@ -124,24 +129,32 @@ describe('topic ACL: host applications', () => {
       historian: [false, false, true],
       alarms: [false, false, true],
       control: [true, true, true],
-      api: [true, true, true],
+      api: [false, false, true],
     });
     const control = compileAcl(hosts.control);
+    expect(control.mayPublish('spBv1.0/city/DCMD/c1/sub-001', setpoint, true)).toBe(false);
+    expect(control.mayPublish('spBv1.0/city/NCMD/c1', rebirth, true)).toBe(false);
+    // Its own state is retained on purpose: a late subscriber learns a freeze.
+    expect(control.mayPublish('heatscada/control/city/state/S001', none, true)).toBe(true);
     for (const topic of ['spBv1.0/city/DCMD/c1', 'spBv1.0/city/DCMD/c1/s/x', 'spBv1.0/city/DCMD/+/s', 'spBv1.0/city/DDATA/c1/s', 'spBv1.0/STATE/hist', 'spBv1.0//DCMD/c1/s']) {
       expect(control.mayPublish(topic, setpoint), topic).toBe(false);
     }
   });
 
-  it('hosts subscribe anywhere in the Sparkplug namespace, shared or not, and nowhere else', () => {
+  it('hosts subscribe anywhere in the Sparkplug namespace, and share only in their own share groups', () => {
     for (const p of Object.values(hosts)) {
       const acl = compileAcl(p);
-      for (const filter of ['spBv1.0/#', 'spBv1.0/+/NBIRTH/#', 'spBv1.0/city/DDATA/+/+', 'spBv1.0/STATE/hist', '$share/historians/spBv1.0/+/DDATA/#', 'spBv1.0']) {
+      const own = p.kind === 'historian' ? 'historians' : p.username;
+      for (const filter of ['spBv1.0/#', 'spBv1.0/+/NBIRTH/#', 'spBv1.0/city/DDATA/+/+', 'spBv1.0/STATE/hist', `$share/${own}/spBv1.0/+/DDATA/#`, 'spBv1.0']) {
         expect(acl.maySubscribe(filter), `${p.kind} ${filter}`).toBe(true);
       }
-      for (const filter of ['#', '+/#', '+/city/DDATA/#', '$SYS/#', 'plant/#', '$share/g/#', '$share//spBv1.0/#', 'spBv1.0/#/x']) {
+      for (const filter of ['#', '+/#', '+/city/DDATA/#', '$SYS/#', 'plant/#', `$share/${own}/#`, '$share//spBv1.0/#', 'spBv1.0/#/x']) {
         expect(acl.maySubscribe(filter), `${p.kind} ${filter}`).toBe(false);
       }
     }
+    // Listed groups replace the default: the historian is not in a group named after itself.
+    expect(compileAcl(hosts.historian).maySubscribe('$share/h/spBv1.0/#')).toBe(false);
+    expect(compileAcl(hosts.alarms).maySubscribe('$share/historians/spBv1.0/+/DDATA/#')).toBe(false);
   });
 });
 

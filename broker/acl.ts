@@ -5,27 +5,33 @@ import { parseShare } from './shared-subscriptions.ts';
 // Topic rules per MQTT principal, compiled once at CONNECT so that the check of each PUBLISH
 // is a set lookup and a few string operations. Who may do what (Sparkplug B 3.0 namespace):
 //
-//   edge_node  publishes N/DBIRTH, N/DDATA, N/DDEATH (its will too) under its own group and edge
-//              id; subscribes to its own NCMD and DCMD and to host STATE.
+//   edge_node  publishes NBIRTH, NDATA, NDEATH (its will too) under its own group and edge id,
+//              and DBIRTH, DDATA, DDEATH for the devices of its list only; subscribes to its own
+//              NCMD and DCMD and to host STATE.
 //   historian  publishes its own STATE, and NCMD only to ask for a rebirth; subscribes to spBv1.0/#.
-//   alarms     like the historian without a STATE: its live feed asks for rebirths after a seq gap.
-//   control, api  publish NCMD and DCMD (commands); subscribe to spBv1.0/#.
-//   control    also publishes its per-substation state, heatscada/control/<group>/state/<substation>,
-//              which every host may subscribe to (model/control-state.ts).
+//   alarms, api  like the historian without a STATE: their live feeds ask for rebirths after a seq gap.
+//   control    publishes NCMD and DCMD (the only principal that commands a plant), and its
+//              per-substation state, heatscada/control/<group>/state/<substation>, which every
+//              host may subscribe to (model/control-state.ts); subscribes to spBv1.0/#.
 //
-// Anything else is refused: other namespaces, `$SYS`, malformed or overly long topics.
+// Anything else is refused: other namespaces, `$SYS`, malformed or overly long topics, a
+// retained command (it would be replayed to every edge node that subscribes later), and a
+// shared subscription in a share group the principal was not given.
 
 export const PRINCIPAL_KINDS = ['edge_node', 'historian', 'control', 'alarms', 'api'] as const;
 export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 
 /** An MQTT principal: who a user name stands for, without its secret. */
 export type MqttPrincipal =
-  | { username: string; kind: 'edge_node'; group: string; edgeNodeId: string }
-  | { username: string; kind: 'historian'; hostId: string }
-  | { username: string; kind: 'control' | 'alarms' | 'api' };
+  | { username: string; kind: 'edge_node'; group: string; edgeNodeId: string; /** Device ids (substations) it may publish for. */ devices: readonly string[] }
+  | { username: string; kind: 'historian'; hostId: string; shareGroups?: readonly string[] }
+  | { username: string; kind: 'control' | 'alarms' | 'api'; shareGroups?: readonly string[] };
+
+/** The share groups (`$share/<group>/…`) a principal may join: those listed, else its user name alone. */
+export const shareGroupsOf = (p: MqttPrincipal): readonly string[] => (p.kind === 'edge_node' ? [] : (p.shareGroups ?? [p.username]));
 
 export interface TopicAcl {
-  mayPublish(topic: string, payload: Buffer): boolean;
+  mayPublish(topic: string, payload: Buffer, retain?: boolean): boolean;
   /** A topic filter as the client sent it, `$share/<group>/<filter>` included. */
   maySubscribe(filter: string): boolean;
 }
@@ -41,7 +47,7 @@ const DEVICE_OUT = ['DBIRTH', 'DDATA', 'DDEATH'] as const;
 const isId = (level: string): boolean => level.length > 0 && !level.includes('/') && !level.includes('+') && !level.includes('#');
 
 /** `spBv1.0/<group>/<type>/<edge>[/<device>]` with well-formed ids, or undefined. */
-function commandTarget(topic: string): 'NCMD' | 'DCMD' | undefined {
+export function commandTarget(topic: string): 'NCMD' | 'DCMD' | undefined {
   const parts = topic.split('/');
   if (parts[0] !== NS) return undefined;
   const type = parts[2];
@@ -83,8 +89,9 @@ export function filterWithin(filter: string[], allowed: string[]): boolean {
   return filter.length === allowed.length;
 }
 
-function subscribeRule(patterns: string[]): (filter: string) => boolean {
+function subscribeRule(patterns: string[], shareGroups: readonly string[]): (filter: string) => boolean {
   const allowed = patterns.map((p) => p.split('/'));
+  const groups = new Set(shareGroups);
   return (filter) => {
     let share: ReturnType<typeof parseShare>;
     try {
@@ -92,6 +99,8 @@ function subscribeRule(patterns: string[]): (filter: string) => boolean {
     } catch {
       return false;
     }
+    // Joining a group takes a share of its messages away from its members: the group is the principal's.
+    if (share && !groups.has(share.group)) return false;
     const levels = filterLevels(share ? share.filter : filter);
     return levels !== undefined && allowed.some((a) => filterWithin(levels, a));
   };
@@ -101,36 +110,33 @@ const whole = (topic: string): boolean => topic.length <= MAX_TOPIC_LENGTH;
 // Hosts also follow the balancing loop's per-substation state (model/control-state.ts).
 const HOST_SUBSCRIPTIONS = [`${NS}/#`, controlStateFilter('+')];
 
-/** True when the topic goes on from `from` with one id level: no separator, no wildcard. */
-const idFrom = (topic: string, from: number): boolean =>
-  topic.length > from && topic.indexOf('/', from) < 0 && topic.indexOf('+', from) < 0 && topic.indexOf('#', from) < 0;
-
-function edgeNodeAcl(group: string, edge: string): TopicAcl {
+function edgeNodeAcl(group: string, edge: string, devices: readonly string[]): TopicAcl {
   const nodeTopics = NODE_OUT.map((type) => `${NS}/${group}/${type}/${edge}`);
-  const devicePrefixes = DEVICE_OUT.map((type) => `${NS}/${group}/${type}/${edge}/`);
+  // Whole topics: a set lookup per device message, and a device outside the list matches none.
+  const deviceTopics = new Set(devices.flatMap((device) => DEVICE_OUT.map((type) => `${NS}/${group}/${type}/${edge}/${device}`)));
   return {
     // Comparisons in place, no substring: this runs for every message an edge node sends.
     mayPublish(topic) {
       if (!whole(topic)) return false;
       for (const own of nodeTopics) if (topic === own) return true;
-      for (const prefix of devicePrefixes) if (topic.startsWith(prefix)) return idFrom(topic, prefix.length);
-      return false;
+      return deviceTopics.has(topic);
     },
-    maySubscribe: subscribeRule([`${NS}/${group}/NCMD/${edge}`, `${NS}/${group}/DCMD/${edge}/+`, `${NS}/STATE/+`]),
+    maySubscribe: subscribeRule([`${NS}/${group}/NCMD/${edge}`, `${NS}/${group}/DCMD/${edge}/+`, `${NS}/STATE/+`], []),
   };
 }
 
-function hostAcl(ownState: string | undefined, commands: boolean): TopicAcl {
+function hostAcl(ownState: string | undefined, commands: boolean, shareGroups: readonly string[]): TopicAcl {
   return {
-    mayPublish(topic, payload) {
+    mayPublish(topic, payload, retain = false) {
       if (!whole(topic)) return false;
       if (topic === ownState) return true;
       const target = commandTarget(topic);
-      if (target === undefined) return false;
+      // A retained command would be replayed to the edge node at every later subscription.
+      if (target === undefined || retain) return false;
       // Decoding costs, but only NCMD from a non-command principal gets here: a rare rebirth request.
       return commands || (target === 'NCMD' && isRebirthRequest(payload));
     },
-    maySubscribe: subscribeRule(HOST_SUBSCRIPTIONS),
+    maySubscribe: subscribeRule(HOST_SUBSCRIPTIONS, shareGroups),
   };
 }
 
@@ -138,17 +144,20 @@ function hostAcl(ownState: string | undefined, commands: boolean): TopicAcl {
 export function compileAcl(principal: MqttPrincipal): TopicAcl {
   switch (principal.kind) {
     case 'edge_node':
-      return edgeNodeAcl(principal.group, principal.edgeNodeId);
+      return edgeNodeAcl(principal.group, principal.edgeNodeId, principal.devices);
     case 'historian':
-      return hostAcl(`${NS}/STATE/${principal.hostId}`, false);
-    case 'alarms':
-      return hostAcl(undefined, false);
+      return hostAcl(`${NS}/STATE/${principal.hostId}`, false, shareGroupsOf(principal));
     case 'control': {
       // The loop also tells the control room its own state (model/control-state.ts).
-      const host = hostAcl(undefined, true);
-      return { mayPublish: (topic, payload) => (whole(topic) && isControlStateTopic(topic)) || host.mayPublish(topic, payload), maySubscribe: host.maySubscribe };
+      const host = hostAcl(undefined, true, shareGroupsOf(principal));
+      return {
+        mayPublish: (topic, payload, retain) => (whole(topic) && isControlStateTopic(topic)) || host.mayPublish(topic, payload, retain),
+        maySubscribe: host.maySubscribe,
+      };
     }
+    // The API's live feed only asks for rebirths: the control room's writes go through control.
+    case 'alarms':
     case 'api':
-      return hostAcl(undefined, true);
+      return hostAcl(undefined, false, shareGroupsOf(principal));
   }
 }

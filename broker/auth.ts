@@ -17,6 +17,13 @@ export interface BrokerClient {
 
 export type Decision = boolean | Promise<boolean>;
 
+/**
+ * The answer to a PUBLISH: false refuses it; true forwards it as sent; `{ payload }` forwards it
+ * with that payload instead (principal-auth.ts stamps the sender's principal into commands).
+ */
+export type PublishVerdict = boolean | { payload: Buffer };
+export type PublishDecision = PublishVerdict | Promise<PublishVerdict>;
+
 export interface BrokerAuth {
   /** CONNECT: false refuses the connection with "bad user name or password". */
   authenticate(client: BrokerClient, username: string | undefined, password: Buffer | undefined): Decision;
@@ -24,8 +31,9 @@ export interface BrokerAuth {
    * PUBLISH: false drops the client, as MQTT 3.1.1 has no way to refuse one message. Also asked
    * for the client's will at CONNECT (false refuses the connection) and when the will fires.
    * The payload is there for the rare rule that needs it; a cheap check looks at the topic first.
+   * `retain`: the message asks to be kept for later subscribers.
    */
-  authorizePublish(client: BrokerClient, topic: string, payload: Buffer): Decision;
+  authorizePublish(client: BrokerClient, topic: string, payload: Buffer, retain?: boolean): PublishDecision;
   /** SUBSCRIBE, per topic filter (`$share/<group>/<filter>` as the client sent it): false grants 0x80. */
   authorizeSubscribe(client: BrokerClient, topic: string): Decision;
   /** The connection of an authenticated client ended: per-connection state may go. */
@@ -40,8 +48,8 @@ export const allowAll: BrokerAuth = {
 };
 
 /** Calls back with a decision, synchronously when it is already known; a failed check denies. */
-export function decide(decision: Decision, then: (allowed: boolean) => void): void {
-  if (typeof decision === 'boolean') {
+export function decide<V extends PublishVerdict>(decision: V | Promise<V>, then: (verdict: V | false) => void): void {
+  if (!(decision instanceof Promise)) {
     then(decision);
     return;
   }

@@ -6,6 +6,7 @@ import { pino, type Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { HeatScadaError, isHeatScadaError } from '../model/errors.ts';
 import { allowAll, decide, type BrokerAuth, type BrokerClient } from './auth.ts';
+import { ConnectBackoff, DEFAULT_CONNECT_BACKOFF, type ConnectBackoffOptions } from './connect-backoff.ts';
 import { parseShare, SharedSubscriptions, type ShareFilter, type SharedGroupStats } from './shared-subscriptions.ts';
 import { ClientStatsTracker, RefusalCounter, type ClientLink, type ClientStats, type RefusalKind, type RefusalStats } from './stats.ts';
 
@@ -26,6 +27,8 @@ export interface BrokerOptions {
   /** MQTT over TLS (mqtts://host:port) besides the plain listeners. */
   tls?: BrokerTlsOptions;
   auth?: BrokerAuth;
+  /** Failed CONNECTs per remote address before it is made to wait (connect-backoff.ts). */
+  connectBackoff?: ConnectBackoffOptions;
   logger?: Logger;
 }
 
@@ -76,8 +79,9 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const links = new WeakMap<object, ClientLink>();
   const described = new WeakMap<Client, BrokerClient>();
   // The will of each CONNECT, checked against the topic rules once the client is authenticated.
-  const wills = new WeakMap<Client, { topic: string; payload: Buffer }>();
+  const wills = new WeakMap<Client, { topic: string; payload: Buffer; retain: boolean }>();
   const refusals = new RefusalCounter();
+  const backoff = new ConnectBackoff(options.connectBackoff ?? DEFAULT_CONNECT_BACKOFF);
 
   const linkOf = (client: Client): ClientLink => {
     const link = links.get(client.conn);
@@ -102,21 +106,30 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   };
 
   aedes.preConnect = (client, packet, done) => {
-    if (packet.will) wills.set(client, { topic: packet.will.topic, payload: asBuffer(packet.will.payload) });
+    if (packet.will) wills.set(client, { topic: packet.will.topic, payload: asBuffer(packet.will.payload), retain: packet.will.retain === true });
     done(null, true);
   };
 
-  aedes.authenticate = (client, username, password, done) =>
+  aedes.authenticate = (client, username, password, done) => {
+    const { remoteAddress } = describe(client);
+    const waitMs = backoff.waitMs(remoteAddress);
+    if (waitMs > 0) {
+      // No password check while the address waits: that check is what a guesser would spend.
+      refused(client, 'connect', { code: 'HS_ERR_BROKER_AUTH', username, retryInMs: waitMs }, 'connection refused: too many failed logins from this address');
+      return done(refusal('too many failed logins', NOT_AUTHORIZED), false);
+    }
     decide(auth.authenticate(describe(client), username, password), (ok) => {
       if (!ok) {
+        backoff.failed(remoteAddress);
         // The user name helps find a misconfigured client; the password is never logged.
         refused(client, 'connect', { code: 'HS_ERR_BROKER_AUTH', username }, 'connection refused: bad user name or password');
         return done(refusal('bad user name or password', BAD_CREDENTIALS), false);
       }
+      backoff.succeeded(remoteAddress);
       const will = wills.get(client);
       if (!will) return done(null, true);
       // A will outside the topic rules would be refused when it fires; refuse it now, visibly.
-      const willAllowed = will.topic[0] === '$' ? false : auth.authorizePublish(describe(client), will.topic, will.payload);
+      const willAllowed = will.topic[0] === '$' ? false : auth.authorizePublish(describe(client), will.topic, will.payload, will.retain);
       decide(willAllowed, (willOk) => {
         if (willOk) return done(null, true);
         refused(client, 'connect', { code: 'HS_ERR_BROKER_ACL', username, topic: will.topic }, 'connection refused: will topic not authorized');
@@ -125,6 +138,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
         done(refusal('will topic not authorized', NOT_AUTHORIZED), false);
       });
     });
+  };
 
   aedes.authorizePublish = (client, packet, done) => {
     // `$SYS/…` is the broker's, and a publish to `$share/…` would reach shared members literally.
@@ -133,10 +147,14 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       return done(new Error(`${packet.topic}: $ topics are reserved`));
     }
     if (!client) return done(null);
-    decide(auth.authorizePublish(describe(client), packet.topic, asBuffer(packet.payload)), (ok) => {
-      if (ok) return done(null);
-      refused(client, 'publish', { code: 'HS_ERR_BROKER_ACL', topic: packet.topic }, 'publish refused: client disconnected');
-      done(new Error(`not authorized to publish to ${packet.topic}`));
+    decide(auth.authorizePublish(describe(client), packet.topic, asBuffer(packet.payload), packet.retain), (verdict) => {
+      if (verdict === false) {
+        refused(client, 'publish', { code: 'HS_ERR_BROKER_ACL', topic: packet.topic, retain: packet.retain }, 'publish refused: client disconnected');
+        return done(new Error(`not authorized to publish to ${packet.topic}`));
+      }
+      // aedes forwards this very packet object: a stamped payload replaces the sender's.
+      if (verdict !== true) packet.payload = verdict.payload;
+      done(null);
     });
   };
 

@@ -14,7 +14,7 @@ const client = (id: string): BrokerClient => ({ id, transport: 'tcp', remoteAddr
 describe('credentials file', () => {
   it('round-trips every kind of principal through a file only its owner may read', () => {
     const principals: CredentialedPrincipal[] = [
-      { username: 'collector-1', kind: 'edge_node', group: 'city', edgeNodeId: 'c1', passwordHash: HASH },
+      { username: 'collector-1', kind: 'edge_node', group: 'city', edgeNodeId: 'c1', devices: ['S001'], passwordHash: HASH },
       { username: 'historian', kind: 'historian', hostId: 'hist', passwordHash: HASH },
       { username: 'control', kind: 'control', passwordHash: HASH },
       { username: 'alarms', kind: 'alarms', passwordHash: HASH },
@@ -38,15 +38,15 @@ describe('credentials file', () => {
 
   it('refuses to write a file that would not load again', () => {
     const file = path.join(dir, 'never.yaml');
-    expect(() => saveCredentials(file, [{ username: 'e', kind: 'edge_node', group: 'g', edgeNodeId: 'a/b', passwordHash: HASH }])).toThrow(/edge_node_id/);
+    expect(() => saveCredentials(file, [{ username: 'e', kind: 'edge_node', group: 'g', edgeNodeId: 'a/b', devices: [], passwordHash: HASH }])).toThrow(/edge_node_id/);
     expect(() => statSync(file)).toThrow();
   });
 });
 
 describe('principalAuth', () => {
   it('checks the Argon2id hash, refuses unknown users and missing credentials, and applies the ACL of the one that logged in', async () => {
-    const auth = principalAuth([{ username: 'c1', kind: 'edge_node', group: 'city', edgeNodeId: 'c1', passwordHash: await hashPassword('right') }]);
-    const [good, wrong, stranger, anonymous] = ['good', 'wrong', 'stranger', 'anonymous'].map(client);
+    const auth = principalAuth([{ username: 'c1', kind: 'edge_node', group: 'city', edgeNodeId: 'c1', devices: [], passwordHash: await hashPassword('right') }]);
+    const [good, wrong, stranger, anonymous] = ['c1-good', 'c1-wrong', 'stranger', 'anonymous'].map(client);
     expect(await auth.authenticate(wrong, 'c1', Buffer.from('wrong'))).toBe(false);
     expect(await auth.authenticate(stranger, 'nobody', Buffer.from('right'))).toBe(false);
     expect(await auth.authenticate(anonymous, undefined, undefined)).toBe(false);

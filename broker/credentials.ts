@@ -12,8 +12,8 @@ import { PRINCIPAL_KINDS, type MqttPrincipal, type PrincipalKind } from './acl.t
 // all-in-one keeps the passwords it generated in a separate secrets file for its own roles.
 //
 //   principals:
-//     collector-1: { kind: edge_node, group: heatscada, edge_node_id: collector-1, password_hash: $argon2id$… }
-//     historian:   { kind: historian, host_id: heatscada-historian, password_hash: $argon2id$… }
+//     collector-1: { kind: edge_node, group: heatscada, edge_node_id: collector-1, devices: [S001, S002], password_hash: $argon2id$… }
+//     historian:   { kind: historian, host_id: heatscada-historian, share_groups: [historians], password_hash: $argon2id$… }
 //     control:     { kind: control, password_hash: $argon2id$… }
 
 /** A principal with the hash its password is checked against at CONNECT. */
@@ -23,15 +23,27 @@ const USERNAME = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: 128, pattern: '^[^/+#]+$', description });
 const PasswordHash = Type.String({ pattern: '^\\$argon2id\\$', description: 'Argon2id hash (heatscada mqtt-user add writes it)' });
 
+const Ids = (description: string) => Type.Array(Id('one id'), { maxItems: 10_000, uniqueItems: true, description });
+const ShareGroups = Type.Optional(Ids('share groups ($share/<group>/…) it may join; default: its user name alone'));
+
 const KIND_SCHEMAS = {
   edge_node: Type.Object(
-    { kind: Type.Literal('edge_node'), group: Id('Sparkplug group id'), edge_node_id: Id('Sparkplug edge node id'), password_hash: PasswordHash },
+    {
+      kind: Type.Literal('edge_node'),
+      group: Id('Sparkplug group id'),
+      edge_node_id: Id('Sparkplug edge node id'),
+      devices: Ids('the device ids (substations) it may publish DBIRTH/DDATA/DDEATH for'),
+      password_hash: PasswordHash,
+    },
     { additionalProperties: false },
   ),
-  historian: Type.Object({ kind: Type.Literal('historian'), host_id: Id('Sparkplug host id (its STATE topic)'), password_hash: PasswordHash }, { additionalProperties: false }),
-  control: Type.Object({ kind: Type.Literal('control'), password_hash: PasswordHash }, { additionalProperties: false }),
-  alarms: Type.Object({ kind: Type.Literal('alarms'), password_hash: PasswordHash }, { additionalProperties: false }),
-  api: Type.Object({ kind: Type.Literal('api'), password_hash: PasswordHash }, { additionalProperties: false }),
+  historian: Type.Object(
+    { kind: Type.Literal('historian'), host_id: Id('Sparkplug host id (its STATE topic)'), share_groups: ShareGroups, password_hash: PasswordHash },
+    { additionalProperties: false },
+  ),
+  control: Type.Object({ kind: Type.Literal('control'), share_groups: ShareGroups, password_hash: PasswordHash }, { additionalProperties: false }),
+  alarms: Type.Object({ kind: Type.Literal('alarms'), share_groups: ShareGroups, password_hash: PasswordHash }, { additionalProperties: false }),
+  api: Type.Object({ kind: Type.Literal('api'), share_groups: ShareGroups, password_hash: PasswordHash }, { additionalProperties: false }),
 } as const;
 type Entry = Static<(typeof KIND_SCHEMAS)[PrincipalKind]>;
 
@@ -44,25 +56,19 @@ export const CredentialsFileSchema = Type.Object(
 );
 
 function fromEntry(username: string, entry: Entry): CredentialedPrincipal {
-  switch (entry.kind) {
-    case 'edge_node':
-      return { username, kind: 'edge_node', group: entry.group, edgeNodeId: entry.edge_node_id, passwordHash: entry.password_hash };
-    case 'historian':
-      return { username, kind: 'historian', hostId: entry.host_id, passwordHash: entry.password_hash };
-    default:
-      return { username, kind: entry.kind, passwordHash: entry.password_hash };
+  if (entry.kind === 'edge_node') {
+    return { username, kind: 'edge_node', group: entry.group, edgeNodeId: entry.edge_node_id, devices: entry.devices, passwordHash: entry.password_hash };
   }
+  const shareGroups = entry.share_groups === undefined ? {} : { shareGroups: entry.share_groups };
+  if (entry.kind === 'historian') return { username, kind: 'historian', hostId: entry.host_id, ...shareGroups, passwordHash: entry.password_hash };
+  return { username, kind: entry.kind, ...shareGroups, passwordHash: entry.password_hash };
 }
 
 function toEntry(p: CredentialedPrincipal): Entry {
-  switch (p.kind) {
-    case 'edge_node':
-      return { kind: 'edge_node', group: p.group, edge_node_id: p.edgeNodeId, password_hash: p.passwordHash };
-    case 'historian':
-      return { kind: 'historian', host_id: p.hostId, password_hash: p.passwordHash };
-    default:
-      return { kind: p.kind, password_hash: p.passwordHash };
-  }
+  if (p.kind === 'edge_node') return { kind: 'edge_node', group: p.group, edge_node_id: p.edgeNodeId, devices: [...p.devices], password_hash: p.passwordHash };
+  const shareGroups = p.shareGroups === undefined ? {} : { share_groups: [...p.shareGroups] };
+  if (p.kind === 'historian') return { kind: 'historian', host_id: p.hostId, ...shareGroups, password_hash: p.passwordHash };
+  return { kind: p.kind, ...shareGroups, password_hash: p.passwordHash };
 }
 
 /** Checks a parsed credentials document; a bad entry fails with its path (`<source>#/principals/<user>/<field>`). */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { HeatScadaError } from '../model/errors.ts';
-import { PRINCIPAL_KINDS, type MqttPrincipal, type PrincipalKind } from './acl.ts';
+import { PRINCIPAL_KINDS, shareGroupsOf, type MqttPrincipal, type PrincipalKind } from './acl.ts';
 import { hashPassword, loadCredentials, saveCredentials, upsertPrincipal, type CredentialedPrincipal } from './credentials.ts';
 import { generatePassword } from '../model/secrets.ts';
 
@@ -14,6 +14,10 @@ export interface MqttUserRequest {
   group: string | undefined;
   edgeNodeId: string | undefined;
   hostId: string | undefined;
+  /** edge_node: comma-separated device ids (substations) it may publish for. */
+  devices?: string | undefined;
+  /** Hosts: comma-separated share groups it may join (default: its user name). */
+  shareGroups?: string | undefined;
   /** A file with the password to use; a random one is generated and printed without it. */
   passwordFile: string | undefined;
 }
@@ -25,18 +29,25 @@ function need(value: string | undefined, option: string, kind: string): string {
   return value;
 }
 
+/** `S001,S002` → ['S001', 'S002']; the credentials schema then checks each id. */
+const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
 function principalOf(request: MqttUserRequest, username: string): MqttPrincipal {
   const { kind } = request;
   if (!isKind(kind)) throw new HeatScadaError('HS_ERR_BAD_REQUEST', `--kind must be one of ${PRINCIPAL_KINDS.join(', ')}`, '--kind');
-  if (kind === 'edge_node') return { username, kind, group: need(request.group, 'group', kind), edgeNodeId: need(request.edgeNodeId, 'edge-node-id', kind) };
-  if (kind === 'historian') return { username, kind, hostId: need(request.hostId, 'host-id', kind) };
-  return { username, kind };
+  if (kind === 'edge_node') {
+    return { username, kind, group: need(request.group, 'group', kind), edgeNodeId: need(request.edgeNodeId, 'edge-node-id', kind), devices: list(need(request.devices, 'devices', kind)) };
+  }
+  const shareGroups = request.shareGroups === undefined ? {} : { shareGroups: list(request.shareGroups) };
+  if (kind === 'historian') return { username, kind, hostId: need(request.hostId, 'host-id', kind), ...shareGroups };
+  return { username, kind, ...shareGroups };
 }
 
 function describePrincipal(p: MqttPrincipal): string {
-  if (p.kind === 'edge_node') return `${p.username}  edge_node  group ${p.group}, edge node ${p.edgeNodeId}`;
-  if (p.kind === 'historian') return `${p.username}  historian  host ${p.hostId}`;
-  return `${p.username}  ${p.kind}`;
+  if (p.kind === 'edge_node') return `${p.username}  edge_node  group ${p.group}, edge node ${p.edgeNodeId}, devices ${p.devices.join(',') || '(none)'}`;
+  const groups = `share groups ${shareGroupsOf(p).join(',')}`;
+  if (p.kind === 'historian') return `${p.username}  historian  host ${p.hostId}, ${groups}`;
+  return `${p.username}  ${p.kind}, ${groups}`;
 }
 
 /** Runs one request against the credentials file; returns the lines to print. */

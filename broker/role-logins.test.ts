@@ -13,7 +13,7 @@ const client = (id: string): BrokerClient => ({ id, transport: 'tcp', remoteAddr
 
 describe('ensureRoleLogins (the all-in-one at first start and after)', () => {
   const file = path.join(dir, 'mqtt-credentials.yaml');
-  const roles = allInOnePrincipals({ group: 'heatscada', edgeNodeId: 'collector-1', hostId: 'heatscada-historian' });
+  const roles = allInOnePrincipals({ group: 'heatscada', edgeNodeId: 'collector-1', hostId: 'heatscada-historian', devices: ['S001', 'S002'] });
 
   it('generates a password per role: plain in the 0600 secrets file, Argon2id hashes the broker accepts', async () => {
     const logins = await ensureRoleLogins(file, roles);
@@ -43,7 +43,7 @@ describe('ensureRoleLogins (the all-in-one at first start and after)', () => {
   });
 
   it('leaves principals it does not own alone', async () => {
-    const other = { site2: { username: 'site2', kind: 'edge_node', group: 'heatscada', edgeNodeId: 'collector-2' } } as const;
+    const other = { site2: { username: 'site2', kind: 'edge_node', group: 'heatscada', edgeNodeId: 'collector-2', devices: ['S003'] } } as const;
     await ensureRoleLogins(file, other);
     await ensureRoleLogins(file, roles);
     expect(loadCredentials(file).map((p) => p.username).sort()).toEqual(['alarms', 'api', 'collector', 'control', 'historian', 'site2']);

@@ -24,9 +24,10 @@ const samePrincipal = (a: MqttPrincipal, b: MqttPrincipal): boolean =>
   JSON.stringify({ ...a, passwordHash: undefined }) === JSON.stringify({ ...b, passwordHash: undefined });
 
 /** The roles of the all-in-one, each its own principal with its own topic rules. */
-export function allInOnePrincipals(ids: { group: string; edgeNodeId: string; hostId: string }) {
+export function allInOnePrincipals(ids: { group: string; edgeNodeId: string; hostId: string; devices: readonly string[] }) {
   return {
-    collector: { username: 'collector', kind: 'edge_node', group: ids.group, edgeNodeId: ids.edgeNodeId },
+    // The collector serves the simulated PLCs: it may publish for those substations only.
+    collector: { username: 'collector', kind: 'edge_node', group: ids.group, edgeNodeId: ids.edgeNodeId, devices: ids.devices },
     historian: { username: 'historian', kind: 'historian', hostId: ids.hostId },
     control: { username: 'control', kind: 'control' },
     alarms: { username: 'alarms', kind: 'alarms' },

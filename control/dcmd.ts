@@ -3,16 +3,19 @@ import type { Logger } from 'pino';
 import type { CommandRequest } from '../model/command.ts';
 import { controlStateTopic, type ControlState } from '../model/control-state.ts';
 import { isHeatScadaError } from '../model/errors.ts';
-import type { MqttLogin } from '../model/mqtt-client.ts';
+import { ownClientId, type MqttLogin } from '../model/mqtt-client.ts';
 import { ACTOR_PROPERTY, COMMAND_ACK, decodePayload, edgeTopic, encodePayload, parseTopic, REQUEST_ID_PROPERTY, type CommandOutcome, type Metric } from '../model/sparkplug.ts';
 import { AliasTable } from '../store/historian/aliases.ts';
+import { DEFAULT_DEVICE_OWNERS_FILE, DeviceOwners } from '../store/historian/owners.ts';
 import { RebirthRequests } from '../store/historian/rebirth.ts';
 import type { Actuator } from './controller.ts';
 
 // Writes through Sparkplug: a DCMD to the edge node that serves the substation, with a request
 // id and the actor, then the COMMAND_ACK the collector publishes after it validated, wrote and
 // read back. Which edge node serves a substation, and the alias of its acknowledgement, come
-// from the DBIRTHs; traffic from a node whose births were missed gets a rebirth request.
+// from the DBIRTHs; traffic from a node whose births were missed gets a rebirth request. A
+// DBIRTH of a substation from another edge node than the one carrying it is refused (owners.ts):
+// commands would otherwise follow whoever birthed the substation last.
 
 interface Device {
   edge: string;
@@ -32,6 +35,8 @@ export interface DcmdActuatorOptions {
   group: string;
   clientId: string;
   ackTimeoutS: number;
+  /** The operator's device placements (store/historian/owners.ts); DEFAULT_DEVICE_OWNERS_FILE when absent. */
+  deviceOwnersFile?: string;
   logger: Logger;
 }
 
@@ -45,17 +50,19 @@ export class DcmdActuator implements Actuator {
   private readonly devices = new Map<string, Device>();
   private readonly pending = new Map<string, Pending>();
   private readonly rebirth: RebirthRequests;
+  private readonly owners: DeviceOwners;
 
   private constructor(
     private readonly client: MqttClient,
     private readonly options: DcmdActuatorOptions,
   ) {
     this.rebirth = new RebirthRequests((topic, payload) => client.publish(topic, payload, { qos: 0 }), options.logger);
+    this.owners = new DeviceOwners(options.deviceOwnersFile ?? DEFAULT_DEVICE_OWNERS_FILE, options.logger);
     client.on('message', (topic, bytes) => this.onMessage(topic, bytes));
   }
 
   static async connect(options: DcmdActuatorOptions): Promise<DcmdActuator> {
-    const client = mqtt.connect(options.mqttUrl, { ...options.mqttLogin, clientId: options.clientId, protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
+    const client = mqtt.connect(options.mqttUrl, { ...options.mqttLogin, clientId: ownClientId(options.mqttLogin, options.clientId), protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
     const actuator = new DcmdActuator(client, options);
     client.on('error', (e) => options.logger.warn({ event: 'mqtt_error', code: 'HS_ERR_BROKER_CLIENT', reason: e.message }, 'mqtt error'));
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
@@ -114,6 +121,13 @@ export class DcmdActuator implements Actuator {
       if (substation === undefined) return;
       const payload = decodePayload(bytes);
       if (topic.type === 'DBIRTH') {
+        if (!this.owners.claim(substation, topic.group, topic.edge)) {
+          this.options.logger.warn(
+            { event: 'device_owner_refused', code: 'HS_ERR_SPARKPLUG_DEVICE_OWNER', substation, edge: topic.edge, owner: this.owners.ownerOf(substation) },
+            'DBIRTH from an edge node that does not carry the substation: its commands stay with the owner',
+          );
+          return;
+        }
         this.devices.set(substation, { edge: topic.edge, aliases: AliasTable.fromBirth(payload.metrics, true) });
         return;
       }

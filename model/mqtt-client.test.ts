@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readMqttLogin } from './mqtt-client.ts';
+import { ownClientId, readMqttLogin } from './mqtt-client.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'heatscada-mqtt-login-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,5 +25,17 @@ describe('readMqttLogin', () => {
     expect(() => readMqttLogin({ password_file: path.join(dir, 'absent') }, '/control/mqtt_login')).toThrow(/HS_ERR_CONFIG_READ.*at \/control\/mqtt_login\/password_file/);
     expect(() => readMqttLogin({ ca_file: path.join(dir, 'absent.crt') }, '/serve/mqtt_login')).toThrow(/at \/serve\/mqtt_login\/ca_file/);
     expect(() => readMqttLogin({ password: 'a', password_file: 'b' }, '/collect/mqtt')).toThrow(/HS_ERR_CONFIG_INVALID.*\/collect\/mqtt\/password_file.*not both/);
+  });
+});
+
+describe('ownClientId', () => {
+  it('prefixes a client id with the login\'s user name unless it starts with it; without a login it stays', () => {
+    expect(ownClientId({ username: 'historian' }, 'heatscada-historian')).toBe('historian-heatscada-historian');
+    expect(ownClientId({ username: 'historian' }, 'historian-2')).toBe('historian-2');
+    expect(ownClientId({ username: 'historian' }, 'historian')).toBe('historian');
+    // `historians` is not `historian-…`: the broker would give it to a principal named so.
+    expect(ownClientId({ username: 'historian' }, 'historians')).toBe('historian-historians');
+    expect(ownClientId({}, 'heatscada-api-1')).toBe('heatscada-api-1');
+    expect(ownClientId(undefined, 'heatscada-api-1')).toBe('heatscada-api-1');
   });
 });

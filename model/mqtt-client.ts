@@ -48,3 +48,14 @@ export function readMqttLogin(config: MqttLoginConfig | undefined, at: string): 
   if (config.ca_file !== undefined) login.ca = readFile(config.ca_file, `${at}/ca_file`);
   return login;
 }
+
+/**
+ * The client id to connect with: the platform's broker reserves `<username>` and `<username>-…`
+ * to that principal (broker/principal-auth.ts), so an id is prefixed with the login's user name
+ * unless it already starts with it. Without a login (an open test broker) the id stays as given.
+ */
+export function ownClientId(login: Pick<MqttLogin, 'username'> | undefined, id: string): string {
+  const username = login?.username;
+  if (username === undefined || id === username || id.startsWith(`${username}-`)) return id;
+  return `${username}-${id}`;
+}

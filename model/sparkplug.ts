@@ -42,9 +42,15 @@ export const BD_SEQ = 'bdSeq';
 export const REBIRTH = 'Node Control/Rebirth';
 /** A device metric carrying the outcome of a command as JSON text (see CommandOutcome). */
 export const COMMAND_ACK = 'command.ack';
-/** Properties of a DCMD metric that identify the request. */
+/**
+ * Properties of a DCMD metric that identify the request. The platform's broker overwrites
+ * `actor` and `actorKind` with the MQTT principal that sent the command (broker/actor-stamp.ts)
+ * and keeps what the sender said in `onBehalfOf` (e.g. the operator control writes for).
+ */
 export const REQUEST_ID_PROPERTY = 'requestId';
 export const ACTOR_PROPERTY = 'actor';
+export const ACTOR_KIND_PROPERTY = 'actorKind';
+export const ON_BEHALF_OF_PROPERTY = 'onBehalfOf';
 
 /** Sparkplug quality property, OPC-style codes as Ignition reads them. */
 export const QUALITY_PROPERTY = 'Quality';
@@ -174,5 +180,5 @@ export function aliasFor(deviceIndex: number, tagIndex: number): number {
 
 /** The outcome of a command as the collector publishes it in COMMAND_ACK. */
 export type CommandOutcome =
-  | { requestId: string; tag: string; ok: true; value: number; actor?: string }
-  | { requestId: string; tag: string; ok: false; code: string; reason: string; actor?: string };
+  | { requestId: string; tag: string; ok: true; value: number; actor?: string; onBehalfOf?: string }
+  | { requestId: string; tag: string; ok: false; code: string; reason: string; actor?: string; onBehalfOf?: string };

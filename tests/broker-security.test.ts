@@ -6,13 +6,12 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLiveFeed, type LiveFeed } from '../api/live/live-feed.ts';
 import { startBroker, type Broker } from '../broker/broker.ts';
 import { validateDocument } from '../model/validate.ts';
 import { BrokerConfigSchema } from '../broker/config-schema.ts';
-import { hashPassword, type CredentialedPrincipal } from '../broker/credentials.ts';
 import { mqttUser } from '../broker/mqtt-user-command.ts';
 import { principalAuth } from '../broker/principal-auth.ts';
 import { startConfiguredBroker } from '../broker/start.ts';
@@ -20,7 +19,7 @@ import { ensureSelfSignedTls, readTlsFiles } from '../broker/tls.ts';
 import { resolveEdgeNodeConfig } from '../collectors/sparkplug/edge-node-config.ts';
 import { EdgeNode } from '../collectors/sparkplug/edge-node.ts';
 import { DcmdActuator } from '../control/dcmd.ts';
-import { edgeTopic, encodePayload, REBIRTH, stateTopic } from '../model/sparkplug.ts';
+import { decodePayload, edgeTopic, encodePayload, REBIRTH, stateTopic } from '../model/sparkplug.ts';
 import { Plant } from '../simulators/plant.ts';
 import { generateCity } from '../simulators/network/generate.ts';
 import { startHistorian, type Historian } from '../store/historian/historian.ts';
@@ -28,42 +27,20 @@ import { captureLog } from './helpers/capture-log.ts';
 import { MemoryStore } from './helpers/memory-store.ts';
 import { PlantDriver } from './helpers/plant-driver.ts';
 import { freePort } from './helpers/ports.ts';
+import { closed, credentialed, principalClients, ROLE_PASSWORDS, rolePrincipals } from './helpers/mqtt-principals.ts';
 import { grantedCodes } from './helpers/suback.ts';
 import { nodeBirth } from './helpers/sparkplug-messages.ts';
 
 const GROUP = 'city';
 const HOST_ID = 'hist';
-const PASSWORD: Record<string, string> = { c1: 'pw-edge-one-123', c2: 'pw-edge-two-456', historian: 'pw-historian-789', control: 'pw-control-012', alarms: 'pw-alarms-345', api: 'pw-api-678' };
-const PRINCIPALS = [
-  { username: 'c1', kind: 'edge_node', group: GROUP, edgeNodeId: 'c1' },
-  { username: 'c2', kind: 'edge_node', group: GROUP, edgeNodeId: 'c2' },
-  { username: 'historian', kind: 'historian', hostId: HOST_ID },
-  { username: 'control', kind: 'control' },
-  { username: 'alarms', kind: 'alarms' },
-  { username: 'api', kind: 'api' },
-] as const;
+const PASSWORD = ROLE_PASSWORDS;
 
 const logs = captureLog('info');
 const log = logs.log;
 let dir: string;
 let broker: Broker;
 let tlsCa: Buffer;
-const open: MqttClient[] = [];
-
-const login = (username: string): IClientOptions => ({ username, password: PASSWORD[username] });
-
-/** Connects; rejects with the CONNACK or socket error instead of retrying. */
-function connect(url: string, options: IClientOptions = {}): Promise<MqttClient> {
-  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4, ...options });
-  open.push(client);
-  return new Promise((resolve, reject) => {
-    client.once('connect', () => resolve(client));
-    client.once('error', reject);
-    client.once('close', () => reject(new Error('closed before CONNACK')));
-  });
-}
-
-const closed = (c: MqttClient): Promise<void> => new Promise((resolve) => (c.disconnected ? resolve() : c.once('close', () => resolve())));
+const { login, connect, endAll } = principalClients(PASSWORD);
 
 /** Every message a client receives, as topic → count. */
 function received(c: MqttClient): { topic: string; payload: Buffer }[] {
@@ -77,7 +54,7 @@ const nbirth = () => encodePayload(nodeBirth(0));
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'heatscada-broker-security-'));
-  const principals: CredentialedPrincipal[] = await Promise.all(PRINCIPALS.map(async (p) => ({ ...p, passwordHash: await hashPassword(PASSWORD[p.username]) })));
+  const principals = await credentialed(rolePrincipals(GROUP, HOST_ID), PASSWORD);
   const tls = { port: 0, cert_file: path.join(dir, 'tls', 'broker.crt'), key_file: path.join(dir, 'tls', 'broker.key') };
   expect(await ensureSelfSignedTls(tls)).toBe(true);
   tlsCa = readFileSync(tls.cert_file);
@@ -85,7 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(open.map((c) => c.endAsync(true)));
+  await endAll();
   await broker?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -115,23 +92,24 @@ describe('broker authentication', () => {
   });
 
   it('keeps a client id to the principal using it: no knocking the historian off with its id', async () => {
-    const holder = await connect(broker.tcpUrl, { clientId: 'held-id', ...login('historian') });
-    await expect(connect(broker.tcpUrl, { clientId: 'held-id', ...login('c2') })).rejects.toThrow(/Bad username or password/i);
+    const holder = await connect(broker.tcpUrl, { clientId: 'historian-held', ...login('historian') });
+    await expect(connect(broker.tcpUrl, { clientId: 'historian-held', ...login('c2') })).rejects.toThrow(/Bad username or password/i);
     expect(holder.connected).toBe(true);
-    expect(logs.lines.find((l) => l.clientId === 'held-id' && l.owner === 'historian')).toMatchObject({ code: 'HS_ERR_BROKER_AUTH', username: 'c2' });
-    // Its own principal may take its session over (a reconnect), and a free id is anyone's.
+    expect(logs.lines.find((l) => l.clientId === 'historian-held' && l.reservedTo === 'historian')).toMatchObject({ code: 'HS_ERR_BROKER_AUTH', username: 'c2' });
+    // Its own principal may take its session over (a reconnect); a free id stays its own.
     const gone = closed(holder);
-    const again = await connect(broker.tcpUrl, { clientId: 'held-id', ...login('historian') });
+    const again = await connect(broker.tcpUrl, { clientId: 'historian-held', ...login('historian') });
     await gone;
     await again.endAsync();
-    await vi.waitFor(() => expect(broker.stats().clients.map((c) => c.clientId)).not.toContain('held-id'));
-    await connect(broker.tcpUrl, { clientId: 'held-id', ...login('c2') });
+    await vi.waitFor(() => expect(broker.stats().clients.map((c) => c.clientId)).not.toContain('historian-held'));
+    await expect(connect(broker.tcpUrl, { clientId: 'historian-held', ...login('c2') })).rejects.toThrow(/Bad username or password/i);
+    await connect(broker.tcpUrl, { clientId: 'c2-held', ...login('c2') });
   });
 });
 
 describe('broker topic ACL', () => {
   it('drops an edge node publishing as another edge id; nothing of it reaches a subscriber', async () => {
-    const watcher = await connect(broker.tcpUrl, { clientId: 'watch-1', ...login('historian') });
+    const watcher = await connect(broker.tcpUrl, { clientId: 'historian-watch-1', ...login('historian') });
     const got = received(watcher);
     await watcher.subscribeAsync('spBv1.0/#', { qos: 1 });
 
@@ -154,34 +132,33 @@ describe('broker topic ACL', () => {
     expect(logs.lines.find((l) => l.clientId === 'c1-as-c2-nbirth' && l.code === 'HS_ERR_BROKER_ACL')).toMatchObject({ topic: edgeTopic(GROUP, 'NBIRTH', 'c2') });
   });
 
-  it('takes a DCMD only from control and api; historian, alarms and edge nodes are dropped for one', async () => {
+  it('takes a DCMD only from control; historian, alarms, api and edge nodes are dropped for one', async () => {
     const edge = await connect(broker.tcpUrl, { clientId: 'c1-commands', ...login('c1') });
     const got = received(edge);
     await edge.subscribeAsync([edgeTopic(GROUP, 'DCMD', 'c1', '+'), edgeTopic(GROUP, 'NCMD', 'c1')], { qos: 1 });
     const dcmd = edgeTopic(GROUP, 'DCMD', 'c1', 'S001');
     const command = encodePayload({ timestamp: 1, metrics: [{ name: 'primary.valve_setpoint', datatype: 'Double', value: 40 }] });
 
-    for (const who of ['historian', 'alarms', 'c2', 'c1']) {
-      const sender = await connect(broker.tcpUrl, { clientId: `dcmd-from-${who}`, ...login(who) });
+    for (const who of ['historian', 'alarms', 'api', 'c2', 'c1']) {
+      const sender = await connect(broker.tcpUrl, { clientId: `${who}-dcmd`, ...login(who) });
       const gone = closed(sender);
       sender.publish(dcmd, command, { qos: 1 });
       await gone;
-      expect(refusalsOf(`dcmd-from-${who}`)?.publish, who).toBe(1);
+      expect(refusalsOf(`${who}-dcmd`)?.publish, who).toBe(1);
     }
     // A setpoint in an NCMD is a command too; a bare rebirth request is not.
-    const historian = await connect(broker.tcpUrl, { clientId: 'hist-ncmd', ...login('historian') });
+    const historian = await connect(broker.tcpUrl, { clientId: 'historian-ncmd', ...login('historian') });
     const rebirth = encodePayload({ timestamp: 1, metrics: [{ name: REBIRTH, datatype: 'Boolean', value: true }] });
     await historian.publishAsync(edgeTopic(GROUP, 'NCMD', 'c1'), rebirth, { qos: 1 });
     const gone = closed(historian);
     historian.publish(edgeTopic(GROUP, 'NCMD', 'c1'), command, { qos: 1 });
     await gone;
 
-    for (const who of ['control', 'api']) {
-      const sender = await connect(broker.tcpUrl, { clientId: `dcmd-from-${who}`, ...login(who) });
-      await sender.publishAsync(dcmd, command, { qos: 1 });
-    }
-    await vi.waitFor(() => expect(got.map((m) => m.topic)).toEqual([edgeTopic(GROUP, 'NCMD', 'c1'), dcmd, dcmd]));
-    expect(got[0].payload.equals(rebirth)).toBe(true);
+    const control = await connect(broker.tcpUrl, { clientId: 'control-dcmd', ...login('control') });
+    await control.publishAsync(dcmd, command, { qos: 1 });
+    await vi.waitFor(() => expect(got.map((m) => m.topic)).toEqual([edgeTopic(GROUP, 'NCMD', 'c1'), dcmd]));
+    // The request arrives stamped with who asked (broker/actor-stamp.ts), as a rebirth request still.
+    expect(decodePayload(got[0].payload).metrics).toMatchObject([{ name: REBIRTH, value: true, properties: { actor: { value: 'historian' }, actorKind: { value: 'historian' } } }]);
   });
 
   it('grants 0x80 to each filter outside the ACL, shared subscriptions included', async () => {
@@ -208,9 +185,9 @@ describe('broker TLS', () => {
 
   it('logs in over mqtts:// trusting the generated CA; refuses a client without it and a plaintext client', async () => {
     expect(broker.tlsUrl).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
-    const secure = await connect(broker.tlsUrl!, { clientId: 'tls-api', ...login('api'), ca: tlsCa, servername: 'localhost' });
-    await secure.publishAsync(edgeTopic(GROUP, 'DCMD', 'c1', 'S001'), Buffer.from([]), { qos: 1 });
-    expect(broker.stats().clients.find((c) => c.clientId === 'tls-api')?.transport).toBe('tls');
+    const secure = await connect(broker.tlsUrl!, { clientId: 'api-tls', ...login('api'), ca: tlsCa, servername: 'localhost' });
+    await secure.publishAsync(edgeTopic(GROUP, 'NCMD', 'c1'), encodePayload({ timestamp: 1, metrics: [{ name: REBIRTH, datatype: 'Boolean', value: true }] }), { qos: 1 });
+    expect(broker.stats().clients.find((c) => c.clientId === 'api-tls')?.transport).toBe('tls');
     // TLS still asks for a password.
     await expect(connect(broker.tlsUrl!, { clientId: 'tls-anon', ca: tlsCa })).rejects.toThrow(/Bad username or password/i);
     await expect(connect(broker.tlsUrl!, { clientId: 'tls-untrusting', ...login('api') })).rejects.toThrow(/self[- ]signed/i);
@@ -271,10 +248,11 @@ describe('data path with a login per role', () => {
     expect(outcome.ok ? 'ok' : outcome.code).not.toBe('HS_ERR_CONTROL_ACK_TIMEOUT');
     expect(outcome.requestId).toBe('r-1');
     // None of the roles was refused anything.
-    const roles = ['hist', 'alarms-feed', 'control', `heatscada-${GROUP}-c1`];
+    // Each role's client id starts with its user name (model/mqtt-client.ts ownClientId).
+    const roles = [`historian-${HOST_ID}`, 'alarms-feed', 'control', `c1-heatscada-${GROUP}-c1`];
     expect(broker.stats().clients.map((c) => c.clientId)).toEqual(expect.arrayContaining(roles));
     expect(broker.stats().refusals.filter((r) => roles.includes(r.clientId))).toEqual([]);
-    expect(broker.stats().clients.find((c) => c.clientId === `heatscada-${GROUP}-c1`)?.transport).toBe('tls');
+    expect(broker.stats().clients.find((c) => c.clientId === `c1-heatscada-${GROUP}-c1`)?.transport).toBe('tls');
   });
 });
 
@@ -284,11 +262,12 @@ describe('a second site (heatscada mqtt-user add, then heatscada broker)', () =>
     const section = validateDocument(BrokerConfigSchema, { tcp_port: 0, ws_port: 0, credentials_file: credentialsFile }, 'HS_ERR_CONFIG_INVALID');
     await expect(startConfiguredBroker(section, log)).rejects.toThrow(/HS_ERR_CONFIG_READ.*\/broker\/credentials_file.*mqtt-user add/);
 
-    const request = { verb: 'add', username: 'site2', kind: 'edge_node', group: GROUP, edgeNodeId: 'collector-2', hostId: undefined, passwordFile: undefined };
+    const request = { verb: 'add', username: 'site2', kind: 'edge_node', group: GROUP, edgeNodeId: 'collector-2', devices: 'S201,S202', hostId: undefined, passwordFile: undefined };
     const lines = await mqttUser(credentialsFile, request);
     const password = /password .*: (\S+)$/.exec(lines[1])![1];
     await expect(mqttUser(credentialsFile, { ...request, username: 'h2', kind: 'historian' })).rejects.toThrow(/--host-id/);
-    expect(await mqttUser(credentialsFile, { ...request, verb: 'list' })).toEqual([`site2  edge_node  group ${GROUP}, edge node collector-2`]);
+    await expect(mqttUser(credentialsFile, { ...request, username: 'site3', devices: undefined })).rejects.toThrow(/--devices/);
+    expect(await mqttUser(credentialsFile, { ...request, verb: 'list' })).toEqual([`site2  edge_node  group ${GROUP}, edge node collector-2, devices S201,S202`]);
 
     const second = await startConfiguredBroker(section, log);
     try {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import type { Logger } from 'pino';
 import { isHeatScadaError } from '../../model/errors.ts';
-import type { MqttLogin } from '../../model/mqtt-client.ts';
+import { ownClientId, type MqttLogin } from '../../model/mqtt-client.ts';
 import type { Quality } from '../../model/point.ts';
 import { decodePayload, parseTopic, type SparkplugPayload, type SparkplugTopic } from '../../model/sparkplug.ts';
 import type { SubstationStatus, TimeSeriesStore } from '../../model/store.ts';
@@ -10,6 +10,7 @@ import { isDeviceTopic, type HostContext, type PointSink } from '../../store/his
 import { MalformedCounters } from '../../store/historian/counters.ts';
 import { DEVICE_HANDLERS, NODE_HANDLERS, subscriptionsOf } from '../../store/historian/historian.ts';
 import { RebirthRequests } from '../../store/historian/rebirth.ts';
+import { DEFAULT_DEVICE_OWNERS_FILE, DeviceOwners } from '../../store/historian/owners.ts';
 import { Sessions } from '../../store/historian/sessions.ts';
 import { LatestTable, type LivePoint } from './latest-table.ts';
 
@@ -31,10 +32,12 @@ export interface LiveFeedOptions {
   mqttLogin?: MqttLogin;
   /** Sparkplug group to follow; every group when absent. */
   group?: string;
-  /** MQTT client id; a unique heatscada-api-… by default (several APIs may run). */
+  /** MQTT client id; a unique heatscada-api-… by default (several APIs may run); prefixed with the login's user name. */
   clientId?: string;
   store: Pick<TimeSeriesStore, 'latest' | 'statuses'>;
   staleAfterMs: number;
+  /** The operator's device placements (store/historian/owners.ts); DEFAULT_DEVICE_OWNERS_FILE when absent. */
+  deviceOwnersFile?: string;
   /** How long start waits for the first subscription before carrying on without it. */
   connectTimeoutMs?: number;
   logger: Logger;
@@ -83,12 +86,13 @@ export async function startLiveFeed(options: LiveFeedOptions): Promise<LiveFeed>
     },
   };
 
-  const clientId = options.clientId ?? `heatscada-api-${randomBytes(4).toString('hex')}`;
+  const clientId = ownClientId(options.mqttLogin, options.clientId ?? `heatscada-api-${randomBytes(4).toString('hex')}`);
   const client = mqtt.connect(options.mqttUrl, { ...options.mqttLogin, clientId, protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000, resubscribe: false });
   const counters = new MalformedCounters(log);
   const ctx: HostContext = {
     hostId: clientId,
     sessions: new Sessions(),
+    owners: new DeviceOwners(options.deviceOwnersFile ?? DEFAULT_DEVICE_OWNERS_FILE, log),
     writer: sink,
     counters,
     events: { staleDeaths: 0, nulls: 0 },

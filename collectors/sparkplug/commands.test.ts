@@ -61,7 +61,7 @@ describe('CommandRunner', () => {
   const setup = (outcome: (v: number) => PlcWriteOutcome = (v) => ({ ok: true, readBack: v })) => {
     const { log, lines } = captureLog();
     let now = 100_000;
-    const runner = new CommandRunner(() => 2000, log, () => now);
+    const runner = new CommandRunner(() => 2000, log, undefined, () => now);
     const driver = new FakeDriver(outcome);
     const run = (m: Metric) => runner.run(device, driver as unknown as Driver, m, () => 40);
     return { runner, driver, lines, run, tick: (ms: number) => (now += ms) };

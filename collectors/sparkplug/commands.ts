@@ -1,18 +1,28 @@
 import type { Logger } from 'pino';
+import type { AuditOutcome, AuditTrail } from '../../model/audit.ts';
 import type { Driver } from '../../model/driver.ts';
 import type { ErrorCode } from '../../model/errors.ts';
 import type { Point, PointValue } from '../../model/point.ts';
-import { ACTOR_PROPERTY, REQUEST_ID_PROPERTY, type CommandOutcome, type Metric } from '../../model/sparkplug.ts';
+import { ACTOR_KIND_PROPERTY, ACTOR_PROPERTY, ON_BEHALF_OF_PROPERTY, REQUEST_ID_PROPERTY, type CommandOutcome, type Metric } from '../../model/sparkplug.ts';
 import { inRange, type TagDefinition, type TagName } from '../../model/tags.ts';
 import type { DeviceMetrics } from './metrics.ts';
 
 // DCMD → write-back. A command is checked against the catalogue (tag, writability, type,
 // range), the sender's identity and the per-tag write rate before anything reaches the PLC;
 // the driver then writes and reads back, and the outcome becomes the COMMAND_ACK metric.
+// Every attempt, refused or not, is appended to the edge node's own audit trail: the sender
+// is the MQTT principal the broker stamped into the command (broker/actor-stamp.ts).
 
 export type Refusal = Extract<CommandOutcome, { ok: false }>;
 
-export type CommandCheck = { ok: true; def: TagDefinition; value: number; requestId: string; actor: string } | { ok: false; outcome: Refusal };
+/** Who sent a command: the stamped principal, its kind, and whom it said it acts for. */
+export interface CommandSender {
+  actor: string;
+  actorKind?: string;
+  onBehalfOf?: string;
+}
+
+export type CommandCheck = { ok: true; def: TagDefinition; value: number; requestId: string; sender: CommandSender } | { ok: false; outcome: Refusal; sender: Partial<CommandSender> };
 
 /** Remembers when each tag of each device was last written, to refuse writes that come too fast. */
 export class WriteRateLimiter {
@@ -40,11 +50,15 @@ function stringProperty(metric: Metric, name: string): string | undefined {
 export function checkCommand(metric: Metric, device: DeviceMetrics, limiter: WriteRateLimiter, now: number): CommandCheck {
   const requestId = stringProperty(metric, REQUEST_ID_PROPERTY);
   const actor = stringProperty(metric, ACTOR_PROPERTY);
+  const actorKind = stringProperty(metric, ACTOR_KIND_PROPERTY);
+  const onBehalfOf = stringProperty(metric, ON_BEHALF_OF_PROPERTY);
+  const sender = { ...(actorKind === undefined ? {} : { actorKind }), ...(onBehalfOf === undefined ? {} : { onBehalfOf }) };
   const def = device.resolve(metric);
   const tag = def?.name ?? metric.name ?? `alias ${String(metric.alias)}`;
   const refuse = (code: ErrorCode, reason: string): CommandCheck => ({
     ok: false,
-    outcome: { requestId: requestId ?? '', tag, ok: false, code, reason, ...(actor === undefined ? {} : { actor }) },
+    outcome: { requestId: requestId ?? '', tag, ok: false, code, reason, ...(actor === undefined ? {} : { actor }), ...(onBehalfOf === undefined ? {} : { onBehalfOf }) },
+    sender: { ...sender, ...(actor === undefined ? {} : { actor }) },
   });
   if (requestId === undefined || actor === undefined) {
     return refuse('HS_ERR_BAD_REQUEST', `a command needs the String properties ${REQUEST_ID_PROPERTY} and ${ACTOR_PROPERTY}`);
@@ -58,7 +72,7 @@ export function checkCommand(metric: Metric, device: DeviceMetrics, limiter: Wri
   if (waitMs > 0) {
     return refuse('HS_ERR_COMMAND_RATE', `${def.name} takes one write every ${limiter.minIntervalMs(def.name) / 1000} s; retry in ${waitMs} ms`);
   }
-  return { ok: true, def, value, requestId, actor };
+  return { ok: true, def, value, requestId, sender: { actor, ...sender } };
 }
 
 export interface CommandResult {
@@ -82,6 +96,8 @@ export class CommandRunner {
   constructor(
     minIntervalMs: (tag: TagName) => number,
     private readonly log: Logger,
+    /** The edge node's own append-only record of plant writes. */
+    private readonly trail?: AuditTrail,
     private readonly now: () => number = Date.now,
   ) {
     this.limiter = new WriteRateLimiter(minIntervalMs);
@@ -101,32 +117,55 @@ export class CommandRunner {
 
   private async execute(device: DeviceMetrics, driver: Driver, metric: Metric, current: (tag: TagName) => PointValue | undefined): Promise<CommandResult> {
     const check = checkCommand(metric, device, this.limiter, this.now());
+    const before = current((check.ok ? check.def.name : check.outcome.tag) as TagName);
     if (!check.ok) {
-      this.record(device, check.outcome, metric.value, undefined);
+      this.record(device, check.outcome, check.sender, metric.value, before, 'refused');
       return { outcome: check.outcome };
     }
-    const { def, value, requestId, actor } = check;
-    const before = current(def.name);
+    const { def, value, requestId, sender } = check;
     this.limiter.record(device.substation, def.name, this.now());
     const written = await driver.write(def.name, value);
+    const by = { actor: sender.actor, ...(sender.onBehalfOf === undefined ? {} : { onBehalfOf: sender.onBehalfOf }) };
     const outcome: CommandOutcome = written.ok
-      ? { requestId, tag: def.name, ok: true, value: written.readBack, actor }
-      : { requestId, tag: def.name, ok: false, code: written.code, reason: written.reason, actor };
-    this.record(device, outcome, value, before);
+      ? { requestId, tag: def.name, ok: true, value: written.readBack, ...by }
+      : { requestId, tag: def.name, ok: false, code: written.code, reason: written.reason, ...by };
+    this.record(device, outcome, sender, value, before, 'failed');
     if (!written.ok) return { outcome };
     return { outcome, readBack: { substation: device.substation, tag: def.name, ts: this.now(), value: written.readBack, quality: 'good' } };
   }
 
-  private record(device: DeviceMetrics, outcome: CommandOutcome, requested: unknown, before: PointValue | undefined): void {
+  /** Logs the attempt and appends it to the audit trail; `failure` is what a not-ok outcome counts as there. */
+  private record(
+    device: DeviceMetrics,
+    outcome: CommandOutcome,
+    sender: Partial<CommandSender>,
+    requested: unknown,
+    before: PointValue | undefined,
+    failure: Exclude<AuditOutcome, 'ok'>,
+  ): void {
+    const newValue = typeof requested === 'number' || typeof requested === 'string' ? requested : typeof requested === 'boolean' ? String(requested) : null;
     const fields = {
       event: 'command',
       substation: device.substation,
       tag: outcome.tag,
       request_id: outcome.requestId,
-      actor: outcome.actor ?? null,
+      actor: sender.actor ?? null,
+      actor_kind: sender.actorKind ?? null,
+      on_behalf_of: sender.onBehalfOf ?? null,
       old_value: before ?? null,
-      new_value: typeof requested === 'number' || typeof requested === 'boolean' || typeof requested === 'string' ? requested : null,
+      new_value: newValue,
     };
+    this.trail?.append({
+      ts: this.now(),
+      actor: sender.actor ?? '(none)',
+      source: `mqtt:${sender.actorKind ?? 'unknown'}`,
+      action: 'plant.write',
+      target: `${device.substation}/${outcome.tag}`,
+      oldValue: typeof before === 'boolean' ? String(before) : (before ?? null),
+      newValue,
+      outcome: outcome.ok ? 'ok' : failure,
+      detail: [`request ${outcome.requestId || '(none)'}`, sender.onBehalfOf && `on behalf of ${sender.onBehalfOf}`, !outcome.ok && `${outcome.code}: ${outcome.reason}`].filter(Boolean).join('; '),
+    });
     if (outcome.ok) {
       this.stats.accepted++;
       this.log.info({ ...fields, outcome: 'ok', read_back: outcome.value }, 'command written');

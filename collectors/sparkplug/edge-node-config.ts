@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { MqttLoginFields } from '../../model/mqtt-client.ts';
+import { MqttLoginFields, ownClientId } from '../../model/mqtt-client.ts';
 import { validateDocument } from '../../model/validate.ts';
 import { TAG_NAMES, WRITABLE_TAGS, type TagName } from '../../model/tags.ts';
 
@@ -21,7 +21,7 @@ const MqttLinkSchema = Type.Object(
   {
     url: Type.String({ minLength: 1, default: 'mqtt://127.0.0.1:1883', description: 'mqtt://, mqtts://, ws:// or wss:// URL of the broker' }),
     protocol_version: oneOf([4, 5] as const, 4, '4 = MQTT 3.1.1 (what aedes speaks), 5 = MQTT 5'),
-    client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'default: heatscada-<group_id>-<edge_node_id>' })),
+    client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'default: heatscada-<group_id>-<edge_node_id>; prefixed with <username>- when that is not its start (the broker reserves it)' })),
     ...MqttLoginFields,
     keepalive_s: Type.Integer({ minimum: 1, maximum: 65_535, default: 30, description: 'a dead edge node is known (NDEATH) within 1.5 × keepalive' }),
     reconnect_s: Seconds('wait between connection attempts', 2),
@@ -70,4 +70,4 @@ export function commandMinIntervalMs(config: EdgeNodeConfig, tag: TagName): numb
   return 1000 * (table[tag] ?? table.default ?? DEFAULT_COMMAND_MIN_INTERVAL_S);
 }
 
-export const clientIdOf = (config: EdgeNodeConfig): string => config.mqtt.client_id ?? `heatscada-${config.group_id}-${config.edge_node_id}`;
+export const clientIdOf = (config: EdgeNodeConfig): string => ownClientId(config.mqtt, config.mqtt.client_id ?? `heatscada-${config.group_id}-${config.edge_node_id}`);

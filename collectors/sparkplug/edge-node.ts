@@ -1,6 +1,8 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import Database from 'better-sqlite3';
+import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Driver, DriverState } from '../../model/driver.ts';
 import { isHeatScadaError } from '../../model/errors.ts';
@@ -24,6 +26,7 @@ import { CommandRunner, type CommandResult } from './commands.ts';
 import { DeviceMetrics } from './metrics.ts';
 import { deadbands, ExceptionFilter } from './report-by-exception.ts';
 import { BdSeqStore, MessageSequence } from './sequence.ts';
+import { SqliteAuditTrail } from '../../store/audit/sqlite-audit-trail.ts';
 
 // A Sparkplug B edge node serving several devices (one substation PLC = one Driver each).
 // The MQTT session is the unit of everything: each connection gets a new bdSeq and its NDEATH
@@ -49,6 +52,8 @@ export interface EdgeNodeStats {
   bufferedNow: number;
   commandsAccepted: number;
   commandsRefused: number;
+  /** Retained NCMD/DCMDs ignored: a command is for the moment it is sent, never replayed. */
+  commandsRetainedIgnored: number;
 }
 
 interface Device {
@@ -104,6 +109,9 @@ export class EdgeNode {
   private readonly bdSeqs: BdSeqStore;
   private readonly seq = new MessageSequence();
   private readonly commands: CommandRunner;
+  private readonly auditDb: Database.Database;
+  /** Every plant write attempt, its sender and outcome, hash-chained (model/audit.ts), in this node's own file. */
+  readonly audit: SqliteAuditTrail;
   private readonly inflight = new Set<InFlight>();
   private readonly log: Logger;
   private readonly login: MqttLogin;
@@ -116,7 +124,7 @@ export class EdgeNode {
   private linkDownSince: number | undefined = Date.now();
   private attempts = 0;
   private stopping = false;
-  private readonly counters = { messagesPublished: 0, pointsPublished: 0, pointsBuffered: 0, pointsReplayed: 0 };
+  private readonly counters = { messagesPublished: 0, pointsPublished: 0, pointsBuffered: 0, pointsReplayed: 0, commandsRetainedIgnored: 0 };
 
   constructor(
     private readonly config: EdgeNodeConfig,
@@ -142,7 +150,12 @@ export class EdgeNode {
     this.bdSeqs = new BdSeqStore(path.join(dir, `${base}.bdseq`));
     this.buffer = new PointBuffer(path.join(dir, `${base}.buffer.db`), config.buffer_max_points, this.log);
     this.buffer.retainOnly([...this.bySubstation.keys()]);
-    this.commands = new CommandRunner((tag) => commandMinIntervalMs(config, tag), this.log);
+    // Its own file, not the central store's: the edge keeps its record when the centre is away.
+    mkdirSync(dir, { recursive: true });
+    this.auditDb = new Database(path.join(dir, `${base}.audit.db`));
+    this.auditDb.pragma('journal_mode = WAL');
+    this.audit = new SqliteAuditTrail(this.auditDb);
+    this.commands = new CommandRunner((tag) => commandMinIntervalMs(config, tag), this.log, this.audit);
     if (this.buffer.size > 0) this.log.info({ event: 'buffer_found', points: this.buffer.size, file: this.buffer.file }, 'buffered points from an earlier run will be replayed');
   }
 
@@ -172,6 +185,7 @@ export class EdgeNode {
     }
     await this.replaying;
     this.buffer.close();
+    this.auditDb.close();
     this.log.info({ event: 'edge_node_stopped', ...this.stats() }, 'edge node stopped');
   }
 
@@ -210,7 +224,7 @@ export class EdgeNode {
     const session: Session = { client, bdSeq, subscribed: false, hostOnline: this.config.primary_host_id === undefined, born: false };
     this.session = session;
     client.on('connect', () => void this.onConnect(session));
-    client.on('message', (topic, payload) => this.onMessage(session, topic, payload));
+    client.on('message', (topic, payload, packet) => this.onMessage(session, topic, payload, packet));
     client.on('error', (e) => this.onLinkError(e));
     client.on('close', () => this.onClose(session));
   }
@@ -408,10 +422,16 @@ export class EdgeNode {
 
   // ---- commands and host state --------------------------------------------------------------
 
-  private onMessage(session: Session, topic: string, payload: Buffer): void {
+  private onMessage(session: Session, topic: string, payload: Buffer, packet: IPublishPacket): void {
     if (this.session !== session) return;
     try {
       const t = parseTopic(topic);
+      // A retained command was sent some time before this subscription, for a plant as it was then.
+      if (packet.retain && t.kind === 'edge' && (t.type === 'NCMD' || t.type === 'DCMD')) {
+        this.counters.commandsRetainedIgnored++;
+        this.log.warn({ event: 'command_retained_ignored', code: 'HS_ERR_BAD_REQUEST', topic }, 'retained command ignored');
+        return;
+      }
       if (t.kind === 'state') {
         this.onHostState(session, payload);
       } else if (t.type === 'NCMD') {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SparkplugPayload, SparkplugTopic } from '../../model/sparkplug.ts';
 import type { Batcher } from './batcher.ts';
 import type { LogFields, MalformedCounters } from './counters.ts';
+import type { DeviceOwners } from './owners.ts';
 import type { RebirthRequests } from './rebirth.ts';
 import type { EdgeSession, Sessions } from './sessions.ts';
 
@@ -27,6 +28,8 @@ export type PointSink = Pick<Batcher, 'push' | 'setStatus'>;
 export interface HostContext {
   readonly hostId: string;
   readonly sessions: Sessions;
+  /** Which edge node carries each device: another's DBIRTH for it is refused (owners.ts). */
+  readonly owners: DeviceOwners;
   readonly writer: PointSink;
   readonly counters: MalformedCounters;
   readonly rebirth: RebirthRequests;
@@ -71,6 +74,18 @@ export function followSeq(ctx: HostContext, session: EdgeSession, topic: EdgeTop
   if (seq !== undefined) session.seq = seq;
   ctx.counters.count('HS_ERR_SPARKPLUG_SEQ', 1, { ...whereOf(topic), expected, seq });
   ctx.rebirth.request(topic.group, topic.edge, 'HS_ERR_SPARKPLUG_SEQ');
+}
+
+/**
+ * False (counted and logged with HS_ERR_SPARKPLUG_DEVICE_OWNER) when the message's device is
+ * carried by another edge node. No rebirth request: births from this node would not change it.
+ * Only a DBIRTH (`claim`) makes the node the device's owner.
+ */
+export function ownsDevice(ctx: HostContext, topic: DeviceTopic, claim = false): boolean {
+  const owned = claim ? ctx.owners.claim(topic.device, topic.group, topic.edge) : !ctx.owners.elsewhere(topic.device, topic.group, topic.edge);
+  if (owned) return true;
+  ctx.counters.count('HS_ERR_SPARKPLUG_DEVICE_OWNER', 1, { ...whereOf(topic), type: topic.type, owner: ctx.owners.ownerOf(topic.device) });
+  return false;
 }
 
 /** Counts metrics whose alias (or name) no birth taught and asks the node for a rebirth. */

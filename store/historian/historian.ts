@@ -1,7 +1,7 @@
 import mqtt, { type ErrorWithSubackPacket, type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { HeatScadaError, isHeatScadaError, type ErrorCode } from '../../model/errors.ts';
-import type { MqttLogin } from '../../model/mqtt-client.ts';
+import { ownClientId, type MqttLogin } from '../../model/mqtt-client.ts';
 import { decodePayload, parseTopic, SPARKPLUG_NAMESPACE, stateTopic, type EdgeMessageType, type SparkplugPayload, type SparkplugTopic } from '../../model/sparkplug.ts';
 import type { AliasEntry } from './aliases.ts';
 import { Batcher, type StoreSink, type WriterStats } from './batcher.ts';
@@ -15,6 +15,7 @@ import { handleNdata } from './handlers/ndata.ts';
 import { handleNdeath } from './handlers/ndeath.ts';
 import { encodeState, handleState } from './handlers/state.ts';
 import { RebirthRequests } from './rebirth.ts';
+import { DEFAULT_DEVICE_OWNERS_FILE, DeviceOwners } from './owners.ts';
 import { Sessions } from './sessions.ts';
 
 // The Sparkplug B 3.0 host application that fills the store: it connects, subscribes, says
@@ -35,6 +36,8 @@ export interface HistorianOptions {
   batchMaxMs: number;
   /** Share group name: NDATA/DDATA come through `$share/<shared>/…`, spread over the historians of that group. */
   shared?: string;
+  /** The operator's device placements (store/historian/owners.ts); DEFAULT_DEVICE_OWNERS_FILE when absent. */
+  deviceOwnersFile?: string;
   logger?: Logger;
 }
 
@@ -110,7 +113,7 @@ export async function startHistorian(options: HistorianOptions): Promise<Histori
   const willOf = (): NonNullable<IClientOptions['will']> => ({ topic: stateTopic(hostId), payload: stateMessage(false), qos: 1, retain: true });
   const client = mqtt.connect(options.mqttUrl, {
     ...options.mqttLogin,
-    clientId: hostId,
+    clientId: ownClientId(options.mqttLogin, hostId),
     protocolVersion: 4,
     clean: true,
     keepalive: 30,
@@ -128,6 +131,7 @@ export async function startHistorian(options: HistorianOptions): Promise<Histori
   const ctx: HostContext = {
     hostId,
     sessions,
+    owners: new DeviceOwners(options.deviceOwnersFile ?? DEFAULT_DEVICE_OWNERS_FILE, log),
     writer,
     counters,
     events,

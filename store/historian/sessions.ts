@@ -1,5 +1,6 @@
 import { BD_SEQ, type SparkplugPayload } from '../../model/sparkplug.ts';
 import type { AliasTable } from './aliases.ts';
+import { nodeKey } from './owners.ts';
 
 // One session per edge node: from its NBIRTH to its NDEATH (or the next NBIRTH). It holds what
 // the births taught (alias tables of the node and of each device) and the last seq seen.
@@ -28,22 +29,26 @@ export function bdSeqOf(payload: SparkplugPayload): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-const keyOf = (group: string, edge: string): string => `${group}/${edge}`;
 
 export class Sessions {
   private readonly byNode = new Map<string, EdgeSession>();
 
   get(group: string, edge: string): EdgeSession | undefined {
-    return this.byNode.get(keyOf(group, edge));
+    return this.byNode.get(nodeKey(group, edge));
   }
 
   /** A new session, replacing the node's previous one. */
   start(session: EdgeSession): void {
-    this.byNode.set(keyOf(session.group, session.edge), session);
+    this.byNode.set(nodeKey(session.group, session.edge), session);
   }
 
   end(session: EdgeSession): void {
-    this.byNode.delete(keyOf(session.group, session.edge));
+    this.byNode.delete(nodeKey(session.group, session.edge));
+  }
+
+  /** Forgets a device of a node (`group/edge`): an operator moved it to another node. */
+  dropDevice(node: string, substation: string): void {
+    this.byNode.get(node)?.devices.delete(substation);
   }
 
   /** The alias table a substation's device was born with, whichever edge node carries it. */

@@ -3,6 +3,7 @@ import { Batcher } from '../../store/historian/batcher.ts';
 import type { DeviceTopic, EdgeTopic, HostContext } from '../../store/historian/context.ts';
 import { MalformedCounters } from '../../store/historian/counters.ts';
 import { RebirthRequests } from '../../store/historian/rebirth.ts';
+import { DeviceOwners } from '../../store/historian/owners.ts';
 import { Sessions } from '../../store/historian/sessions.ts';
 import { MemoryStore } from './memory-store.ts';
 
@@ -23,7 +24,7 @@ export interface TestHost {
   settle: () => Promise<void>;
 }
 
-export function testHost(options: { checkSeq?: boolean } = {}): TestHost {
+export function testHost(options: { checkSeq?: boolean; deviceOwnersFile?: string } = {}): TestHost {
   const store = new MemoryStore();
   const log = pino({ level: 'silent' });
   const rebirths: string[] = [];
@@ -32,6 +33,8 @@ export function testHost(options: { checkSeq?: boolean } = {}): TestHost {
   const ctx: HostContext = {
     hostId: 'historian-test',
     sessions: new Sessions(),
+    // No operator placements unless a test writes some.
+    owners: new DeviceOwners(options.deviceOwnersFile ?? '/nonexistent/device-owners.json', log),
     writer,
     counters: new MalformedCounters(log),
     rebirth: new RebirthRequests((topic) => rebirths.push(topic), log),

@@ -1,5 +1,5 @@
 import type { SparkplugPayload } from '../../../model/sparkplug.ts';
-import { followSeq, sessionOf, unborn, type DeviceTopic, type HostContext } from '../context.ts';
+import { followSeq, ownsDevice, sessionOf, unborn, type DeviceTopic, type HostContext } from '../context.ts';
 import { historise } from '../points.ts';
 
 /** DDATA: the changed metrics of a device, by alias, become points of its substation. */
@@ -8,6 +8,10 @@ export function handleDdata(ctx: HostContext, topic: DeviceTopic, payload: Spark
   if (!session) return;
   followSeq(ctx, session, topic, payload.seq);
   const table = session.devices.get(topic.device);
-  if (!table) return unborn(ctx, topic);
+  // Only a DBIRTH the owners accepted makes a table: without one, tell a stranger from the unborn.
+  if (!table) {
+    if (ownsDevice(ctx, topic)) unborn(ctx, topic);
+    return;
+  }
   historise(ctx, table, topic, payload);
 }

@@ -1,5 +1,5 @@
 import type { SparkplugPayload } from '../../../model/sparkplug.ts';
-import { followSeq, sessionOf, type DeviceTopic, type HostContext } from '../context.ts';
+import { followSeq, ownsDevice, sessionOf, type DeviceTopic, type HostContext } from '../context.ts';
 
 /**
  * DDEATH: the substation goes offline and its aliases are forgotten until the next DBIRTH. The
@@ -11,5 +11,7 @@ export function handleDdeath(ctx: HostContext, topic: DeviceTopic, payload: Spar
     followSeq(ctx, session, topic, payload.seq);
     session.devices.delete(topic.device);
   }
+  // Another edge node's death of the device would mark the owner's substation offline.
+  if (!ownsDevice(ctx, topic)) return;
   ctx.writer.setStatus({ substation: topic.device, online: false, ts: payload.timestamp });
 }
