@@ -5,10 +5,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Document } from 'yaml';
-import type { SimulateConfig } from '../model/config.ts';
+import type { SimulateConfig } from './config-schema.ts';
 import { HeatScadaError } from '../model/errors.ts';
 import { TAGS, type ModbusRegisterType, type TagName } from '../model/tags.ts';
+import type { NetworkTopology } from '../model/topology.ts';
 import type { SubstationSpec } from './network/schema.ts';
+import { networkTopology } from './network/topology.ts';
 import type { Plant } from './plant.ts';
 import type { SubstationProtocol } from './plc-access.ts';
 import { SOURCE_PLC_TAGS, SourcePlc } from './source-plc.ts';
@@ -62,6 +64,8 @@ export interface SimEndpoints {
   substations: SubstationEndpoint[];
   /** The heat source's PLC; absent when planned without it. */
   source?: SourceEndpoint;
+  /** The network's tree, places and names, for the API's picture of it. */
+  network?: NetworkTopology;
   close(): Promise<void>;
 }
 
@@ -73,7 +77,7 @@ export interface EndpointPlan {
   source?: true;
 }
 
-/** Without data_dir the OPC UA PKI is ./data/pki and, without opcua.security, nothing is secured. */
+/** Without data_dir the OPC UA PKI and passwords are under ./data; without opcua.security, the schema's secure defaults. */
 type EndpointsConfig = Pick<SimulateConfig, 'host' | 'opcua' | 'modbus' | 'admin_port'> & Partial<Pick<SimulateConfig, 'data_dir'>>;
 
 /**
@@ -154,6 +158,7 @@ export async function startEndpoints(
     groups: started.filter((s) => !s.plan.source).map((s) => s.group),
     substations: plant.substationIds.map((id) => byId.get(id)!),
     ...(source ? { source } : {}),
+    network: networkTopology(plant.spec),
     close: async () => {
       await Promise.all(started.map((s) => s.close()));
     },
@@ -225,15 +230,33 @@ async function startAll(
   return started;
 }
 
+/** Where the admin endpoint answers and where its token is kept (never the token itself: this file is not secret). */
+export interface AdminLocation {
+  url: string;
+  token_file: string;
+}
+
 export interface Manifest {
   generated_at: string;
   substations: SubstationEndpoint[];
   source?: SourceEndpoint;
+  network?: NetworkTopology;
+  admin?: AdminLocation;
 }
 
 /** data/sim-endpoints.json: where every substation answers, and how to address it there. */
-export function writeManifest(dataDir: string, endpoints: Pick<SimEndpoints, 'substations' | 'source'>): { file: string; manifest: Manifest } {
-  const manifest: Manifest = { generated_at: new Date().toISOString(), substations: endpoints.substations, ...(endpoints.source ? { source: endpoints.source } : {}) };
+export function writeManifest(
+  dataDir: string,
+  endpoints: Pick<SimEndpoints, 'substations' | 'source' | 'network'>,
+  admin?: AdminLocation,
+): { file: string; manifest: Manifest } {
+  const manifest: Manifest = {
+    generated_at: new Date().toISOString(),
+    substations: endpoints.substations,
+    ...(endpoints.source ? { source: endpoints.source } : {}),
+    ...(endpoints.network ? { network: endpoints.network } : {}),
+    ...(admin ? { admin } : {}),
+  };
   const file = path.join(dataDir, MANIFEST_FILE);
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -3,9 +3,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TagName } from '../../model/tags.ts';
 import { statusCounts, substationIds, type ApiContext } from '../context.ts';
 import { OVERVIEW_TAGS } from '../live/latest-table.ts';
-import { LocationSchema, QualitySchema, StatusSchema, Value } from './schemas.ts';
+import { QualitySchema, StatusSchema, Value } from './schemas.ts';
+import { NamedSiteFields, namedSite, Topology, topology } from './topology.ts';
 
-// GET /api/network: every substation with its status and key values; GET /api/network/totals.
+// GET /api/network: every substation with its status and key values; GET /api/network/totals;
+// GET /api/network/topology (topology.ts).
 
 /** The overview row's tags plus what the network view adds. */
 export const NETWORK_TAGS = [
@@ -33,9 +35,7 @@ const Network = Type.Object({
   ts: Type.Number(),
   substations: Type.Array(
     Type.Object({
-      id: Type.String(),
-      name: Type.Optional(Type.String()),
-      location: Type.Optional(LocationSchema),
+      ...NamedSiteFields,
       status: StatusSchema,
       values: Type.Record(Type.String(), LiveValueSchema),
     }),
@@ -67,13 +67,12 @@ export function networkTotals(ctx: ApiContext, now: number): TotalsBody {
 function network(ctx: ApiContext, now: number): NetworkBody {
   const { table } = ctx.feed;
   const substations = substationIds(ctx).map((id) => {
-    const site = ctx.sites.get(id);
     const values: NetworkBody['substations'][number]['values'] = {};
     for (const tag of NETWORK_TAGS) {
       const v = table.value(id, tag);
       if (v) values[tag] = v;
     }
-    return { id, ...(site?.name ? { name: site.name } : {}), ...(site?.location ? { location: site.location } : {}), status: table.status(id, now), values };
+    return { ...namedSite(id, ctx.sites.get(id)), status: table.status(id, now), values };
   });
   return { ts: now, substations, totals: networkTotals(ctx, now) };
 }
@@ -88,5 +87,10 @@ export const networkRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     '/api/network/totals',
     { config: { access: 'viewer' }, schema: { tags: ['network'], summary: 'Network totals: heat power, outdoor temperature, substations by status', response: { 200: Totals } } },
     async () => networkTotals(ctx, Date.now()),
+  );
+  app.get(
+    '/api/network/topology',
+    { config: { access: 'viewer' }, schema: { tags: ['network'], summary: 'The network as a picture needs it: source, junctions, substations with their pipes, places and names', response: { 200: Topology } } },
+    async () => topology(ctx),
   );
 };

@@ -2,6 +2,8 @@ import { compileNetwork } from '../physics/compile.ts';
 import { ntuForEffectiveness } from '../physics/heat-exchanger.ts';
 import { solveHydraulics } from '../physics/hydraulics.ts';
 import { CP, RHO } from '../physics/water.ts';
+import type { Location } from '../../model/topology.ts';
+import { substationNames } from './names.ts';
 import { seededRandom, type Random } from './random.ts';
 import type { BuildingSpec, JunctionSpec, Network, SubstationSpec } from './schema.ts';
 
@@ -30,6 +32,16 @@ const JUNCTION_SPACING_KM = 1;
 /** The source pump delivers the design flow (this share of it) with every valve at the same opening. */
 const PUMP_MARGIN = 1.05;
 export const EQUAL_OPENING = 0.7;
+/** Names draw from their own sequence, so naming leaves the physics of a seed as it was. */
+const NAMES_SEED = 0x6e616d65;
+
+/** The point `km` from `origin` in the direction `angle` (radians, counter-clockwise from east). */
+function offset(origin: Location, km: number, angle: number): Location {
+  return {
+    lat: Number((origin.lat + (km / 111) * Math.sin(angle)).toFixed(5)),
+    lon: Number((origin.lon + (km / (111 * Math.cos((origin.lat * Math.PI) / 180))) * Math.cos(angle)).toFixed(5)),
+  };
+}
 
 function pipeFor(designM3s: number, lengthM: number): { length_m: number; diameter_mm: number; heat_loss_w_mk: number } {
   const needMm = Math.sqrt((4 * designM3s) / (Math.PI * DESIGN_VELOCITY_M_S)) * 1000;
@@ -77,7 +89,8 @@ export function generateCity(options: CityOptions): Network {
   const trunkJunctions = Math.ceil(maxKm / JUNCTION_SPACING_KM);
 
   interface Draft {
-    spec: Omit<SubstationSpec, 'length_m' | 'diameter_mm' | 'heat_loss_w_mk' | 'hx_ua_kw_k' | 'valve_kvs'>;
+    spec: Omit<SubstationSpec, 'name' | 'length_m' | 'diameter_mm' | 'heat_loss_w_mk' | 'hx_ua_kw_k' | 'valve_kvs'>;
+    trunk: number;
     serviceM: number;
     designM3s: number;
     duty: number;
@@ -102,18 +115,15 @@ export function generateCity(options: CityOptions): Network {
     const angle = trunkAngle[trunk] + (rnd() - 0.5) * 0.3;
     const id = `S${String(i + 1).padStart(String(n).length < 3 ? 3 : String(n).length, '0')}`;
     drafts.push({
+      trunk,
       serviceM,
       designM3s,
       duty,
       spec: {
         id,
-        name: `Substation ${i + 1}`,
         parent,
         protocol: rnd() < opcuaShare ? 'opcua' : 'modbus',
-        location: {
-          lat: Number((origin.lat + (km / 111) * Math.sin(angle)).toFixed(5)),
-          lon: Number((origin.lon + (km / (111 * Math.cos((origin.lat * Math.PI) / 180))) * Math.cos(angle)).toFixed(5)),
-        },
+        location: offset(origin, km, angle),
         heating: floor ? 'floor' : 'radiator',
         design: {
           indoor_c: 18,
@@ -149,11 +159,18 @@ export function generateCity(options: CityOptions): Network {
     for (let j = 1; j <= trunkJunctions; j++) {
       const load = junctionLoad.get(`T${t}-${j}`);
       if (load === undefined) break; // nothing further out on this trunk
-      junctions.push({ id: `T${t}-${j}`, parent: j === 1 ? 'SRC' : `T${t}-${j - 1}`, ...pipeFor(load * 1.2, JUNCTION_SPACING_KM * 1000) });
+      junctions.push({
+        id: `T${t}-${j}`,
+        parent: j === 1 ? 'SRC' : `T${t}-${j - 1}`,
+        ...pipeFor(load * 1.2, JUNCTION_SPACING_KM * 1000),
+        location: offset(origin, j * JUNCTION_SPACING_KM, trunkAngle[t - 1]),
+      });
     }
   }
 
-  const substations: SubstationSpec[] = drafts.map((d) => {
+  // A trunk main runs through one district.
+  const names = substationNames(drafts.map((d) => d.trunk), seededRandom(options.seed ^ NAMES_SEED));
+  const substations: SubstationSpec[] = drafts.map((d, i) => {
     const design = d.spec.design;
     // Size the exchanger for the design duty with a 10 % margin.
     const c1 = d.designM3s * RHO * CP;
@@ -163,6 +180,7 @@ export function generateCity(options: CityOptions): Network {
     const ua = 1.1 * ntuForEffectiveness(eps, cmin / Math.max(c1, c2)) * cmin;
     return {
       ...d.spec,
+      ...names[i],
       ...pipeFor(d.designM3s * 1.2, d.serviceM),
       hx_ua_kw_k: Number((ua / 1000).toFixed(1)),
       // Every valve sized the same way: Kvs = 1.3 × design flow at 1 bar.
@@ -192,6 +210,7 @@ export function generateCity(options: CityOptions): Network {
       return_pressure_mpa: 0.3,
       max_power_mw: Number(((totalDutyW * 1.3) / 1e6).toFixed(1)),
       time_constant_s: 900,
+      location: { ...origin },
     },
     junctions,
     substations,

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { LocationSchema, PlaceNameSchema } from '../../model/topology.ts';
 
 // The plant as data (a pandapipes-style description): heat source, pipe tree, substations and
 // their buildings, and the weather. Engineering units at this edge; the physics converts to SI.
@@ -46,12 +47,13 @@ export const HeatSourceSchema = Type.Object(
     return_pressure_mpa: Positive('static (return) pressure held at the source', { maximum: 2 }),
     max_power_mw: Positive('boiler/CHP capacity'),
     time_constant_s: Positive('how fast the supply temperature follows its setpoint', { default: 900 }),
+    location: Type.Optional(LocationSchema),
   },
   { additionalProperties: false },
 );
 
 export const JunctionSchema = Type.Object(
-  { id: Id, parent: Id, ...PipeFields },
+  { id: Id, parent: Id, ...PipeFields, location: Type.Optional(LocationSchema) },
   { additionalProperties: false },
 );
 
@@ -69,14 +71,14 @@ export const BuildingSchema = Type.Object(
 export const SubstationSchema = Type.Object(
   {
     id: Id,
-    name: Type.String({ minLength: 1, maxLength: 80 }),
+    name: Type.String({ minLength: 1, maxLength: 80, description: 'as people say it (zh)' }),
+    name_en: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
+    community: Type.Optional(PlaceNameSchema),
+    area: Type.Optional(PlaceNameSchema),
     parent: Id,
     ...PipeFields,
     protocol: Type.Union([Type.Literal('opcua'), Type.Literal('modbus')]),
-    location: Type.Object(
-      { lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }) },
-      { additionalProperties: false },
-    ),
+    location: LocationSchema,
     heating: Type.Union([Type.Literal('radiator'), Type.Literal('floor')]),
     design: Type.Object(
       {

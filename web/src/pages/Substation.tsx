@@ -52,7 +52,7 @@ export default function Substation({ id }: { id: string }) {
       <div className="subhead">
         <a href="#/">{t('sub.back')}</a>
         <h1>
-          {detail.name} <small className="muted">{detail.id}</small>
+          {detail.name ?? detail.id} {detail.name && <small className="muted">{detail.id}</small>}
         </h1>
         <StatusBadge status={status} />
         {lastTs > 0 && <span className={`muted ${status === 'online' || status === 'alarm' ? '' : 'age'}`}>{t('sub.lastData', { age: formatAge(now - lastTs, t) })}</span>}
