@@ -84,6 +84,17 @@ describe('balancing step', () => {
     expect(memory.returnBiasK).toBe(0);
   });
 
+  it('names its cause, and keeps the indoor need apart from the return bias', () => {
+    const cold = balanceStep(cfg, 'radiator', -8, { ...base, indoorMinC: 16.8, indoorAvgC: 17.5 }, initialMemory(), 300);
+    expect(cold.cause).toBe('coldest home 16.8 °C < 18.3 °C');
+    expect(cold.needK).toBe(cold.trimK);
+    expect(balanceStep(cfg, 'radiator', -8, base, initialMemory(), 300).cause).toBe('coldest home 18.3 °C = 18.3 °C');
+    expect(balanceStep(cfg, 'radiator', -8, { ...base, indoorMinC: undefined, indoorAvgC: undefined }, initialMemory(), 300).cause).toMatch(/^no indoor sensors: return \d+\.\d K (above|below) the curve's$/);
+    const lifted = balanceStep(cfg, 'radiator', -8, base, { ...initialMemory(), returnBiasK: 2 }, 300, returnDeviationK(cfg, 'radiator', base) + 1);
+    expect(lifted.cause).toMatch(/; return below the network's floor: lifted \+2\.\d K$/);
+    expect(lifted.trimK - lifted.needK).toBeCloseTo(lifted.memory.returnBiasK, 9);
+  });
+
   it('without a floor (no coordination), the return bias stays at zero', () => {
     const r = balanceStep(cfg, 'radiator', -8, base, { ...initialMemory(), returnBiasK: 3 }, 300);
     expect(r.memory.returnBiasK).toBe(0);

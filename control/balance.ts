@@ -47,6 +47,10 @@ export interface BalanceResult {
   supplyTargetC: number;
   returnTargetC: number;
   trimK: number;
+  /** The indoor need alone (the trim without the return bias): what a common curve would have to give this substation. */
+  needK: number;
+  /** What drives the trim, in a few words ("coldest home 16.8 °C < 18.3 °C"): the head of the recommendation's reason. */
+  cause: string;
   proposal: Proposal | undefined;
   memory: BalanceMemory;
 }
@@ -76,14 +80,25 @@ function feedforwardK(cfg: ControlConfig, inputs: SubstationInputs): number {
 }
 
 /** The indoor-equivalent error: indoor where sensed, else the return against the curve's return (scaled to indoor kelvin). */
-function trimError(cfg: ControlConfig, heating: Heating, inputs: SubstationInputs): { errorK: number; why: string } {
+function trimError(cfg: ControlConfig, heating: Heating, inputs: SubstationInputs): { errorK: number; why: string; cause: string } {
   if (inputs.indoorMinC !== undefined) {
     const errorK = cfg.target_indoor_min_c - inputs.indoorMinC;
-    return { errorK, why: `coldest home ${inputs.indoorMinC.toFixed(1)} °C, target ${cfg.target_indoor_min_c} °C` };
+    return { errorK, why: `coldest home ${inputs.indoorMinC.toFixed(1)} °C, target ${cfg.target_indoor_min_c} °C`, cause: `coldest home ${inputs.indoorMinC.toFixed(1)} °C ${compare(inputs.indoorMinC, cfg.target_indoor_min_c)} ${cfg.target_indoor_min_c} °C` };
   }
   const target = returnTargetC(cfg.curve, heating, inputs.outdoorC);
   const perK = returnTargetC(cfg.curve, heating, inputs.outdoorC, 0.5) - returnTargetC(cfg.curve, heating, inputs.outdoorC, -0.5);
-  return { errorK: (target - inputs.returnC) / Math.max(0.1, perK), why: `return ${inputs.returnC.toFixed(1)} °C, curve return ${target.toFixed(1)} °C` };
+  const offK = inputs.returnC - target;
+  return {
+    errorK: (target - inputs.returnC) / Math.max(0.1, perK),
+    why: `return ${inputs.returnC.toFixed(1)} °C, curve return ${target.toFixed(1)} °C`,
+    cause: `no indoor sensors: return ${Math.abs(offK).toFixed(1)} K ${offK >= 0 ? 'above' : 'below'} the curve's`,
+  };
+}
+
+/** <, > or = at the precision shown (0.1 K), so the words never contradict the figures. */
+function compare(value: number, target: number): string {
+  const d = Math.round((value - target) * 10);
+  return d < 0 ? '<' : d > 0 ? '>' : '=';
 }
 
 /** The substation's return above the curve's return for its emitter at the measured outdoor temperature, K: the figure balancing equalises. */
@@ -118,7 +133,7 @@ function identify(memory: BalanceMemory, supplyC: number): number {
  * undefined leaves the substation on its indoor need alone.
  */
 export function balanceStep(cfg: ControlConfig, heating: Heating, curveOutdoorC: number, inputs: SubstationInputs, memory: BalanceMemory, dtS: number, returnFloorDevK?: number): BalanceResult {
-  const { errorK, why } = trimError(cfg, heating, inputs);
+  const { errorK, why, cause: indoorCause } = trimError(cfg, heating, inputs);
   const limit = cfg.trim_limit_k;
   const feedforward = feedforwardK(cfg, inputs);
   const proportional = feedforward + cfg.indoor_gain * errorK;
@@ -131,10 +146,12 @@ export function balanceStep(cfg: ControlConfig, heating: Heating, curveOutdoorC:
   // Anti-windup: the integral keeps only what the limited trim can use.
   integralK = Math.min(limit - Math.min(0, proportional), Math.max(-limit - Math.max(0, proportional), integralK));
   const trimK = Math.min(limit, Math.max(-limit, proportional + integralK + returnBiasK));
+  const needK = Math.min(limit, Math.max(-limit, proportional + integralK));
   const supplyTarget = supplyTargetC(cfg.curve, heating, curveOutdoorC, trimK);
   const returnTarget = returnTargetC(cfg.curve, heating, curveOutdoorC);
-  const base = { supplyTargetC: supplyTarget, returnTargetC: returnTarget, trimK };
   const bias = returnBiasK > 0 ? `; return bias +${returnBiasK.toFixed(2)} K towards the network's return` : '';
+  const cause = returnBiasK > 0 ? `${indoorCause}; return below the network's floor: lifted +${returnBiasK.toFixed(1)} K` : indoorCause;
+  const base = { supplyTargetC: supplyTarget, returnTargetC: returnTarget, trimK, needK, cause };
   const reason = `curve ${supplyTargetC(cfg.curve, heating, curveOutdoorC).toFixed(1)} °C at ${curveOutdoorC.toFixed(1)} °C outdoor, trim ${trimK >= 0 ? '+' : ''}${trimK.toFixed(2)} K (${why}${bias})`;
 
   if (inputs.mode === 'local') {

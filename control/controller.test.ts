@@ -110,7 +110,7 @@ describe('controller', () => {
     await r.controller.cycle();
     await r.controller.cycle();
     expect(r.sent).toHaveLength(0);
-    expect(r.controller.views()[0].state).toBe('stale');
+    expect(r.controller.views()[0]).toMatchObject({ state: 'stale', reason: 'stale data (181 s old): frozen' });
     expect(r.lines.filter((l) => l.code === 'HS_ERR_CONTROL_STALE')).toHaveLength(1);
     expect(r.audit.recent(10).filter((e) => e.code === 'HS_ERR_CONTROL_STALE')).toMatchObject([{ outcome: 'event', tag: 'stale', substation: 'S1' }]);
     // The control room hears of it once (the alarm engine raises control_frozen on it)...
@@ -152,7 +152,7 @@ describe('controller', () => {
     r.advance(10 * MIN);
     await r.controller.cycle();
     expect(r.sent).toHaveLength(0);
-    expect(r.controller.views()[0].mode).toBe('manual');
+    expect(r.controller.views()[0]).toMatchObject({ mode: 'manual', reason: 'taken by hand: the loop only watches' });
     r.controller.setMode(undefined, 'auto', 'api:bob');
     r.controller.setMode('S1', 'advisory', 'api:bob');
     r.advance(10 * MIN);
@@ -162,7 +162,11 @@ describe('controller', () => {
     const report = await r.controller.cycle();
     expect(report.advised).toBe(1);
     expect(r.sent).toHaveLength(0);
-    expect(r.controller.views()[0].next?.tag).toBe('secondary.supply_temp_setpoint');
+    const advised = r.controller.views()[0];
+    expect(advised.next?.tag).toBe('secondary.supply_temp_setpoint');
+    // The recommendation's reason: cause and action, the figures those of the recommendation.
+    expect(advised.reason).toBe(`coldest home 17.0 °C < 18.3 °C: supply setpoint ${r.plant.S1.supplySetpointC.toFixed(1)} → ${advised.next!.value.toFixed(1)} °C`);
+    expect(r.controller.saving).toMatchObject({ substations: 1, savedPct: 0 });
   });
 
   it('reports a refused write and does not retry it blindly', async () => {
@@ -181,7 +185,7 @@ describe('controller', () => {
       { outcome: 'event', tag: 'held', code: 'HS_ERR_CONTROL_REFUSED' },
       { outcome: 'refused', code: 'HS_ERR_PLC_MODE', tag: 'secondary.supply_temp_setpoint' },
     ]);
-    expect(r.controller.views()[0]).toMatchObject({ state: 'held', note: 'HS_ERR_PLC_MODE: refused by the PLC' });
+    expect(r.controller.views()[0]).toMatchObject({ state: 'held', note: 'HS_ERR_PLC_MODE: refused by the PLC', reason: 'write refused: held (HS_ERR_PLC_MODE: refused by the PLC)' });
     expect(r.lines.filter((l) => l.code === 'HS_ERR_CONTROL_REFUSED')).toHaveLength(1);
     // After the hold it tries once more.
     r.refuseWith(undefined);

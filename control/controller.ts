@@ -8,8 +8,10 @@ import type { AuditEntry, AuditLog } from './audit.ts';
 import { balanceStep, bumplessMemory, initialMemory, returnDeviationK, type BalanceMemory, type Proposal, type SubstationInputs } from './balance.ts';
 import type { ControlConfig, CurveSettings, Heating } from './config-schema.ts';
 import { effectiveOutdoorC } from './curve.ts';
-import { applyEnvelope, limitsOf, type EnvelopedTag } from './envelope.ts';
+import { applyEnvelope, limitsOf, type EnvelopedTag, type EnvelopeResult } from './envelope.ts';
+import { heatSaving, type HeatSaving, type SavingInput } from './heat-saving.ts';
 import type { InputSnapshot, InputSource } from './inputs.ts';
+import { decisionReason, type Decision } from './reason.ts';
 import { sourceReset, VALVE_WIDE_OPEN_PCT, type SourceAdvice, type SourceDemand } from './source-reset.ts';
 
 // The balancing loop: each cycle reads every substation's inputs (never a PLC), guards against
@@ -54,6 +56,8 @@ export interface SubstationView {
   next: { tag: EnvelopedTag; value: number; why: string } | null;
   lastWrite: { tag: string; value: number; ts: number; ok: boolean; code?: string } | null;
   note: string | null;
+  /** The loop's decision this cycle in one line, cause and action ("coldest home 16.8 °C < 18.3 °C: open valve 4.0 %"). */
+  reason: string | null;
 }
 
 interface Book {
@@ -88,6 +92,8 @@ export class Controller {
   private sourceLastWriteMs: number | undefined;
   private sourceHeldUntilMs = 0;
   private lastCycleMs: number | undefined;
+  private savingEstimate: HeatSaving | null = null;
+  private floorDevK: number | undefined;
 
   constructor(
     private readonly config: ControlConfig,
@@ -158,6 +164,16 @@ export class Controller {
     return this.sourceAdvice;
   }
 
+  /** The heat saved against the curve alone, estimated over the substations the loop steered last cycle (heat-saving.ts). */
+  get saving(): HeatSaving | null {
+    return this.savingEstimate;
+  }
+
+  /** The network's return floor last cycle: the return above the curve's that low substations are lifted to, K; null without one. */
+  get returnFloorK(): number | null {
+    return this.floorDevK ?? null;
+  }
+
   /** The audit record, newest first. */
   audit(limit: number, substation?: string): AuditEntry[] {
     return this.deps.audit.recent(limit, substation);
@@ -196,7 +212,7 @@ export class Controller {
         lastWriteMs: new Map(),
         heldUntilMs: 0,
         needsTakeOver: true,
-        view: { id, heating, mode: this.config.start_mode, state: 'no-data', plcMode: null, inputs: null, supplyTargetC: null, returnTargetC: null, trimK: null, next: null, lastWrite: null, note: null },
+        view: { id, heating, mode: this.config.start_mode, state: 'no-data', plcMode: null, inputs: null, supplyTargetC: null, returnTargetC: null, trimK: null, next: null, lastWrite: null, note: null, reason: null },
       };
       this.books.set(id, b);
     }
@@ -216,7 +232,9 @@ export class Controller {
     const forecastC = this.config.forecast ? this.deps.forecast?.(now + this.config.forecast.lead_h * 3_600_000) : undefined;
     const writes: Promise<void>[] = [];
     const demands: SourceDemand[] = [];
+    const steered: SavingInput[] = [];
     const returnFloorDevK = this.returnFloor(snapshots, dataNow - staleMs);
+    this.floorDevK = returnFloorDevK;
     for (const [id, snap] of snapshots) {
       const b = this.book(id);
       const heating = b.view.heating;
@@ -245,6 +263,7 @@ export class Controller {
       const proposal = result.proposal ?? keepAlive;
       const enveloped = proposal ? applyEnvelope(this.config.envelope, { tag: proposal.tag, proposed: proposal.value, current: currentOf(inputs, proposal.tag), lastWriteMs: b.lastWriteMs.get(proposal.tag), nowMs: now }) : undefined;
       const next = proposal && enveloped?.ok ? { tag: proposal.tag, value: enveloped.value, why: enveloped.limited.length > 0 ? `${proposal.why}; limited by ${enveloped.limited.join(', ')}` : proposal.why } : null;
+      const reason = decisionReason(decisionOf(b, mode, inputs, result.cause, proposal, enveloped));
       b.view = {
         ...b.view,
         state: b.state,
@@ -255,8 +274,12 @@ export class Controller {
         trimK: result.trimK,
         next: next ?? (proposal ? { tag: proposal.tag, value: proposal.value, why: `waiting: ${enveloped && !enveloped.ok ? enveloped.reason : ''}` } : null),
         note: b.state === 'held' ? b.view.note : null,
+        reason,
       };
-      if (mode !== 'manual' && inputs.mode !== 'manual') demands.push({ inputs, supplyTargetC: result.supplyTargetC });
+      if (mode !== 'manual' && inputs.mode !== 'manual') {
+        demands.push({ inputs, supplyTargetC: result.supplyTargetC });
+        steered.push({ outdoorC: outdoor, trimK: result.trimK, needK: result.needK });
+      }
       if (!next) continue;
       if (mode === 'advisory') {
         report.advised++;
@@ -266,6 +289,7 @@ export class Controller {
       writes.push(this.write(b, inputs, next, report, now));
     }
     await Promise.all(writes);
+    this.savingEstimate = heatSaving(this.config.curve.indoor_c, steered);
     this.sourceAdvice = sourceReset(this.sourceAdvice.offsetK, demands, this.config.source_max_offset_k, this.lastCycleMs === undefined ? 0 : (now - this.lastCycleMs) / 1000);
     this.lastCycleMs = now;
     await this.steerSource(now, dataNow - staleMs, report);
@@ -348,7 +372,7 @@ export class Controller {
   }
 
   private markStale(b: Book, ageMs: number, now: number): void {
-    b.view = { ...b.view, state: 'stale', next: null, note: `inputs ${Math.round(ageMs / 1000)} s old` };
+    b.view = { ...b.view, state: 'stale', next: null, note: `inputs ${Math.round(ageMs / 1000)} s old`, reason: decisionReason({ kind: 'stale', ageS: Math.round(ageMs / 1000) }) };
     if (b.state === 'stale') return;
     b.state = 'stale';
     const why = `inputs ${Math.round(ageMs / 1000)} s old (> 3 × ${this.config.input_period_s} s): loop frozen for this substation`;
@@ -389,9 +413,18 @@ export class Controller {
     report.refused++;
     b.heldUntilMs = now + this.config.refused_hold_s * 1000;
     b.state = 'held';
-    b.view = { ...b.view, state: 'held', note: `${outcome.code}: ${outcome.reason}` };
+    b.view = { ...b.view, state: 'held', note: `${outcome.code}: ${outcome.reason}`, reason: decisionReason({ kind: 'held', note: `${outcome.code}: ${outcome.reason}` }) };
     this.event(b.view.id, 'held', `${next.tag} refused (${outcome.code}): no retry for ${this.config.refused_hold_s} s or until a person hands it back`, 'HS_ERR_CONTROL_REFUSED', now);
   }
+}
+
+/** What the loop decided this cycle, for its one-line reason: a hold or a person outranks any proposal. */
+function decisionOf(b: Book, mode: LoopMode, inputs: SubstationInputs, cause: string, proposal: Proposal | undefined, enveloped: EnvelopeResult | undefined): Decision {
+  if (b.state === 'held') return { kind: 'held', note: b.view.note ?? 'refused' };
+  if (mode === 'manual' || inputs.mode === 'manual') return { kind: 'manual', by: mode === 'manual' ? 'person' : 'plc' };
+  if (!proposal || !enveloped) return { kind: 'hold', cause };
+  const from = currentOf(inputs, proposal.tag);
+  return enveloped.ok ? { kind: 'write', cause, tag: proposal.tag, from, to: enveloped.value } : { kind: 'waiting', cause, tag: proposal.tag, from, to: proposal.value, because: enveloped.reason };
 }
 
 function currentOf(inputs: SubstationInputs, tag: EnvelopedTag): number {

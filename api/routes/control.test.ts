@@ -27,6 +27,7 @@ describe('/api/control', () => {
   let app: FastifyInstance;
   let off: FastifyInstance;
   let controller: Controller;
+  let clock: number;
   let auth: Auth;
   let as: Record<'operator' | 'engineer' | 'viewer', { authorization: string }>;
 
@@ -36,12 +37,14 @@ describe('/api/control', () => {
     as = { viewer: bearer(test.tokens.viewer), operator: bearer(test.tokens.operator), engineer: bearer(test.tokens.engineer) };
     const cfg = validateDocument(ControlConfigSchema, {}, 'HS_ERR_CONFIG_INVALID');
     const now = 1_800_000_000_000;
+    clock = now;
     const inputs = { mode: 'local' as const, outdoorC: -8, supplyC: 50, returnC: 40, indoorMinC: 17, indoorAvgC: 18, valvePct: 60, valveSetpointPct: 60, supplySetpointC: 50 };
     controller = new Controller(cfg, {
-      inputs: { now: () => now, snapshot: async () => new Map<string, InputSnapshot>([['S001', { inputs, oldestTs: now }]]) },
+      // S002's homes are warm: the curve alone, raised for S001, would overheat them.
+      inputs: { now: () => now, snapshot: async () => new Map<string, InputSnapshot>([['S001', { inputs, oldestTs: now }], ['S002', { inputs: { ...inputs, indoorMinC: 19.5, indoorAvgC: 20 }, oldestTs: now }]]) },
       actuator: { send: async (r) => ({ requestId: r.requestId, tag: r.tag, ok: true, value: r.value }) },
       audit: new MemoryAudit(),
-      clock: () => now,
+      clock: () => clock,
       logger: pino({ level: 'silent' }),
     });
     await controller.cycle();
@@ -60,6 +63,24 @@ describe('/api/control', () => {
     expect(body.global).toBeNull();
     expect(body.substations[0]).toMatchObject({ id: 'S001', mode: 'auto', inputs: { returnC: 40 } });
     expect(body.substations[0].returnTargetC).toBeGreaterThan(30);
+  });
+
+  it('gives each recommendation its reason, and the heat saved against the curve alone', async () => {
+    // The first cycle takes over bumplessly (it holds what the PLCs have); hours later the indoor loops have moved apart.
+    for (let k = 0; k < 12; k++) {
+      clock += 30 * 60_000;
+      await controller.cycle();
+    }
+    const body = (await app.inject({ url: '/api/control', headers: as.viewer })).json<{ substations: { id: string; reason: string; returnTargetC: number; next: { value: number } }[]; saving: { savedPct: number; curveTrimK: number; substations: number }; returnFloorK: number }>();
+    const [s1, s2] = body.substations;
+    expect(s1.reason).toBe(`coldest home 17.0 °C < 18.3 °C: supply setpoint 50.0 → ${s1.next.value.toFixed(1)} °C`);
+    expect(s2.reason).toBe(`coldest home 19.5 °C > 18.3 °C: supply setpoint 50.0 → ${s2.next.value.toFixed(1)} °C`);
+    expect(s2.next.value).toBeLessThan(s1.next.value);
+    expect(body.saving.substations).toBe(2);
+    expect(body.saving.curveTrimK).toBeGreaterThan(0);
+    expect(body.saving.savedPct).toBeGreaterThan(0);
+    // Two substations in control range: the floor is the higher return deviation less the 1 K band.
+    expect(body.returnFloorK).toBeCloseTo(40 - s1.returnTargetC - 1, 6);
   });
 
   it('an operator takes a substation and hands it back, audited under their name', async () => {

@@ -40,11 +40,22 @@ const SubstationControl = Type.Object({
   next: Type.Union([Type.Object({ tag: Type.String(), value: Type.Number(), why: Type.String() }), Type.Null()]),
   lastWrite: Type.Union([Type.Object({ tag: Type.String(), value: Type.Number(), ts: Type.Number(), ok: Type.Boolean(), code: Type.Optional(Type.String()) }), Type.Null()]),
   note: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()], { description: "the loop's decision this cycle in one line, cause and action: 'coldest home 16.8 °C < 18.3 °C: open valve 4.0 %', 'stale data (400 s old): frozen'" }),
 });
+const Saving = Type.Object(
+  {
+    savedPct: Type.Number({ description: "heat saved, % of the curve alone's (negative: the loop sends more)" }),
+    curveTrimK: Type.Number({ description: 'the common trim the curve alone would need to keep the most demanding substation warm, K' }),
+    substations: Type.Integer({ description: 'substations the loop steered last cycle, weighed alike' }),
+  },
+  { description: 'heat saved against the curve alone, estimated (control/heat-saving.ts); null before the first cycle' },
+);
 const Overview = Type.Object({
   global: Type.Union([LoopModeSchema, Type.Null()], { description: 'a mode set for every substation at once, or null' }),
   source: Type.Object({ offsetK: Type.Number(), why: Type.String() }, { description: 'what the loop asks of the heat source over its own curve' }),
   substations: Type.Array(SubstationControl),
+  saving: Type.Union([Saving, Type.Null()]),
+  returnFloorK: Nullable(Type.Number({ description: "the network's return floor: the return above the curve's return (K) that substations below it are lifted to; a substation's floor is returnTargetC + this" })),
 });
 const ModeBody = Type.Object(
   {
@@ -76,7 +87,7 @@ export const controlRoutes: FastifyPluginAsync<{ controller: Controller | undefi
     if (!controller) throw new HeatScadaError('HS_ERR_CONTROL_OFF', 'start it with `heatscada control` or control.enabled');
     return controller;
   };
-  const overview = (c: Controller): Static<typeof Overview> => ({ global: c.global, source: c.source, substations: c.views() });
+  const overview = (c: Controller): Static<typeof Overview> => ({ global: c.global, source: c.source, substations: c.views(), saving: c.saving, returnFloorK: c.returnFloorK });
 
   app.get('/api/control', { config: READ, schema: { tags: ['control'], summary: 'Balancing: every substation against its targets, and what the loop does next and why', response: { 200: Overview, 503: ErrorBody } } }, async () => overview(loop()));
   app.put<{ Body: Static<typeof ModeBody> }>(

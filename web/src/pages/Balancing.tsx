@@ -1,10 +1,14 @@
-// The balancing page: every substation's return against its target, valve, supply, the coldest
-// home, what the loop wants to do next and why, and its mode (auto / manual / advisory), with
-// the global take and hand-back, the heat source request and the curve settings for engineers.
-// Modes take an operator and the curve an engineer: smaller roles see the values, not the controls.
+// The balancing page: what balancing does at a glance (the heat saved against the curve alone,
+// every return against its target, the coldest homes against 18 °C), each recommendation with
+// its reason, then every substation's return, supply, valve, coldest home and mode (auto /
+// manual / advisory) in a table, with the global take and hand-back, the heat source request
+// and the curve settings for engineers. Modes take an operator and the curve an engineer:
+// smaller roles see the values, not the controls.
 
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type ControlOverview, type CurveSettings, type LoopMode, type SubstationControl } from '../api.ts';
+import { ColdHomesChart } from '../components/ColdHomesChart.tsx';
+import { ReturnChart } from '../components/ReturnChart.tsx';
 import { formatNumber, formatTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { substationHref } from '../routes.ts';
@@ -12,6 +16,8 @@ import { useCan } from '../session.ts';
 
 const REFRESH_MS = 5000;
 const MODES: LoopMode[] = ['auto', 'manual', 'advisory'];
+/** A trim in kelvin with its sign: +0.1, -2.0. */
+const signedK = (k: number) => `${k >= 0 ? '+' : ''}${k.toFixed(1)}`;
 
 /** Deviation of the return from its target as a small bar: blue cold, red warm, ±5 K full width. */
 function ReturnBar({ s }: { s: SubstationControl }) {
@@ -71,6 +77,62 @@ function CurveForm({ onError }: { onError: (m: string) => void }) {
   );
 }
 
+/** The figures balancing is judged by: heat saved against the curve alone, return spread, homes below 18 °C. */
+function Summary({ data }: { data: ControlOverview }) {
+  const { t } = useI18n();
+  const deviations = data.substations.flatMap((s) => (s.inputs && s.returnTargetC !== null ? [s.inputs.returnC - s.returnTargetC] : []));
+  const spread = deviations.length > 1 ? Math.max(...deviations) - Math.min(...deviations) : null;
+  const cold = data.substations.filter((s) => s.inputs?.indoorMinC !== undefined && s.inputs.indoorMinC < 18).length;
+  const saving = data.saving;
+  return (
+    <section className="totals balance-summary" data-testid="balance-summary">
+      <div className="kpi" data-testid="heat-saved">
+        <span className="kpi-label">{t('balance.saving')}</span>
+        <span className="kpi-value">{saving ? `${saving.savedPct.toFixed(1)} %` : '—'}</span>
+        {saving && <span className="kpi-how">{t('balance.saving.how', { n: saving.substations, k: signedK(saving.curveTrimK) })}</span>}
+      </div>
+      <div className="kpi">
+        <span className="kpi-label">{t('balance.spread')}</span>
+        <span className="kpi-value">{formatNumber(spread, 'K')} <small>K</small></span>
+        <span className="kpi-how">{t('balance.spread.how')}</span>
+      </div>
+      <div className="kpi">
+        <span className="kpi-label">{t('balance.coldCount')}</span>
+        <span className={`kpi-value ${cold > 0 ? 'cold' : ''}`} data-testid="cold-count">{cold}</span>
+      </div>
+    </section>
+  );
+}
+
+/** What the loop would write (advisory) or writes next, or why it holds, one line each: those that act first. */
+function Recommendations({ substations }: { substations: SubstationControl[] }) {
+  const { t, tagLabel } = useI18n();
+  const acting = (s: SubstationControl) => s.next !== null || s.state !== 'ok';
+  const sorted = [...substations].sort((a, b) => Number(acting(b)) - Number(acting(a)));
+  return (
+    <section className="panel recommendations" data-testid="recommendations">
+      <h3>{t('balance.recommendations')}</h3>
+      {!substations.some(acting) && <p className="muted">{t('balance.rec.none')}</p>}
+      <ul>
+        {sorted.map((s) => (
+          <li key={s.id} data-testid="recommendation" data-id={s.id} className={`rec-${s.state} ${acting(s) ? 'rec-acting' : ''}`}>
+            <a href={substationHref(s.id)}>{s.id}</a>{' '}
+            <span className="muted">{t(`balance.mode.${s.mode}`)}</span>{' '}
+            {s.next && <strong className="num">{tagLabel(s.next.tag)} → {s.next.value.toFixed(1)}</strong>}
+            <div className="rec-reason" data-testid="rec-reason">{s.reason ?? s.note ?? s.state}</div>
+            {s.next && (
+              <details>
+                <summary className="muted">{t('balance.rec.detail')}</summary>
+                <small className="muted">{s.next.why}</small>
+              </details>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export default function Balancing() {
   const { t, tagLabel } = useI18n();
   const operator = useCan()('operator');
@@ -111,20 +173,36 @@ export default function Balancing() {
         )}
         {data && <span className="muted">{t('balance.source', { k: data.source.offsetK.toFixed(1), why: data.source.why })}</span>}
       </div>
-      <CurveForm onError={setError} />
-      <table className="balance-table">
+      {data && (
+        <>
+          <Summary data={data} />
+          <div className="balance-charts">
+            <section className="panel">
+              <h3>{t('balance.chart.returnTitle')}</h3>
+              <ReturnChart substations={data.substations} floorK={data.returnFloorK} />
+            </section>
+            <section className="panel">
+              <h3>{t('balance.cold.title')}</h3>
+              <ColdHomesChart temps={data.substations.flatMap((s) => (s.inputs?.indoorMinC === undefined ? [] : [s.inputs.indoorMinC]))} />
+            </section>
+          </div>
+          <Recommendations substations={data.substations} />
+        </>
+      )}
+      <table className="table balance-table">
         <thead>
           <tr>
-            <th>{t('col.substation')}</th>
-            <th>{t('balance.col.mode')}</th>
-            <th>{t('balance.col.plc')}</th>
-            <th>{t('balance.col.state')}</th>
-            <th>{t('balance.col.return')} °C</th>
-            <th>{t('balance.col.supply')} °C</th>
-            <th>{t('balance.col.valve')} %</th>
-            <th>{t('balance.col.indoor')} °C</th>
-            <th>{t('balance.col.next')}</th>
-            <th>{t('balance.col.last')}</th>
+            <Th label={t('col.substation')} />
+            <Th label={t('balance.col.mode')} />
+            <Th label={t('balance.col.plc')} />
+            <Th label={t('balance.col.state')} />
+            <Th label={t('balance.col.return')} unit={t('balance.unit.actualTarget', { unit: '°C' })} num />
+            <Th label={t('balance.col.supply')} unit={t('balance.unit.actualTarget', { unit: '°C' })} num />
+            <Th label={t('balance.col.trim')} unit="K" num />
+            <Th label={t('balance.col.valve')} unit="%" num />
+            <Th label={t('balance.col.indoor')} unit="°C" num />
+            <Th label={t('balance.col.next')} />
+            <Th label={t('balance.col.last')} />
           </tr>
         </thead>
         <tbody>
@@ -140,14 +218,26 @@ export default function Balancing() {
               <td title={s.note ?? ''}>{s.state}</td>
               <td><ReturnBar s={s} /></td>
               <td className="num">{formatNumber(s.inputs?.supplyC, '')} / {formatNumber(s.supplyTargetC, '')}</td>
+              <td className="num">{s.trimK === null ? '–' : signedK(s.trimK)}</td>
               <td className="num">{formatNumber(s.inputs?.valvePct, '')}</td>
               <td className="num">{formatNumber(s.inputs?.indoorMinC, '')}</td>
-              <td>{s.next ? <span title={s.next.why}>{tagLabel(s.next.tag)} → {s.next.value.toFixed(1)} <small className="muted">{s.next.why}</small></span> : '–'}</td>
+              <td>{s.next ? <span title={s.next.why}>{tagLabel(s.next.tag)} → {s.next.value.toFixed(1)}</span> : '–'}</td>
               <td>{s.lastWrite ? `${formatTime(s.lastWrite.ts)} ${tagLabel(s.lastWrite.tag)} ${s.lastWrite.value.toFixed(1)}${s.lastWrite.ok ? '' : ` ${t('balance.refused', { code: s.lastWrite.code ?? '' })}`}` : '–'}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <CurveForm onError={setError} />
     </div>
+  );
+}
+
+/** A column header: its name, and under it the unit, so neither runs into the next column's. */
+function Th({ label, unit, num }: { label: string; unit?: string; num?: boolean }) {
+  return (
+    <th scope="col" className={num ? 'num' : undefined}>
+      {label}
+      {unit && <small className="th-unit">{unit}</small>}
+    </th>
   );
 }
