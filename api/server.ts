@@ -7,14 +7,15 @@ import { pino, type Logger } from 'pino';
 import type { Controller } from '../control/controller.ts';
 import type { MqttLogin } from '../model/mqtt-client.ts';
 import type { TimeSeriesStore } from '../model/store.ts';
-import { loadSites, type ApiContext, type Site, knows, substationIds } from './context.ts';
+import { loadSiteFile, type ApiContext, type Site, knows, substationIds } from './context.ts';
+import type { NetworkTopology } from '../model/topology.ts';
 import { frameworkError, notFound, registerErrorHandlers } from './errors.ts';
 import { startLiveFeed, type LiveFeedStats } from './live/live-feed.ts';
 import { attachRooms } from './live/rooms.ts';
 import { HttpCounters } from './metrics.ts';
 import { controlRoutes } from './routes/control.ts';
 import { registerDocs } from './routes/docs.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthRoutes, type PlantInfo } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
 import { networkRoutes } from './routes/network.ts';
 import { substationRoutes } from './routes/substations.ts';
@@ -24,6 +25,7 @@ import type { AlarmService } from '../alarms/alarms.ts';
 import type { AuditTrail } from '../model/audit.ts';
 import { HeatScadaError } from '../model/errors.ts';
 import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
+import { restrictToOwner } from '../store/sqlite/owner-only.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { installAuditHook } from './auth/audit-hook.ts';
 import { AUTH_DEFAULTS, createAuth, type Auth, type AuthOptions } from './auth/auth.ts';
@@ -52,7 +54,7 @@ export interface ApiOptions {
   webDir?: string;
   /** Names and locations of the substations; merged over those of sitesFile. */
   sites?: Site[];
-  /** The simulator manifest (data/sim-endpoints.json) or any JSON { substations: [{ id, name?, location? }] }. */
+  /** The simulator manifest (data/sim-endpoints.json), a network description (YAML), or any JSON { substations: [{ id, name?, location? }] }. */
   sitesFile?: string;
   /** Default 10 s. */
   staleAfterS?: number;
@@ -61,6 +63,8 @@ export interface ApiOptions {
   logger?: Logger;
   /** The balancing loop, when it runs in this process; /api/control answers 503 without it. */
   control?: Controller;
+  /** What the process steers, when it knows (the all-in-one: its simulator); GET /api/health says it. */
+  plant?: PlantInfo;
   /** The alarm engine in this process; /api/alarms and /api/work-orders answer 503 HS_ERR_ALARMS_OFF without it. */
   alarms?: AlarmService;
   /**
@@ -110,9 +114,10 @@ const BODY_LIMIT_BYTES = 256 * 1024;
 /** Paths that are never the web app: their 404 is an API error, not index.html. */
 const NOT_WEB = /^\/(api|socket\.io|metrics)(\/|$)/;
 
-function siteMap(options: ApiOptions): Map<string, Site> {
-  const sites = [...(options.sitesFile ? loadSites(options.sitesFile) : []), ...(options.sites ?? [])];
-  return new Map(sites.map((s) => [s.id, s]));
+function siteMap(options: ApiOptions): { sites: Map<string, Site>; topology?: NetworkTopology } {
+  const file = options.sitesFile ? loadSiteFile(options.sitesFile) : { sites: [] };
+  const sites = new Map([...file.sites, ...(options.sites ?? [])].map((s) => [s.id, s]));
+  return file.topology ? { sites, topology: file.topology } : { sites };
 }
 
 /** The built web app with SPA fallback: a GET outside the API that matches no file gets index.html. */
@@ -130,6 +135,7 @@ async function registerWeb(app: FastifyInstance, webDir: string | undefined, log
 function openAuthDatabase(file: string): Database.Database {
   try {
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    restrictToOwner(file);
     const db = new Database(file, { timeout: 5000 });
     db.pragma('journal_mode = WAL');
     return db;
@@ -140,7 +146,11 @@ function openAuthDatabase(file: string): Database.Database {
 
 /** The SQLite database for users and sessions, and whether startApi opened it (and so closes it). */
 function authDatabase(options: ApiOptions): { db: Database.Database; owned: boolean } {
-  if (options.database) return { db: options.database, owned: false };
+  if (options.database) {
+    // Handed in open: its file and the -wal and -shm SQLite holds open are made private now.
+    restrictToOwner(options.database.name);
+    return { db: options.database, owned: false };
+  }
   if (options.store instanceof SqliteStore) return { db: options.store.database, owned: false };
   if (options.authDatabaseFile) return { db: openAuthDatabase(options.authDatabaseFile), owned: true };
   throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'the store is not SQLite: name a SQLite file for users and sessions', '/serve/auth/database');
@@ -152,7 +162,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
   const { db, owned } = authDatabase(options);
   const trail = options.audit ?? new SqliteAuditTrail(db);
   const auth = createAuth(db, trail, options.auth);
-  const sites = siteMap(options);
+  const { sites, topology } = siteMap(options);
   const feedOptions = { mqttUrl: options.mqttUrl, mqttLogin: options.mqttLogin, store: options.store, staleAfterMs: 1000 * (options.staleAfterS ?? 10), logger: log.child({ part: 'live-feed' }) };
   const feed = await startLiveFeed(options.group === undefined ? feedOptions : { ...feedOptions, group: options.group });
   const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES, trustProxy, frameworkErrors: frameworkError, ajv: { customOptions: { coerceTypes: true, allErrors: false } } });
@@ -163,6 +173,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     store: options.store,
     feed,
     sites,
+    ...(topology ? { topology } : {}),
     http,
     startedAt: Date.now(),
     liveClients: () => rooms?.clients() ?? 0,
@@ -182,7 +193,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     await app.register(networkRoutes, { ctx });
     await app.register(substationRoutes, { ctx });
     await app.register(historyRoutes, { ctx });
-    await app.register(healthRoutes, { ctx });
+    await app.register(healthRoutes, { ctx, ...(options.plant ? { plant: options.plant } : {}), ...(options.control ? { control: options.control } : {}) });
     await app.register(alarmRoutes, { alarms: options.alarms });
     await app.register(workOrderRoutes, { alarms: options.alarms });
     await app.register(controlRoutes, { controller: options.control });

@@ -15,7 +15,7 @@ import { heatingWithDefaults } from '../control/heating.ts';
 import { startControl } from '../control/start.ts';
 import { loadDevices } from '../collectors/config.ts';
 import { startCollector } from '../collectors/collector.ts';
-import type { Config } from '../model/config.ts';
+import type { Config } from './config.ts';
 import { openStore, openStoreWriter } from '../store/open-store.ts';
 import { scheduleRetention } from '../store/retention.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -23,10 +23,14 @@ import { auditConfigLoad } from '../store/audit/config-load.ts';
 import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
 import { historianOptions } from '../store/historian/config-schema.ts';
 import { startHistorian } from '../store/historian/historian.ts';
-import { runSimulator, type Log } from '../simulators/run.ts';
+import { runSimulator, type Log, type SimulatorHandle } from '../simulators/run.ts';
 
 export interface AllInOne {
   summary: string[];
+  /** The simulated plant the roles run on (tests read its time). */
+  simulator: SimulatorHandle;
+  /** http://host:port of the control room and its API. */
+  url: string;
   stop(): Promise<void>;
 }
 
@@ -43,9 +47,13 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     if (config.broker.tls && (await ensureSelfSignedTls(config.broker.tls))) {
       log.info({ event: 'tls_generated', cert: config.broker.tls.cert_file, key: config.broker.tls.key_file }, 'self-signed broker certificate generated');
     }
+    // The simulated PLCs first: the collector's login may publish for their substations only.
+    const simulator = await runSimulator(config.simulate, simLog);
+    stops.push(() => simulator.stop());
+    const devices = loadDevices(simulator.collectorConfigFile);
     const logins = await ensureRoleLogins(
       config.broker.credentials_file,
-      allInOnePrincipals({ group: config.collect.group_id, edgeNodeId: config.collect.edge_node_id, hostId: config.historian.host_id }),
+      allInOnePrincipals({ group: config.collect.group_id, edgeNodeId: config.collect.edge_node_id, hostId: config.historian.host_id, devices: devices.map((d) => d.id) }),
     );
     const broker = await startConfiguredBroker(config.broker, log.child({ role: 'broker' }));
     stops.push(() => broker.close());
@@ -65,10 +73,6 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     const historian = await startHistorian({ ...historianOptions(config.historian), mqttUrl: broker.tcpUrl, mqttLogin: logins.historian, store: writer, logger: log.child({ role: 'historian' }) });
     stops.push(() => historian.stop());
 
-    const simulator = await runSimulator(config.simulate, simLog);
-    stops.push(() => simulator.stop());
-
-    const devices = loadDevices(simulator.collectorConfigFile);
     const collector = await startCollector(
       // The generated login replaces any password_file of the section.
       { ...config.collect, mqtt: { ...config.collect.mqtt, url: broker.tcpUrl, ...logins.collector, password_file: undefined }, devices },
@@ -84,13 +88,22 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     if (alarms) stops.push(() => alarms.close());
     else log.warn({ event: 'alarms_off', reason: 'the store is not SQLite' }, 'alarm engine not started');
 
-    // The balancing loop writes only through DCMD, so it follows the same broker (on by default, advisory: it writes nothing until an engineer says auto).
+    // The balancing loop writes only through DCMD, so it follows the same broker. The plant is
+    // simulated, so it starts in auto unless the configuration says otherwise (bin/config.ts),
+    // and its time is the plant's: the envelope's 5-min spacing and its integrals count simulated
+    // minutes, however fast the simulator runs.
     // Its curve follows each substation's emitters as the simulated network has them, unless control.heating says otherwise.
     const heating = heatingWithDefaults(config.control.heating, simulator.endpoints.substations);
     const control = config.control.enabled
       ? await startControl(
           { ...config, control: { ...config.control, mqtt_url: broker.tcpUrl, mqtt_login: logins.control, heating } },
-          { store, ...(store instanceof SqliteStore ? { database: store.database } : {}), logger: log.child({ role: 'control' }) },
+          {
+            store,
+            ...(store instanceof SqliteStore ? { database: store.database } : {}),
+            clock: () => simulator.plant.timeMs,
+            speed: () => simulator.clock.speed,
+            logger: log.child({ role: 'control' }),
+          },
         )
       : undefined;
     if (control) stops.push(() => control.stop());
@@ -98,6 +111,7 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     // The control room follows the same broker and names and places substations from the manifest.
     const api = await startApi({
       ...(control ? { control: control.controller } : {}),
+      plant: { kind: 'simulator', startMode: config.control.start_mode },
       ...(alarms ? { alarms } : {}),
       ...(trail ? { audit: trail } : {}),
       ...serveOptions(config.serve),
@@ -116,11 +130,13 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
         `  broker   ${broker.tcpUrl}  (MQTT 3.1.1; WebSocket ${broker.wsUrl}${broker.tlsUrl ? `; TLS ${broker.tlsUrl}` : ''}; logins in ${secretsFileOf(config.broker.credentials_file)})`,
         `  collect  ${devices.length} PLCs → Sparkplug B group "${config.collect.group_id}", edge node "${config.collect.edge_node_id}"`,
         `  historian host "${config.historian.host_id}" → ${storeWhere}`,
-        `  control  ${control ? `balancing loop on, group "${config.control.group}"` : 'balancing loop off (control.enabled: true to run it)'}`,
+        `  control  ${control ? `balancing loop on in ${config.control.start_mode} on the simulated plant, group "${config.control.group}"` : 'balancing loop off (control.enabled: true to run it)'}`,
         `  alarms   ${alarms ? `${alarms.definitions.length} rules from ${config.alarms.rules_file}` : 'off'}`,
         `  control room ${api.url}  (API ${api.url}/api, docs ${api.url}/api/docs, metrics ${api.url}/metrics)`,
         ...firstAdminSummary(api.firstAdmin),
       ],
+      simulator,
+      url: api.url,
       stop: stopAll,
     };
   } catch (e) {

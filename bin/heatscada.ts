@@ -4,7 +4,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readConfigDocument, resolveConfig, type Config } from '../model/config.ts';
+import { defaultStartMode, readConfigDocument, resolveConfig, type Config } from './config.ts';
 import { HeatScadaError, isHeatScadaError } from '../model/errors.ts';
 import { readMqttLogin } from '../model/mqtt-client.ts';
 import { pino } from 'pino';
@@ -61,6 +61,8 @@ const MQTT_USER_OPTIONS: Record<string, OptionSpec> = {
   group: { type: 'string', arg: 'G', help: 'add, edge_node: its Sparkplug group id' },
   'edge-node-id': { type: 'string', arg: 'E', help: 'add, edge_node: its Sparkplug edge node id' },
   'host-id': { type: 'string', arg: 'H', help: 'add, historian: its Sparkplug host id' },
+  devices: { type: 'string', arg: 'S001,S002', help: 'add, edge_node: the device ids (substations) it may publish for' },
+  'share-groups': { type: 'string', arg: 'G1,G2', help: 'add, hosts: the $share groups it may join (default: its user name)' },
   'password-file': { type: 'string', arg: 'FILE', help: 'add: take the password from FILE instead of generating and printing one' },
 };
 
@@ -71,6 +73,13 @@ const AUDIT_OPTIONS: Record<string, OptionSpec> = {
   action: { type: 'string', arg: 'A', help: 'list: records of this action (plant.write, auth.login, …)' },
   target: { type: 'string', arg: 'PREFIX', help: "list: records whose target starts so ('S001')" },
   limit: { type: 'string', arg: 'N', help: 'list: at most N records, newest first (default 100, at most 1000)' },
+};
+
+const DEVICE_OPTIONS: Record<string, OptionSpec> = {
+  ...CONFIG_OPTION,
+  to: { type: 'string', arg: 'E', help: 'move: the Sparkplug edge node id that now carries the device' },
+  group: { type: 'string', arg: 'G', help: 'move: its Sparkplug group id (default: collect.group_id)' },
+  file: { type: 'string', arg: 'FILE', help: 'the device owners file the hosts read (default: ./data/device-owners.json)' },
 };
 
 const USER_OPTIONS: Record<string, OptionSpec> = {
@@ -89,6 +98,7 @@ const COMMANDS: Record<string, Command> = {
   alarms: { summary: 'run the alarm engine and the crew workflow', options: CONFIG_OPTION, run: alarms },
   serve: { summary: 'serve the REST and live API and the control-room web UI', options: CONFIG_OPTION, run: serve },
   'mqtt-user': { summary: "MQTT principals of the broker: 'mqtt-user add USER --kind K …', 'mqtt-user remove USER', 'mqtt-user list'", options: MQTT_USER_OPTIONS, positionals: true, run: mqttUserCommand },
+  device: { summary: "place a device on another edge node: 'device move S001 --to collector-2' (hosts refuse it elsewhere)", options: DEVICE_OPTIONS, positionals: true, run: deviceCommand },
   user: { summary: "people who sign in to the API: 'user add NAME --role R', 'user passwd NAME', 'user list'", options: USER_OPTIONS, positionals: true, run: userCommand },
   audit: { summary: "check the audit trail: 'audit verify' walks the hash chain, 'audit list' prints records", options: AUDIT_OPTIONS, positionals: true, run: audit },
 };
@@ -226,7 +236,7 @@ async function simulate(values: Values): Promise<number> {
 }
 
 async function start(values: Values): Promise<number> {
-  const config = configFrom(values);
+  const config = configFrom(values, (doc) => defaultStartMode(doc, 'simulator'));
   const [{ startAllInOne }, { stderrLog }] = await Promise.all([import('./all-in-one.ts'), simulatorModule()]);
   return runUntilSignal(() => startAllInOne(config, stderrLog, log));
 }
@@ -249,7 +259,7 @@ async function mqttUserCommand(values: Values, positionals: string[]): Promise<n
   }
   const config = configFrom(values);
   const { mqttUser } = await import('../broker/mqtt-user-command.ts');
-  const request = { verb, username, kind: str(values, 'kind'), group: str(values, 'group'), edgeNodeId: str(values, 'edge-node-id'), hostId: str(values, 'host-id'), passwordFile: str(values, 'password-file') };
+  const request = { verb, username, kind: str(values, 'kind'), group: str(values, 'group'), edgeNodeId: str(values, 'edge-node-id'), hostId: str(values, 'host-id'), devices: str(values, 'devices'), shareGroups: str(values, 'share-groups'), passwordFile: str(values, 'password-file') };
   for (const line of await mqttUser(config.broker.credentials_file, request)) process.stdout.write(`${line}\n`);
   return 0;
 }
@@ -304,7 +314,7 @@ async function collect(values: Values): Promise<number> {
 }
 
 async function control(values: Values): Promise<number> {
-  const config = configFrom(values);
+  const config = configFrom(values, (doc) => defaultStartMode(doc, 'plc'));
   const [{ startControl }, { openStore }, { SqliteStore }] = await Promise.all([
     import('../control/start.ts'),
     import('../store/open-store.ts'),
@@ -399,6 +409,19 @@ async function userCommand(values: Values, positionals: string[]): Promise<numbe
   if (file === undefined) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'the store is not SQLite: name a SQLite file for users', '/serve/auth/database');
   const { userCommand: run } = await import('../api/auth/user-command.ts');
   for (const line of await run(file, { verb, name, role: str(values, 'role'), passwordFile: str(values, 'password-file') })) process.stdout.write(`${line}\n`);
+  return 0;
+}
+
+async function deviceCommand(values: Values, positionals: string[]): Promise<number> {
+  const [verb, substation, ...extra] = positionals;
+  const to = str(values, 'to');
+  if (verb !== 'move' || substation === undefined || to === undefined || extra.length > 0) {
+    process.stderr.write("heatscada device: say 'device move DEVICE --to EDGE_NODE_ID [--group G]'. Run 'heatscada device --help'.\n");
+    return 2;
+  }
+  const { DEFAULT_DEVICE_OWNERS_FILE, moveDevice } = await import('../store/historian/owners.ts');
+  const group = str(values, 'group') ?? configFrom(values).collect.group_id;
+  process.stdout.write(`${moveDevice(str(values, 'file') ?? DEFAULT_DEVICE_OWNERS_FILE, substation, group, to)}\n`);
   return 0;
 }
 

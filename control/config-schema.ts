@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MqttLoginSchema } from '../model/mqtt-client.ts';
 
-// The `control:` section of the configuration document (model/config.ts). Field reference:
+// The `control:` section of the configuration document (bin/config.ts). Field reference:
 // control/README.md. The envelope's limits may be tightened here, never widened past DOMAIN.md.
 
 const Curve = (supply: number, ret: number, b: number) =>
@@ -54,12 +54,12 @@ export const ControlConfigSchema = Type.Object(
     refused_hold_s: Type.Number({ minimum: 0, maximum: 86_400, default: 1800, description: 'after a refused write the substation waits this long (or a hand-back) before trying again' }),
     start_mode: Type.Unsafe<'auto' | 'advisory'>(Type.String({ enum: ['auto', 'advisory'], default: 'auto', description: 'advisory: recommend only' })),
     target_indoor_min_c: Type.Number({ minimum: 16, maximum: 24, default: 18.3, description: 'aim for the coldest sampled home' }),
-    indoor_gain: Type.Number({ minimum: 0, maximum: 10, default: 3, description: 'K of curve indoor offset per K of indoor error' }),
+    indoor_gain: Type.Number({ minimum: 0, maximum: 10, default: 5, description: 'K of curve indoor offset per K of indoor error' }),
     indoor_integral_h: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 10, description: 'integral time of the indoor trim' }),
     return_band_k: Type.Number({ minimum: 0, maximum: 10, default: 1, description: 'returns are lifted to within this of the most demanding substation\'s return, K' }),
     return_integral_h: Type.Number({ exclusiveMinimum: 0, maximum: 100, default: 1, description: 'hours for the return bias to move 1 K of trim per K of return short of the floor' }),
     return_bias_max_k: Type.Number({ minimum: 0, maximum: 15, default: 8, description: 'most trim (K) the return bias adds to any substation' }),
-    trim_limit_k: Type.Number({ minimum: 0, maximum: 15, default: 10, description: 'largest indoor trim, K (curve indoor units)' }),
+    trim_limit_k: Type.Number({ minimum: 0, maximum: 15, default: 12, description: 'largest indoor trim, K (curve indoor units)' }),
     source_id: Type.String({ minLength: 1, default: 'SRC', description: "the heat source's PLC as the collectors publish it (a Sparkplug device): where the supply offset is written" }),
     source_max_offset_k: Type.Number({ minimum: 0, maximum: 20, default: 20, description: 'most the loop asks of the heat source over its own curve, K (the catalogue allows 0–20)' }),
     heating: Type.Record(Type.String(), Type.Unsafe<'radiator' | 'floor'>(Type.String({ enum: ['radiator', 'floor'] })), {

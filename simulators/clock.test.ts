@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { SimClock, type BehindReport, type Steppable } from './clock.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { SimClock, warmUp, type BehindReport, type Steppable } from './clock.ts';
 
 /** A plant that counts its steps and a wall clock moved by hand (each step may cost wall time). */
 function rig(stepS: number, stepCostMs = 0) {
@@ -66,5 +66,42 @@ describe('SimClock', () => {
     wall.ms += 100;
     clock.tick();
     expect(plant.steps).toBe(3); // 30 ms a step, 80 ms of budget
+  });
+});
+
+describe('warmUp', () => {
+  it('runs the first hours at the warm-up speed, then at the normal speed', () => {
+    vi.useFakeTimers();
+    try {
+      const clock = new SimClock(rig(1).plant, { speed: 1 });
+      const elapsed = { s: 0 };
+      const ends: number[] = [];
+      warmUp(clock, () => elapsed.s, { speed: 60, hours: 2 }, (speed) => ends.push(speed));
+      expect(clock.speed).toBe(60);
+      elapsed.s = 2 * 3600 - 1;
+      vi.advanceTimersByTime(500);
+      expect(clock.speed).toBe(60);
+      elapsed.s = 2 * 3600;
+      vi.advanceTimersByTime(500);
+      expect(clock.speed).toBe(1);
+      expect(ends).toEqual([1]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('ends early, without overriding it, when someone sets a speed meanwhile', () => {
+    vi.useFakeTimers();
+    try {
+      const clock = new SimClock(rig(1).plant, { speed: 1 });
+      const ends: number[] = [];
+      warmUp(clock, () => 0, { speed: 60, hours: 2 }, (speed) => ends.push(speed));
+      clock.setSpeed(10);
+      vi.advanceTimersByTime(500);
+      expect(clock.speed).toBe(10);
+      expect(ends).toEqual([10]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -130,3 +130,27 @@ function checkedSpeed(speed: number): number {
   if (!Number.isFinite(speed) || speed <= 0) throw new RangeError(`speed must be a positive number, got ${speed}`);
   return speed;
 }
+
+export interface WarmUp {
+  /** Simulated seconds per wall second meanwhile. */
+  speed: number;
+  /** Simulated hours at that speed. */
+  hours: number;
+}
+
+/**
+ * Runs the clock at the warm-up speed until `hours` of simulated time have passed, then at its
+ * normal speed. Someone setting a speed meanwhile (the admin endpoint) ends the warm-up without
+ * being overridden. Returns a stop for the watch.
+ */
+export function warmUp(clock: SimClock, elapsedS: () => number, warmup: WarmUp, onEnd: (speed: number) => void): () => void {
+  const normal = clock.speed;
+  clock.setSpeed(warmup.speed);
+  const watch = setInterval(() => {
+    if (clock.speed === warmup.speed && elapsedS() < warmup.hours * 3600) return;
+    clearInterval(watch);
+    if (clock.speed === warmup.speed) clock.setSpeed(normal);
+    onEnd(clock.speed);
+  }, DEFAULT_TICK_MS);
+  return () => clearInterval(watch);
+}

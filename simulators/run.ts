@@ -1,11 +1,11 @@
-// The simulator process: network → plant → OPC UA / Modbus endpoints → manifest and collector
-// config → admin endpoint → clock. Everything it starts, stop() closes again.
+// The simulator process: network → plant → OPC UA / Modbus endpoints → admin endpoint →
+// manifest and collector config → clock. Everything it starts, stop() closes again.
 
 import path from 'node:path';
-import type { SimulateConfig } from '../model/config.ts';
+import type { SimulateConfig } from './config-schema.ts';
 import { ControlMode } from '../model/tags.ts';
 import { startAdminHttp, type AdminServer } from './admin-http.ts';
-import { SimClock } from './clock.ts';
+import { SimClock, warmUp } from './clock.ts';
 import { startEndpoints, writeCollectorConfig, writeManifest, type EndpointGroup, type SimEndpoints } from './manifest.ts';
 import { loadScenario, simulatedNetwork } from './network/load.ts';
 import type { Network } from './network/schema.ts';
@@ -56,9 +56,6 @@ export async function runSimulator(cfg: SimulateConfig, log: Log = stderrLog): P
     closers.push(() => endpoints.close());
 
     const dataDir = path.resolve(cfg.data_dir);
-    const { file: manifestFile, manifest } = writeManifest(dataDir, endpoints);
-    const { file: collectorConfigFile } = writeCollectorConfig(dataDir, manifest);
-
     const clock = new SimClock(plant, {
       speed: cfg.speed,
       onBehind: ({ droppedS, speed }) => log('clock behind: simulated time given up', { dropped_s: Math.round(droppedS), speed }),
@@ -72,10 +69,17 @@ export async function runSimulator(cfg: SimulateConfig, log: Log = stderrLog): P
         onFault: (change, fault) => log(`fault ${change}`, { id: fault.id, kind: fault.kind, substation: fault.substation ?? 'network' }),
       },
       cfg.admin_port,
+      dataDir,
     );
     closers.push(() => admin.close());
+    const { file: manifestFile, manifest } = writeManifest(dataDir, endpoints, { url: admin.url, token_file: admin.tokenFile });
+    const { file: collectorConfigFile } = writeCollectorConfig(dataDir, manifest);
 
     clock.start();
+    if (cfg.warmup) {
+      const { hours } = cfg.warmup;
+      closers.push(warmUp(clock, () => plant.elapsedS, cfg.warmup, (speed) => log('warm-up over', { hours, speed })));
+    }
     log('started', {
       substations: plant.net.n,
       endpoints: endpoints.groups.length,
@@ -85,9 +89,9 @@ export async function runSimulator(cfg: SimulateConfig, log: Log = stderrLog): P
       faults_scheduled: scenario?.faults.length ?? 0,
     });
     const summary = [
-      `heatscada simulate: ${network.substations.length} substations (${count(network, 'opcua')} OPC UA, ${count(network, 'modbus')} Modbus TCP), speed ×${cfg.speed}, step ${cfg.step_s} s`,
+      `heatscada simulate: ${network.substations.length} substations (${count(network, 'opcua')} OPC UA, ${count(network, 'modbus')} Modbus TCP), speed ×${cfg.speed}${cfg.warmup ? ` (×${cfg.warmup.speed} for the first ${cfg.warmup.hours} h)` : ''}, step ${cfg.step_s} s`,
       ...endpointLines(endpoints.groups),
-      `  admin    ${admin.url}  (GET /status, GET|POST /faults, DELETE /faults/:id, GET /substations/:id, POST /speed)`,
+      `  admin    ${admin.url}  (GET /status, GET|POST /faults, DELETE /faults/:id, GET /substations/:id, POST /speed; token in ${shortPath(admin.tokenFile)})`,
       `  manifest ${shortPath(manifestFile)}, collector config ${shortPath(collectorConfigFile)}`,
     ];
     let stopped: Promise<void> | undefined;

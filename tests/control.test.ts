@@ -16,7 +16,7 @@ import type { ControlAudit } from '../control/audit.ts';
 import type { Controller } from '../control/controller.ts';
 import type { DcmdActuator } from '../control/dcmd.ts';
 import { startControl } from '../control/start.ts';
-import { resolveConfig } from '../model/config.ts';
+import { resolveConfig } from '../bin/config.ts';
 import { ControlMode } from '../model/tags.ts';
 import type { Plant } from '../simulators/plant.ts';
 import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';

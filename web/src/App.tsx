@@ -19,8 +19,10 @@ const History = lazy(() => import('./pages/History.tsx'));
 const Alarms = lazy(() => import('./pages/Alarms.tsx'));
 const WorkOrders = lazy(() => import('./pages/WorkOrders.tsx'));
 const Balancing = lazy(() => import('./pages/Balancing.tsx'));
+const Network = lazy(() => import('./pages/Network.tsx'));
 const Users = lazy(() => import('./pages/Users.tsx'));
 const Audit = lazy(() => import('./pages/Audit.tsx'));
+const Wall = lazy(() => import('./pages/Wall.tsx'));
 
 /** Pages a smaller role may not open: they are absent from its navigation, and the server refuses their data. */
 const PAGE_ROLE: Partial<Record<Route['page'], Role>> = { users: 'admin', audit: 'engineer' };
@@ -71,6 +73,14 @@ function Shell({ user }: { user: Principal }) {
       </a>
     );
   const allowed = mayOpen(route.page);
+  // The wall is the whole screen: no header, no banners (it shows the alarms itself).
+  if (route.page === 'wall') {
+    return (
+      <Suspense fallback={<p className="muted pad">{t('trend.loading')}</p>}>
+        <Wall />
+      </Suspense>
+    );
+  }
   return (
     <div className="app">
       <header className="topbar">
@@ -79,11 +89,13 @@ function Shell({ user }: { user: Principal }) {
         </a>
         <nav>
           {link('overview', '#/', t('nav.overview'))}
+          {link('network', '#/network', t('nav.network'))}
           {link('history', '#/history', t('nav.history'))}
           {link('balancing', '#/balancing', t('nav.balancing'))}
           {link('alarms', '#/alarms', t('nav.alarms'))}
           {link('work-orders', '#/work-orders', t('nav.workOrders'))}
           {link('audit', '#/audit', t('nav.audit'))}
+          {link('wall', '#/wall', t('nav.wall'))}
           {link('users', '#/users', t('nav.users'))}
         </nav>
         <UserMenu user={user} />
@@ -98,6 +110,7 @@ function Shell({ user }: { user: Principal }) {
           {route.page === 'substation' && <Substation key={route.id} id={route.id} />}
           {route.page === 'history' && <History initial={route.series} />}
           {route.page === 'balancing' && <Balancing />}
+          {route.page === 'network' && <Network />}
           {route.page === 'alarms' && <Alarms />}
           {route.page === 'work-orders' && <WorkOrders />}
           {route.page === 'crew' && <WorkOrders crew={route.crew} />}

@@ -5,6 +5,7 @@
 import type { SubstationState } from '../../api/live/latest-table.ts';
 import type { CurveSettings } from '../../control/config-schema.ts';
 import type { LoopMode } from '../../control/controller.ts';
+import type { HeatSaving } from '../../control/heat-saving.ts';
 import type { PointValue, Quality } from '../../model/point.ts';
 import type { SeriesKey } from '../../model/store.ts';
 import { ApiError, authFetch, errorOf } from './session.ts';
@@ -28,6 +29,9 @@ export interface Reading {
 export interface NetworkSubstation {
   id: string;
   name?: string;
+  name_en?: string;
+  /** Pinyin initials of the name, lower case (the server computes them). */
+  initials?: string;
   location?: Location;
   status: Status;
   values: Record<string, Reading>;
@@ -48,6 +52,36 @@ export interface Network {
   ts: number;
   substations: NetworkSubstation[];
   totals: Totals;
+}
+
+/** A name as people say it (zh), with an optional English form. */
+export interface PlaceName {
+  zh: string;
+  en?: string;
+}
+
+/** A node of the network's tree: the pipe to it runs from `parent`. */
+export interface TopologyNode {
+  id: string;
+  parent?: string;
+  diameter_mm?: number;
+  location?: Location;
+}
+
+export interface TopologySubstation extends TopologyNode {
+  name?: string;
+  name_en?: string;
+  initials?: string;
+  community?: PlaceName;
+  area?: PlaceName;
+}
+
+/** GET /api/network/topology (api/routes/topology.ts). */
+export interface Topology {
+  name: string | null;
+  source: TopologyNode | null;
+  junctions: TopologyNode[];
+  substations: TopologySubstation[];
 }
 
 export interface TagInfo extends Reading {
@@ -117,19 +151,25 @@ export interface SubstationControl {
   mode: LoopMode;
   state: string;
   plcMode: string | null;
-  inputs: { outdoorC: number; supplyC: number; returnC: number; indoorMinC?: number; valvePct: number; supplySetpointC: number } | null;
+  inputs: { outdoorC: number; supplyC: number; returnC: number; indoorMinC?: number; indoorAvgC?: number; valvePct: number; supplySetpointC: number } | null;
   supplyTargetC: number | null;
   returnTargetC: number | null;
   trimK: number | null;
   next: { tag: string; value: number; why: string } | null;
   lastWrite: { tag: string; value: number; ts: number; ok: boolean; code?: string } | null;
   note: string | null;
+  /** The loop's decision in one line, cause and action. */
+  reason: string | null;
 }
 
 export interface ControlOverview {
   global: LoopMode | null;
   source: { offsetK: number; why: string };
   substations: SubstationControl[];
+  /** Heat saved against the curve alone, estimated (control/heat-saving.ts). */
+  saving: HeatSaving | null;
+  /** The network's return floor over the curve's return, K. */
+  returnFloorK: number | null;
 }
 
 export const seriesKey = (s: SeriesRef): string => `${s.substation}:${s.tag}`;
@@ -152,6 +192,7 @@ function historyParams(q: HistoryQuery): string {
 export const api = {
   network: (signal?: AbortSignal) => getJson<Network>('api/network', signal),
   totals: (signal?: AbortSignal) => getJson<Totals>('api/network/totals', signal),
+  topology: (signal?: AbortSignal) => getJson<Topology>('api/network/topology', signal),
   substation: (id: string, signal?: AbortSignal) => getJson<SubstationDetail>(`api/substations/${encodeURIComponent(id)}`, signal),
   history: (q: HistoryQuery, signal?: AbortSignal) => getJson<History>(`api/history?${historyParams(q)}`, signal),
   exportHistoryCsv: (q: HistoryQuery) => download(`api/history.csv?${historyParams(q)}`, 'history.csv'),

@@ -1,7 +1,7 @@
 // The hash routes (#/, #/substation/:id, …): what a hash means and how a page links to another,
 // kept apart from App so that pages and the shell do not import each other.
 
-export type Route = { page: 'overview' } | { page: 'balancing' } | { page: 'substation'; id: string } | { page: 'history'; series: string[] }
+export type Route = { page: 'overview' } | { page: 'balancing' } | { page: 'network' } | { page: 'wall' } | { page: 'substation'; id: string } | { page: 'history'; series: string[] }
   | { page: 'alarms' | 'work-orders' | 'users' | 'audit' } | { page: 'crew'; crew: string };
 
 export function parseRoute(hash: string): Route {
@@ -11,6 +11,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'alarms' || parts[0] === 'work-orders' || parts[0] === 'users' || parts[0] === 'audit') return { page: parts[0] };
   if (parts[0] === 'crew' && parts[1]) return { page: 'crew', crew: parts[1] };
   if (parts[0] === 'balancing') return { page: 'balancing' };
+  if (parts[0] === 'network') return { page: 'network' };
+  if (parts[0] === 'wall') return { page: 'wall' };
   if (parts[0] === 'history') {
     const series = new URLSearchParams(query).get('series');
     return { page: 'history', series: series ? series.split(',').filter(Boolean) : [] };

@@ -5,15 +5,16 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type NetworkSubstation, type Status } from '../api.ts';
 import { substationHref } from '../routes.ts';
+import { PlantBanner } from '../components/PlantBanner.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { Totals } from '../components/Totals.tsx';
 import { formatAge, formatNumber, useNow } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { useConnection, useOverviewLive, type OverviewRow } from '../live.ts';
+import { displayName, matchesQuery, normalQuery } from '../network-search.ts';
+import { COLD_C } from '../network-state.ts';
 
 const ROW_HEIGHT = 34;
-/** The legal floor for indoor temperature; below it a home gets a refund. */
-const COLD_C = 18;
 /** Worst first: what needs a crew sorts to the top. */
 const SEVERITY: Record<Status, number> = { alarm: 0, offline: 1, stale: 2, online: 3 };
 
@@ -25,7 +26,10 @@ const FILTERS: { id: Filter; label: MessageKey; test: (r: OverviewRow) => boolea
 ];
 
 interface Named {
-  name: string;
+  name?: string;
+  name_en?: string;
+  /** Pinyin initials of the name, for search. */
+  initials?: string;
   /** The row as the REST snapshot saw it, until the live room sends its own. */
   row: OverviewRow;
 }
@@ -37,7 +41,9 @@ function fromNetwork(s: NetworkSubstation): Named {
   };
   const ts = Math.max(0, ...Object.values(s.values).map((r) => r.ts));
   return {
-    name: s.name ?? s.id,
+    name: s.name,
+    name_en: s.name_en,
+    initials: s.initials,
     row: {
       id: s.id,
       status: s.status,
@@ -65,7 +71,7 @@ export function Overview() {
   const [known, setKnown] = useState<Map<string, Named>>(() => new Map());
   const [search, setSearch] = useState('');
   const [filters, setFilters] = useState<Set<Filter>>(() => new Set());
-  const query = useDeferredValue(search.trim().toLowerCase());
+  const query = useDeferredValue(normalQuery(search));
 
   // Names come from REST; fetched again after a reconnect, when substations may have appeared.
   useEffect(() => {
@@ -89,7 +95,7 @@ export function Overview() {
     return all.filter(
       (r) =>
         (active.length === 0 || active.some((f) => f.test(r))) &&
-        (!query || r.id.toLowerCase().includes(query) || (known.get(r.id)?.name.toLowerCase().includes(query) ?? false)),
+        matchesQuery({ ...known.get(r.id), id: r.id }, query),
     );
   }, [all, filters, query, known]);
 
@@ -102,6 +108,7 @@ export function Overview() {
 
   return (
     <div className="overview">
+      <PlantBanner />
       <Totals />
       <div className="toolbar">
         <input type="search" placeholder={t('overview.search')} value={search} onChange={(e) => setSearch(e.target.value)} data-testid="search" />
@@ -119,7 +126,7 @@ export function Overview() {
 }
 
 function SubstationList({ rows, names, empty }: { rows: OverviewRow[]; names: Map<string, Named>; empty: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const now = useNow(5000);
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -159,7 +166,7 @@ function SubstationList({ rows, names, empty }: { rows: OverviewRow[]; names: Ma
                 style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
               >
                 <span className="name">
-                  {names.get(r.id)?.name ?? r.id} <small className="muted">{r.id}</small>
+                  {displayName(names.get(r.id), r.id, lang)} {names.get(r.id)?.name && <small className="muted">{r.id}</small>}
                 </span>
                 <span>
                   <StatusBadge status={r.status} />
