@@ -4,6 +4,7 @@ import { solveHydraulics } from '../physics/hydraulics.ts';
 import { CP, RHO } from '../physics/water.ts';
 import type { Location } from '../../model/topology.ts';
 import { substationNames } from './names.ts';
+import { enlargeStarvedPaths } from './pipe-check.ts';
 import { seededRandom, type Random } from './random.ts';
 import type { BuildingSpec, JunctionSpec, Network, SubstationSpec } from './schema.ts';
 
@@ -216,27 +217,33 @@ export function generateCity(options: CityOptions): Network {
     substations,
   };
   sizeSourcePump(network, totalDesignM3s);
+  enlargeStarvedPaths(network, {
+    pipeSizesMm: PIPE_SIZES_MM,
+    equalOpening: EQUAL_OPENING,
+    designFlowM3s: (i) => drafts[i].designM3s,
+    sizePump: (sized) => sizeSourcePump(sized, totalDesignM3s),
+  });
   return network;
 }
 
-/** Sets the source pump so that with every valve at EQUAL_OPENING it delivers PUMP_MARGIN × design flow. */
+/**
+ * Sets the source pump so that with every valve at EQUAL_OPENING it delivers PUMP_MARGIN × design
+ * flow. The pump curve is Δp = H₀ − a·Q² with H₀ and a both in proportion to the shut-off head,
+ * and the tree is one resistance S at fixed openings, so one solve gives S and the head follows:
+ * Q² = H₀/(S + a).
+ */
 function sizeSourcePump(network: Network, designM3s: number): void {
-  const flowWithHead = (shutoffMpa: number): number => {
-    network.source.pump_shutoff_mpa = shutoffMpa;
-    network.source.pump_design_head_mpa = shutoffMpa * 0.8;
-    const net = compileNetwork(network);
-    const out = { nodeFlowM3s: new Float64Array(net.nodeCount), nodeSupplyPa: new Float64Array(net.nodeCount), nodeReturnPa: new Float64Array(net.nodeCount) };
-    solveHydraulics(net, new Float64Array(net.n).fill(EQUAL_OPENING), out);
-    return out.nodeFlowM3s[0];
-  };
-  let lo = 0.05;
-  let hi = 2.5;
-  for (let k = 0; k < 40; k++) {
-    const mid = (lo + hi) / 2;
-    if (flowWithHead(mid) < PUMP_MARGIN * designM3s) lo = mid;
-    else hi = mid;
-  }
-  const shutoff = Number(hi.toFixed(4));
+  network.source.pump_shutoff_mpa = 1;
+  network.source.pump_design_head_mpa = 0.8;
+  const net = compileNetwork(network);
+  const out = { nodeFlowM3s: new Float64Array(net.nodeCount), nodeSupplyPa: new Float64Array(net.nodeCount), nodeReturnPa: new Float64Array(net.nodeCount) };
+  solveHydraulics(net, new Float64Array(net.n).fill(EQUAL_OPENING), out);
+  const { h0: h0PerMpa, a: aPerMpa } = net.source;
+  const treeS = h0PerMpa / out.nodeFlowM3s[0] ** 2 - aPerMpa;
+  const target = PUMP_MARGIN * designM3s;
+  const reach = h0PerMpa - aPerMpa * target * target;
+  const needed = reach > 0 ? (target * target * treeS) / reach : Infinity;
+  const shutoff = Number(Math.min(2.5, Math.max(0.05, needed)).toFixed(4));
   network.source.pump_shutoff_mpa = shutoff;
   network.source.pump_design_head_mpa = Number((shutoff * 0.8).toFixed(4));
 }
