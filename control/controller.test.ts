@@ -24,6 +24,7 @@ function rig(overrides: Record<string, unknown> = {}, start: Partial<SubstationI
   const source = { offsetK: 0, ts: now };
   const lines: Record<string, unknown>[] = [];
   let refuse: string | undefined;
+  const unreachable = new Set<string>();
   const audit = new MemoryAudit();
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
   const controller = new Controller(cfg, {
@@ -37,6 +38,7 @@ function rig(overrides: Record<string, unknown> = {}, start: Partial<SubstationI
       },
     },
     actuator: {
+      canReach: (substation) => !unreachable.has(substation),
       async send(r): Promise<CommandOutcome> {
         sent.push(r);
         if (refuse) return { requestId: r.requestId, tag: r.tag, ok: false, code: refuse, reason: 'refused by the PLC', actor: r.actor };
@@ -71,6 +73,8 @@ function rig(overrides: Record<string, unknown> = {}, start: Partial<SubstationI
     refuseWith(code: string | undefined) {
       refuse = code;
     },
+    /** No birth of the substation seen yet: the actuator has no edge node to send to. */
+    unreachable,
     get now() {
       return now;
     },
@@ -99,6 +103,22 @@ describe('controller', () => {
     r.advance(1 * MIN);
     await r.controller.cycle();
     expect(r.sent).toHaveLength(2);
+  });
+
+  it('waits, writing and auditing nothing, while no command can reach a substation, then writes once it can', async () => {
+    const r = rig();
+    await r.controller.cycle();
+    r.unreachable.add('S1');
+    r.plant.S1.outdoorC = -16;
+    r.advance(MIN);
+    await r.controller.cycle();
+    expect(r.sent).toHaveLength(0);
+    expect(r.audit.recent(10).filter((e) => e.outcome !== undefined)).toHaveLength(0);
+    r.unreachable.delete('S1');
+    r.advance(MIN);
+    await r.controller.cycle();
+    expect(r.sent).toHaveLength(1);
+    expect(r.sent[0]).toMatchObject({ substation: 'S1', tag: 'secondary.supply_temp_setpoint' });
   });
 
   it('freezes a substation whose inputs are older than three poll periods and says so once, with HS_ERR_CONTROL_STALE', async () => {

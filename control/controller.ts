@@ -22,6 +22,8 @@ import { sourceReset, VALVE_WIDE_OPEN_PCT, type SourceAdvice, type SourceDemand 
 /** What writes a setpoint and reports the collector's acknowledgement. */
 export interface Actuator {
   send(request: CommandRequest): Promise<CommandOutcome>;
+  /** False while no command can reach the substation yet (no birth seen); the loop then waits instead of writing. */
+  canReach?(substation: string): boolean;
 }
 
 /** auto: the loop writes; manual: a person has it, the loop only watches; advisory: the loop only recommends. */
@@ -286,6 +288,8 @@ export class Controller {
         continue;
       }
       if (mode === 'manual' || b.state === 'held') continue;
+      // At start the store may hold a substation's data before its birth reaches the actuator.
+      if (this.deps.actuator.canReach?.(id) === false) continue;
       writes.push(this.write(b, inputs, next, report, now));
     }
     await Promise.all(writes);
@@ -311,7 +315,7 @@ export class Controller {
     if (!enveloped.ok) return;
     const mode = this.globalMode ?? this.sourceMode ?? this.config.start_mode;
     if (mode === 'advisory') report.advised++;
-    if (mode !== 'auto' || now < this.sourceHeldUntilMs) return;
+    if (mode !== 'auto' || now < this.sourceHeldUntilMs || this.deps.actuator.canReach?.(id) === false) return;
     this.sourceLastWriteMs = now;
     const why = `heat source +${this.sourceAdvice.offsetK.toFixed(1)} K over its curve: ${this.sourceAdvice.why}${enveloped.limited.length > 0 ? `; limited by ${enveloped.limited.join(', ')}` : ''}`;
     const outcome = await this.send(id, tag, snap.offsetK, enveloped.value, why, now);

@@ -80,6 +80,10 @@ export class DcmdActuator implements Actuator {
     return [...this.devices.keys()];
   }
 
+  canReach(substation: string): boolean {
+    return this.devices.has(substation);
+  }
+
   send(request: CommandRequest): Promise<CommandOutcome> {
     const { requestId, substation, tag, value, actor } = request;
     const device = this.devices.get(substation);
