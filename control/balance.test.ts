@@ -3,6 +3,7 @@ import { validateDocument } from '../model/validate.ts';
 import { balanceStep, bumplessMemory, initialMemory, INITIAL_SLOPE_K_PER_PCT, returnDeviationK, type SubstationInputs } from './balance.ts';
 import { ControlConfigSchema } from './config-schema.ts';
 import { supplyTargetC } from './curve.ts';
+import { causeText } from './reason.ts';
 
 const cfg = validateDocument(ControlConfigSchema, {}, 'HS_ERR_CONFIG_INVALID');
 const base: SubstationInputs = { mode: 'local', outdoorC: -8, supplyC: 50, returnC: 40, indoorMinC: 18.3, indoorAvgC: 18.3, valvePct: 60, valveSetpointPct: 60, supplySetpointC: 50 };
@@ -84,14 +85,19 @@ describe('balancing step', () => {
     expect(memory.returnBiasK).toBe(0);
   });
 
-  it('names its cause, and keeps the indoor need apart from the return bias', () => {
+  it('names its cause as data, and keeps the indoor need apart from the return bias', () => {
     const cold = balanceStep(cfg, 'radiator', -8, { ...base, indoorMinC: 16.8, indoorAvgC: 17.5 }, initialMemory(), 300);
-    expect(cold.cause).toBe('coldest home 16.8 °C < 18.3 °C');
+    expect(cold.cause).toEqual({ kind: 'coldest_home', indoorC: 16.8, targetC: 18.3, liftK: null });
+    expect(causeText(cold.cause)).toBe('coldest home 16.8 °C < 18.3 °C');
     expect(cold.needK).toBe(cold.trimK);
-    expect(balanceStep(cfg, 'radiator', -8, base, initialMemory(), 300).cause).toBe('coldest home 18.3 °C = 18.3 °C');
-    expect(balanceStep(cfg, 'radiator', -8, { ...base, indoorMinC: undefined, indoorAvgC: undefined }, initialMemory(), 300).cause).toMatch(/^no indoor sensors: return \d+\.\d K (above|below) the curve's$/);
+    expect(causeText(balanceStep(cfg, 'radiator', -8, base, initialMemory(), 300).cause)).toBe('coldest home 18.3 °C = 18.3 °C');
+    const blind = balanceStep(cfg, 'radiator', -8, { ...base, indoorMinC: undefined, indoorAvgC: undefined }, initialMemory(), 300).cause;
+    expect(blind).toMatchObject({ kind: 'no_indoor', liftK: null });
+    expect(blind.kind === 'no_indoor' && blind.offK).toBeCloseTo(returnDeviationK(cfg, 'radiator', base), 9);
+    expect(causeText(blind)).toMatch(/^no indoor sensors: return \d+\.\d K (above|below) the curve's$/);
     const lifted = balanceStep(cfg, 'radiator', -8, base, { ...initialMemory(), returnBiasK: 2 }, 300, returnDeviationK(cfg, 'radiator', base) + 1);
-    expect(lifted.cause).toMatch(/; return below the network's floor: lifted \+2\.\d K$/);
+    expect(lifted.cause.liftK).toBeCloseTo(lifted.memory.returnBiasK, 9);
+    expect(causeText(lifted.cause)).toMatch(/; return below the network's floor: lifted \+2\.\d K$/);
     expect(lifted.trimK - lifted.needK).toBeCloseTo(lifted.memory.returnBiasK, 9);
   });
 

@@ -2,6 +2,7 @@ import type { ControlModeName } from '../model/tags.ts';
 import type { ControlConfig, Heating } from './config-schema.ts';
 import { returnTargetC, supplyTargetC, trimForSupply } from './curve.ts';
 import type { EnvelopedTag } from './envelope.ts';
+import type { Cause, NeedCause } from './reason.ts';
 
 // One balancing step for one substation: a pure function of its (averaged) inputs, the loop's
 // memory of it and the network's return floor. The outer loop is the same in both PLC modes: a
@@ -49,8 +50,8 @@ export interface BalanceResult {
   trimK: number;
   /** The indoor need alone (the trim without the return bias): what a common curve would have to give this substation. */
   needK: number;
-  /** What drives the trim, in a few words ("coldest home 16.8 °C < 18.3 °C"): the head of the recommendation's reason. */
-  cause: string;
+  /** What drives the trim, as data (reason.ts words it: "coldest home 16.8 °C < 18.3 °C"): the head of the recommendation's reason. */
+  cause: Cause;
   proposal: Proposal | undefined;
   memory: BalanceMemory;
 }
@@ -80,10 +81,10 @@ function feedforwardK(cfg: ControlConfig, inputs: SubstationInputs): number {
 }
 
 /** The indoor-equivalent error: indoor where sensed, else the return against the curve's return (scaled to indoor kelvin). */
-function trimError(cfg: ControlConfig, heating: Heating, inputs: SubstationInputs): { errorK: number; why: string; cause: string } {
+function trimError(cfg: ControlConfig, heating: Heating, inputs: SubstationInputs): { errorK: number; why: string; cause: NeedCause } {
   if (inputs.indoorMinC !== undefined) {
     const errorK = cfg.target_indoor_min_c - inputs.indoorMinC;
-    return { errorK, why: `coldest home ${inputs.indoorMinC.toFixed(1)} °C, target ${cfg.target_indoor_min_c} °C`, cause: `coldest home ${inputs.indoorMinC.toFixed(1)} °C ${compare(inputs.indoorMinC, cfg.target_indoor_min_c)} ${cfg.target_indoor_min_c} °C` };
+    return { errorK, why: `coldest home ${inputs.indoorMinC.toFixed(1)} °C, target ${cfg.target_indoor_min_c} °C`, cause: { kind: 'coldest_home', indoorC: inputs.indoorMinC, targetC: cfg.target_indoor_min_c } };
   }
   const target = returnTargetC(cfg.curve, heating, inputs.outdoorC);
   const perK = returnTargetC(cfg.curve, heating, inputs.outdoorC, 0.5) - returnTargetC(cfg.curve, heating, inputs.outdoorC, -0.5);
@@ -91,14 +92,8 @@ function trimError(cfg: ControlConfig, heating: Heating, inputs: SubstationInput
   return {
     errorK: (target - inputs.returnC) / Math.max(0.1, perK),
     why: `return ${inputs.returnC.toFixed(1)} °C, curve return ${target.toFixed(1)} °C`,
-    cause: `no indoor sensors: return ${Math.abs(offK).toFixed(1)} K ${offK >= 0 ? 'above' : 'below'} the curve's`,
+    cause: { kind: 'no_indoor', offK },
   };
-}
-
-/** <, > or = at the precision shown (0.1 K), so the words never contradict the figures. */
-function compare(value: number, target: number): string {
-  const d = Math.round((value - target) * 10);
-  return d < 0 ? '<' : d > 0 ? '>' : '=';
 }
 
 /** The substation's return above the curve's return for its emitter at the measured outdoor temperature, K: the figure balancing equalises. */
@@ -150,7 +145,7 @@ export function balanceStep(cfg: ControlConfig, heating: Heating, curveOutdoorC:
   const supplyTarget = supplyTargetC(cfg.curve, heating, curveOutdoorC, trimK);
   const returnTarget = returnTargetC(cfg.curve, heating, curveOutdoorC);
   const bias = returnBiasK > 0 ? `; return bias +${returnBiasK.toFixed(2)} K towards the network's return` : '';
-  const cause = returnBiasK > 0 ? `${indoorCause}; return below the network's floor: lifted +${returnBiasK.toFixed(1)} K` : indoorCause;
+  const cause: Cause = { ...indoorCause, liftK: returnBiasK > 0 ? returnBiasK : null };
   const base = { supplyTargetC: supplyTarget, returnTargetC: returnTarget, trimK, needK, cause };
   const reason = `curve ${supplyTargetC(cfg.curve, heating, curveOutdoorC).toFixed(1)} °C at ${curveOutdoorC.toFixed(1)} °C outdoor, trim ${trimK >= 0 ? '+' : ''}${trimK.toFixed(2)} K (${why}${bias})`;
 

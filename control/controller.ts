@@ -11,7 +11,7 @@ import { effectiveOutdoorC } from './curve.ts';
 import { applyEnvelope, limitsOf, type EnvelopedTag, type EnvelopeResult } from './envelope.ts';
 import { heatSaving, type HeatSaving, type SavingInput } from './heat-saving.ts';
 import type { InputSnapshot, InputSource } from './inputs.ts';
-import { decisionReason, type Decision } from './reason.ts';
+import { decisionReason, type Cause, type Decision } from './reason.ts';
 import { sourceReset, VALVE_WIDE_OPEN_PCT, type SourceAdvice, type SourceDemand } from './source-reset.ts';
 
 // The balancing loop: each cycle reads every substation's inputs (never a PLC), guards against
@@ -60,6 +60,8 @@ export interface SubstationView {
   note: string | null;
   /** The loop's decision this cycle in one line, cause and action ("coldest home 16.8 °C < 18.3 °C: open valve 4.0 %"). */
   reason: string | null;
+  /** The same decision as data, for the control room to word in its own language. */
+  decision: Decision | null;
 }
 
 interface Book {
@@ -214,7 +216,7 @@ export class Controller {
         lastWriteMs: new Map(),
         heldUntilMs: 0,
         needsTakeOver: true,
-        view: { id, heating, mode: this.config.start_mode, state: 'no-data', plcMode: null, inputs: null, supplyTargetC: null, returnTargetC: null, trimK: null, next: null, lastWrite: null, note: null, reason: null },
+        view: { id, heating, mode: this.config.start_mode, state: 'no-data', plcMode: null, inputs: null, supplyTargetC: null, returnTargetC: null, trimK: null, next: null, lastWrite: null, note: null, reason: null, decision: null },
       };
       this.books.set(id, b);
     }
@@ -265,7 +267,7 @@ export class Controller {
       const proposal = result.proposal ?? keepAlive;
       const enveloped = proposal ? applyEnvelope(this.config.envelope, { tag: proposal.tag, proposed: proposal.value, current: currentOf(inputs, proposal.tag), lastWriteMs: b.lastWriteMs.get(proposal.tag), nowMs: now }) : undefined;
       const next = proposal && enveloped?.ok ? { tag: proposal.tag, value: enveloped.value, why: enveloped.limited.length > 0 ? `${proposal.why}; limited by ${enveloped.limited.join(', ')}` : proposal.why } : null;
-      const reason = decisionReason(decisionOf(b, mode, inputs, result.cause, proposal, enveloped));
+      const decision = decisionOf(b, mode, inputs, result.cause, proposal, enveloped);
       b.view = {
         ...b.view,
         state: b.state,
@@ -276,7 +278,7 @@ export class Controller {
         trimK: result.trimK,
         next: next ?? (proposal ? { tag: proposal.tag, value: proposal.value, why: `waiting: ${enveloped && !enveloped.ok ? enveloped.reason : ''}` } : null),
         note: b.state === 'held' ? b.view.note : null,
-        reason,
+        ...decided(decision),
       };
       if (mode !== 'manual' && inputs.mode !== 'manual') {
         demands.push({ inputs, supplyTargetC: result.supplyTargetC });
@@ -376,7 +378,7 @@ export class Controller {
   }
 
   private markStale(b: Book, ageMs: number, now: number): void {
-    b.view = { ...b.view, state: 'stale', next: null, note: `inputs ${Math.round(ageMs / 1000)} s old`, reason: decisionReason({ kind: 'stale', ageS: Math.round(ageMs / 1000) }) };
+    b.view = { ...b.view, state: 'stale', next: null, note: `inputs ${Math.round(ageMs / 1000)} s old`, ...decided({ kind: 'stale', ageS: Math.round(ageMs / 1000) }) };
     if (b.state === 'stale') return;
     b.state = 'stale';
     const why = `inputs ${Math.round(ageMs / 1000)} s old (> 3 × ${this.config.input_period_s} s): loop frozen for this substation`;
@@ -417,17 +419,21 @@ export class Controller {
     report.refused++;
     b.heldUntilMs = now + this.config.refused_hold_s * 1000;
     b.state = 'held';
-    b.view = { ...b.view, state: 'held', note: `${outcome.code}: ${outcome.reason}`, reason: decisionReason({ kind: 'held', note: `${outcome.code}: ${outcome.reason}` }) };
+    b.view = { ...b.view, state: 'held', note: `${outcome.code}: ${outcome.reason}`, ...decided({ kind: 'held', note: `${outcome.code}: ${outcome.reason}` }) };
     this.event(b.view.id, 'held', `${next.tag} refused (${outcome.code}): no retry for ${this.config.refused_hold_s} s or until a person hands it back`, 'HS_ERR_CONTROL_REFUSED', now);
   }
 }
 
+/** A decision on the view: as data and in its English line. */
+const decided = (decision: Decision): Pick<SubstationView, 'reason' | 'decision'> => ({ reason: decisionReason(decision), decision });
+
 /** What the loop decided this cycle, for its one-line reason: a hold or a person outranks any proposal. */
-function decisionOf(b: Book, mode: LoopMode, inputs: SubstationInputs, cause: string, proposal: Proposal | undefined, enveloped: EnvelopeResult | undefined): Decision {
+function decisionOf(b: Book, mode: LoopMode, inputs: SubstationInputs, cause: Cause, proposal: Proposal | undefined, enveloped: EnvelopeResult | undefined): Decision {
   if (b.state === 'held') return { kind: 'held', note: b.view.note ?? 'refused' };
   if (mode === 'manual' || inputs.mode === 'manual') return { kind: 'manual', by: mode === 'manual' ? 'person' : 'plc' };
   if (!proposal || !enveloped) return { kind: 'hold', cause };
-  const from = currentOf(inputs, proposal.tag);
+  const current = currentOf(inputs, proposal.tag);
+  const from = Number.isFinite(current) ? current : null;
   return enveloped.ok ? { kind: 'write', cause, tag: proposal.tag, from, to: enveloped.value } : { kind: 'waiting', cause, tag: proposal.tag, from, to: proposal.value, because: enveloped.reason };
 }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAudit } from '../../control/audit.ts';
 import { ControlConfigSchema } from '../../control/config-schema.ts';
 import { Controller } from '../../control/controller.ts';
+import { decisionReason, type Decision } from '../../control/reason.ts';
 import type { InputSnapshot } from '../../control/inputs.ts';
 import { validateDocument } from '../../model/validate.ts';
 import { bearer, guardApp, testAuth } from '../../tests/helpers/auth.ts';
@@ -71,10 +72,14 @@ describe('/api/control', () => {
       clock += 30 * 60_000;
       await controller.cycle();
     }
-    const body = (await app.inject({ url: '/api/control', headers: as.viewer })).json<{ substations: { id: string; reason: string; returnTargetC: number; next: { value: number } }[]; saving: { savedPct: number; curveTrimK: number; substations: number }; returnFloorK: number }>();
+    const body = (await app.inject({ url: '/api/control', headers: as.viewer })).json<{ substations: { id: string; reason: string; decision: Decision; returnTargetC: number; next: { value: number } }[]; saving: { savedPct: number; curveTrimK: number; substations: number }; returnFloorK: number }>();
     const [s1, s2] = body.substations;
     expect(s1.reason).toBe(`coldest home 17.0 °C < 18.3 °C: supply setpoint 50.0 → ${s1.next.value.toFixed(1)} °C`);
     expect(s2.reason).toBe(`coldest home 19.5 °C > 18.3 °C: supply setpoint 50.0 → ${s2.next.value.toFixed(1)} °C`);
+    // The same decision as data: what the control room words in its own language, the line's every figure.
+    expect(s1.decision).toEqual({ kind: 'write', cause: { kind: 'coldest_home', indoorC: 17, targetC: 18.3, liftK: null }, tag: 'secondary.supply_temp_setpoint', from: 50, to: s1.next.value });
+    expect(s2.decision).toMatchObject({ kind: 'write', cause: { kind: 'coldest_home', indoorC: 19.5 }, from: 50, to: s2.next.value });
+    for (const s of body.substations) expect(decisionReason(s.decision)).toBe(s.reason);
     expect(s2.next.value).toBeLessThan(s1.next.value);
     expect(body.saving.substations).toBe(2);
     expect(body.saving.curveTrimK).toBeGreaterThan(0);
@@ -90,6 +95,15 @@ describe('/api/control', () => {
     await app.inject({ method: 'PUT', url: '/api/control/mode', headers: as.operator, payload: { substation: 'S001', mode: 'auto' } });
     const trail = auth.trail.search({ action: 'control.mode' });
     expect(trail.map((r) => [r.actor, r.target, r.oldValue, r.newValue, r.outcome])).toEqual([['operator', 'S001', 'manual', 'auto', 'ok'], ['operator', 'S001', 'auto', 'manual', 'ok']]);
+  });
+
+  it('gives a person taking over as data too', async () => {
+    await app.inject({ method: 'PUT', url: '/api/control/mode', headers: as.operator, payload: { substation: 'S002', mode: 'manual' } });
+    await controller.cycle();
+    const manual = (await app.inject({ url: '/api/control', headers: as.viewer })).json<{ substations: { id: string; reason: string; decision: Decision }[] }>().substations[1];
+    expect(manual.decision).toEqual({ kind: 'manual', by: 'person' });
+    expect(manual.reason).toBe(decisionReason(manual.decision));
+    await app.inject({ method: 'PUT', url: '/api/control/mode', headers: as.operator, payload: { substation: 'S002', mode: 'auto' } });
   });
 
   it('a viewer may look but not take; an actor in the body is not believed', async () => {

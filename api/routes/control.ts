@@ -27,6 +27,26 @@ const Inputs = Type.Object({
   valveSetpointPct: Type.Number(),
   supplySetpointC: Type.Number(),
 });
+const Lift = { liftK: Type.Union([Type.Number(), Type.Null()], { description: "the return bias, K, while the network's return floor lifts the substation; else null" }) };
+const CauseSchema = Type.Union(
+  [
+    Type.Object({ kind: Type.Literal('coldest_home'), indoorC: Type.Number(), targetC: Type.Number(), ...Lift }),
+    Type.Object({ kind: Type.Literal('no_indoor'), offK: Type.Number({ description: "the return above (+) or below (−) the curve's, K" }), ...Lift }),
+  ],
+  { description: 'what drives the trim: the coldest sampled home against its target, or without indoor sensors the return against the curve' },
+);
+const Move = { cause: CauseSchema, tag: Type.String(), from: Type.Union([Type.Number(), Type.Null()], { description: 'the setpoint now; null where the loop cannot read it' }), to: Type.Number() };
+const DecisionSchema = Type.Union(
+  [
+    Type.Object({ kind: Type.Literal('write'), ...Move }),
+    Type.Object({ kind: Type.Literal('waiting'), ...Move, because: Type.String({ description: 'why the envelope keeps the write back' }) }),
+    Type.Object({ kind: Type.Literal('hold'), cause: CauseSchema }),
+    Type.Object({ kind: Type.Literal('stale'), ageS: Type.Number() }),
+    Type.Object({ kind: Type.Literal('held'), note: Type.String({ description: 'the refusal: code and message' }) }),
+    Type.Object({ kind: Type.Literal('manual'), by: Type.Union([Type.Literal('person'), Type.Literal('plc')]) }),
+  ],
+  { description: "the loop's decision this cycle as data, for the control room to word in its language (control/reason.ts); null before the first" },
+);
 const SubstationControl = Type.Object({
   id: Type.String(),
   heating: Type.String(),
@@ -41,6 +61,7 @@ const SubstationControl = Type.Object({
   lastWrite: Type.Union([Type.Object({ tag: Type.String(), value: Type.Number(), ts: Type.Number(), ok: Type.Boolean(), code: Type.Optional(Type.String()) }), Type.Null()]),
   note: Type.Union([Type.String(), Type.Null()]),
   reason: Type.Union([Type.String(), Type.Null()], { description: "the loop's decision this cycle in one line, cause and action: 'coldest home 16.8 °C < 18.3 °C: open valve 4.0 %', 'stale data (400 s old): frozen'" }),
+  decision: Type.Union([DecisionSchema, Type.Null()]),
 });
 const Saving = Type.Object(
   {

@@ -12,7 +12,8 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[^/+#]+$' }) });
 const Substation = Type.Object({
   id: Type.String(),
-  name: Nullable(Type.String()),
+  name: Nullable(Type.String({ description: 'as people say it (zh)' })),
+  name_en: Nullable(Type.String({ description: 'the English name, where the sites file gives one' })),
   location: Nullable(LocationSchema),
   status: StatusSchema,
   tags: Type.Array(
@@ -38,6 +39,7 @@ function substation(ctx: ApiContext, id: string, now: number): SubstationBody {
   return {
     id,
     name: site?.name ?? null,
+    name_en: site?.name_en ?? null,
     location: site?.location ?? null,
     status: table.status(id, now),
     tags: TAGS.map((def) => {

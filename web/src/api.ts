@@ -6,6 +6,7 @@ import type { SubstationState } from '../../api/live/latest-table.ts';
 import type { CurveSettings } from '../../control/config-schema.ts';
 import type { LoopMode } from '../../control/controller.ts';
 import type { HeatSaving } from '../../control/heat-saving.ts';
+import type { Decision } from '../../control/reason.ts';
 import type { PointValue, Quality } from '../../model/point.ts';
 import type { SeriesKey } from '../../model/store.ts';
 import { ApiError, authFetch, errorOf } from './session.ts';
@@ -96,7 +97,8 @@ export interface TagInfo extends Reading {
 
 export interface SubstationDetail {
   id: string;
-  name: string;
+  name: string | null;
+  name_en: string | null;
   location?: Location;
   status: Status;
   tags: TagInfo[];
@@ -158,8 +160,10 @@ export interface SubstationControl {
   next: { tag: string; value: number; why: string } | null;
   lastWrite: { tag: string; value: number; ts: number; ok: boolean; code?: string } | null;
   note: string | null;
-  /** The loop's decision in one line, cause and action. */
+  /** The loop's decision in one line, cause and action, in English (logs, audit). */
   reason: string | null;
+  /** The same decision as data: the page words it in the operator's language. */
+  decision: Decision | null;
 }
 
 export interface ControlOverview {

@@ -3,6 +3,7 @@
 // follows the browser's language.
 
 import { createContext, createElement, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { REASON_EN } from '../../control/reason.ts';
 
 const en = {
   'app.title': 'HeatSCADA',
@@ -166,6 +167,8 @@ const en = {
   'balance.recommendations': 'Recommendations and their reasons',
   'balance.rec.none': 'Every substation holds its setpoint: nothing to recommend.',
   'balance.rec.detail': 'how it was computed',
+  // The loop's decisions: the English is the audit line's own (control/reason.ts).
+  ...REASON_EN,
   'nav.wall': 'Wall',
   'wall.network': 'Network',
   'wall.worst': 'Worst substations',
@@ -453,6 +456,24 @@ const zh: Record<MessageKey, string> = {
   'balance.recommendations': '调节建议及原因',
   'balance.rec.none': '所有换热站保持设定值：暂无建议。',
   'balance.rec.detail': '计算过程',
+  'reason.cause.coldest_home': '最冷住户 {indoor} °C {cmp} {target} °C',
+  'reason.cause.no_indoor.above': '无室温传感器：回水比曲线高 {k} K',
+  'reason.cause.no_indoor.below': '无室温传感器：回水比曲线低 {k} K',
+  'reason.cause.lifted': '{need}；回水低于全网下限：抬高 +{k} K',
+  'reason.valve.open': '阀门开大 {d} %',
+  'reason.valve.close': '阀门关小 {d} %',
+  'reason.valve.keep': '重写阀门 {to} %（保活）',
+  'reason.supply.change': '二次供水设定 {from} → {to} °C',
+  'reason.supply.set': '二次供水设定 {to} °C',
+  'reason.pump': '循环泵 {to} Hz',
+  'reason.source': '热源 +{to} K',
+  'reason.write': '{cause}：{action}',
+  'reason.waiting': '{cause}：{action}，等待中（{because}）',
+  'reason.hold': '{cause}：设定值已在目标，保持',
+  'reason.stale': '数据过期（{s} 秒前）：冻结',
+  'reason.held': '写入被拒：暂停（{note}）',
+  'reason.manual.person': '已人工接管：控制回路只监视',
+  'reason.manual.plc': 'PLC 处于手动：控制回路只监视',
   'nav.wall': '大屏',
   'wall.network': '管网',
   'wall.worst': '最不利换热站',
@@ -577,7 +598,8 @@ const zh: Record<MessageKey, string> = {
 };
 
 export type Lang = 'en' | 'zh';
-const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { en, zh };
+/** Exported for the browser tests, which word the API's data as the page must. */
+export const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { en, zh };
 const STORAGE_KEY = 'heatscada.lang';
 
 function initialLang(): Lang {

@@ -6,9 +6,12 @@ import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, T
 import type { SubstationControl } from '../api.ts';
 import { formatNumber } from '../format.ts';
 import { useI18n } from '../i18n.ts';
+import { useSubstationNames } from '../substation-names.ts';
 
 interface Point {
   id: string;
+  /** The substation's name in the UI's language, for the axis. */
+  name: string;
   returnC: number | null;
   targetC: number | null;
   floorC: number | null;
@@ -16,8 +19,10 @@ interface Point {
 
 export function ReturnChart({ substations, floorK, height = 260 }: { substations: SubstationControl[]; floorK: number | null; height?: number }) {
   const { t } = useI18n();
+  const { nameOf } = useSubstationNames();
   const data: Point[] = substations.map((s) => ({
     id: s.id,
+    name: nameOf(s.id),
     returnC: s.inputs?.returnC ?? null,
     targetC: s.returnTargetC,
     floorC: s.returnTargetC !== null && floorK !== null ? s.returnTargetC + floorK : null,
@@ -27,7 +32,7 @@ export function ReturnChart({ substations, floorK, height = 260 }: { substations
       <ResponsiveContainer width="100%" height={height}>
         <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
           <CartesianGrid stroke="#2a3340" strokeDasharray="3 3" />
-          <XAxis dataKey="id" stroke="#8b98a8" interval="preserveStartEnd" />
+          <XAxis dataKey="name" stroke="#8b98a8" interval="preserveStartEnd" />
           <YAxis stroke="#8b98a8" domain={['auto', 'auto']} width={56} label={{ value: '°C', angle: -90, position: 'insideLeft', fill: '#8b98a8' }} />
           <Tooltip contentStyle={{ background: '#161b22', border: '1px solid #30363d' }} formatter={(value) => `${formatNumber(Number(value), '°C')} °C`} />
           <Legend />

@@ -4,6 +4,7 @@
 import { PRIORITY_COLOURS, type Alarm, type Priority } from '../alarms-api.ts';
 import { formatTime } from '../format.ts';
 import { useI18n } from '../i18n.ts';
+import { SubstationName } from './SubstationName.tsx';
 
 const RANK: Record<Priority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
@@ -17,7 +18,7 @@ export function StandingAlarms({ alarms, limit }: { alarms: Alarm[]; limit: numb
         {standing.slice(0, limit).map((a) => (
           <li key={a.id} data-alarm={a.alarm} data-substation={a.substation} data-priority={a.priority} style={{ borderLeft: `10px solid ${PRIORITY_COLOURS[a.priority]}`, fontWeight: a.state.startsWith('unack') ? 700 : 400 }}>
             <span style={{ color: PRIORITY_COLOURS[a.priority] }}>{t(`alarms.priority.${a.priority}`)}</span>
-            <span><strong>{a.substation}</strong> {a.title[lang]}</span>
+            <span><strong><SubstationName id={a.substation} link={false} /></strong> {a.title[lang]}</span>
             <span className="muted num">{formatTime(a.raisedAt)}</span>
           </li>
         ))}

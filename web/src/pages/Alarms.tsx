@@ -6,8 +6,10 @@ import { useState } from 'react';
 import { alarmsApi, PRIORITY_COLOURS, useAlarms, type Alarm, type Priority } from '../alarms-api.ts';
 import { formatTime } from '../format.ts';
 import { useI18n } from '../i18n.ts';
-import { substationHref } from '../routes.ts';
+import { SubstationName } from '../components/SubstationName.tsx';
+import { matchesQuery, normalQuery } from '../network-search.ts';
 import { useCan } from '../session.ts';
+import { useSubstationNames } from '../substation-names.ts';
 
 const PRIORITIES: Priority[] = ['critical', 'high', 'medium', 'low'];
 const SHELF_MINUTES = [30, 120, 480];
@@ -15,6 +17,7 @@ const SHELF_MINUTES = [30, 120, 480];
 export default function Alarms() {
   const { t, lang } = useI18n();
   const { list, error, refresh } = useAlarms();
+  const names = useSubstationNames();
   const operator = useCan()('operator');
   const [priority, setPriority] = useState<Priority | ''>('');
   const [unackedOnly, setUnackedOnly] = useState(false);
@@ -29,8 +32,10 @@ export default function Alarms() {
     const comment = prompt(t('alarms.comment')) ?? undefined;
     if (comment !== undefined) act(alarmsApi.ack(a.id, comment));
   };
+  // The search finds a substation as the overview's does: name, English name, pinyin initials or id.
+  const query = normalQuery(search);
   const shown = list.alarms.filter(
-    (a) => (priority === '' || a.priority === priority) && (!unackedOnly || a.state.startsWith('unack')) && a.substation.toLowerCase().includes(search.toLowerCase()),
+    (a) => (priority === '' || a.priority === priority) && (!unackedOnly || a.state.startsWith('unack')) && matchesQuery(names.all.get(a.substation) ?? { id: a.substation }, query),
   );
   // A flood is one row: its first alarm stands for the group.
   const rows: (Alarm | { flood: number; alarms: Alarm[] })[] = [];
@@ -68,7 +73,7 @@ export default function Alarms() {
               ) : (
                 <tr key={r.id} data-alarm={r.alarm} data-substation={r.substation} data-state={r.state} style={{ borderLeft: `6px solid ${PRIORITY_COLOURS[r.priority]}`, fontWeight: r.state.startsWith('unack') ? 'bold' : 'normal' }}>
                   <td style={{ color: PRIORITY_COLOURS[r.priority] }}>{t(`alarms.priority.${r.priority}`)}</td>
-                  <td><a href={substationHref(r.substation)}>{r.substation}</a></td>
+                  <td><SubstationName id={r.substation} /></td>
                   <td>{r.title[lang]}</td>
                   <td>{t(`alarms.state.${r.state}`)}{r.shelvedUntil !== null ? ` · ${t('alarms.shelvedUntil', { time: formatTime(r.shelvedUntil) })}` : ''}{r.outOfService ? ` · ${t('alarms.oos')}` : ''}</td>
                   <td>{formatTime(r.raisedAt)}</td>

@@ -1,6 +1,6 @@
 // The balancing page: what balancing does at a glance (the heat saved against the curve alone,
 // every return against its target, the coldest homes against 18 °C), each recommendation with
-// its reason, then every substation's return, supply, valve, coldest home and mode (auto /
+// its reason (worded from the API's decision in the UI's language), then every substation's return, supply, valve, coldest home and mode (auto /
 // manual / advisory) in a table, with the global take and hand-back, the heat source request
 // and the curve settings for engineers. Modes take an operator and the curve an engineer:
 // smaller roles see the values, not the controls.
@@ -9,9 +9,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type ControlOverview, type CurveSettings, type LoopMode, type SubstationControl } from '../api.ts';
 import { ColdHomesChart } from '../components/ColdHomesChart.tsx';
 import { ReturnChart } from '../components/ReturnChart.tsx';
+import { SubstationName } from '../components/SubstationName.tsx';
+import { decisionReason } from '../../../control/reason.ts';
 import { formatNumber, formatTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
-import { substationHref } from '../routes.ts';
 import { useCan } from '../session.ts';
 
 const REFRESH_MS = 5000;
@@ -104,7 +105,7 @@ function Summary({ data }: { data: ControlOverview }) {
   );
 }
 
-/** What the loop would write (advisory) or writes next, or why it holds, one line each: those that act first. */
+/** What the loop would write (advisory) or writes next, or why it holds, one line each in the UI's language: those that act first. */
 function Recommendations({ substations }: { substations: SubstationControl[] }) {
   const { t, tagLabel } = useI18n();
   const acting = (s: SubstationControl) => s.next !== null || s.state !== 'ok';
@@ -116,10 +117,10 @@ function Recommendations({ substations }: { substations: SubstationControl[] }) 
       <ul>
         {sorted.map((s) => (
           <li key={s.id} data-testid="recommendation" data-id={s.id} className={`rec-${s.state} ${acting(s) ? 'rec-acting' : ''}`}>
-            <a href={substationHref(s.id)}>{s.id}</a>{' '}
+            <SubstationName id={s.id} />{' '}
             <span className="muted">{t(`balance.mode.${s.mode}`)}</span>{' '}
             {s.next && <strong className="num">{tagLabel(s.next.tag)} → {s.next.value.toFixed(1)}</strong>}
-            <div className="rec-reason" data-testid="rec-reason">{s.reason ?? s.note ?? s.state}</div>
+            <div className="rec-reason" data-testid="rec-reason">{s.decision ? decisionReason(s.decision, t) : (s.note ?? s.state)}</div>
             {s.next && (
               <details>
                 <summary className="muted">{t('balance.rec.detail')}</summary>
@@ -208,7 +209,7 @@ export default function Balancing() {
         <tbody>
           {(data?.substations ?? []).map((s) => (
             <tr key={s.id} data-substation={s.id}>
-              <td><a href={substationHref(s.id)}>{s.id}</a></td>
+              <td><SubstationName id={s.id} /></td>
               <td>
                 <select value={s.mode} disabled={!operator} aria-label={`${s.id} ${t('balance.col.mode')}`} onChange={(e) => void setMode(e.target.value as LoopMode, s.id)}>
                   {MODES.map((m) => <option key={m} value={m}>{t(`balance.mode.${m}`)}</option>)}

@@ -10,11 +10,12 @@ import { TrendPanel } from '../components/TrendPanel.tsx';
 import { formatAge, formatValue, useNow } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 import { useConnection, useSubstationLive } from '../live.ts';
+import { displayName } from '../network-search.ts';
 
 const DEFAULT_TREND = ['primary.supply_temp', 'primary.return_temp', 'secondary.supply_temp', 'secondary.return_temp'];
 
 export default function Substation({ id }: { id: string }) {
-  const { t, tagLabel } = useI18n();
+  const { t, tagLabel, lang } = useI18n();
   const { epoch } = useConnection();
   const live = useSubstationLive(id);
   const now = useNow();
@@ -52,7 +53,7 @@ export default function Substation({ id }: { id: string }) {
       <div className="subhead">
         <a href="#/">{t('sub.back')}</a>
         <h1>
-          {detail.name ?? detail.id} {detail.name && <small className="muted">{detail.id}</small>}
+          {displayName({ name: detail.name ?? undefined, name_en: detail.name_en ?? undefined }, detail.id, lang)} {detail.name && <small className="muted">{detail.id}</small>}
         </h1>
         <StatusBadge status={status} />
         {lastTs > 0 && <span className={`muted ${status === 'online' || status === 'alarm' ? '' : 'age'}`}>{t('sub.lastData', { age: formatAge(now - lastTs, t) })}</span>}

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { alarmsApi, PRIORITY_COLOURS, type OrderState, type WorkOrder } from '../alarms-api.ts';
 import { formatTime } from '../format.ts';
 import { useI18n } from '../i18n.ts';
+import { SubstationName } from '../components/SubstationName.tsx';
 import { useCan } from '../session.ts';
 
 const STATES: OrderState[] = ['assigned', 'en_route', 'on_site', 'resolved'];
@@ -32,7 +33,7 @@ function Card({ o, onMove, big }: { o: WorkOrder; onMove: (o: WorkOrder, to: Ord
   const next = can('operator') ? NEXT[o.state] : undefined;
   return (
     <div className="card" data-order={o.id} data-state={o.state} style={{ borderLeft: `6px solid ${PRIORITY_COLOURS[o.priority]}`, padding: 8, margin: '6px 0', fontSize: big ? '1.2em' : undefined }}>
-      <div><strong>#{o.id} {o.substation}</strong> · {o.alarm}{o.repeatOf !== null && ` · ${t('orders.repeatOf', { id: o.repeatOf })}`}</div>
+      <div><strong>#{o.id} <SubstationName id={o.substation} /></strong> · {o.alarm}{o.repeatOf !== null && ` · ${t('orders.repeatOf', { id: o.repeatOf })}`}</div>
       <div className="muted">{t('orders.opened', { time: formatTime(o.openedAt) })}{o.crew && ` · ${o.crew}`}</div>
       {o.notes.map((n) => <div key={n.ts} className="muted">{formatTime(n.ts)} {n.actor}: {n.text}</div>)}
       {next && <button data-testid="order-next" style={big ? { width: '100%', padding: 16, marginTop: 8 } : undefined} onClick={() => onMove(o, next)}>{t(`orders.to.${next}`)}</button>}
