@@ -56,6 +56,7 @@ export const FrozenRuleSchema = rule('frozen', {
   digits: Type.Integer({ minimum: 0, maximum: 6, default: 1, description: 'unchanged to this many decimals' }),
   for_s: Type.Number({ exclusiveMinimum: 0, default: 1800 }),
   moving: Tag,
+  moving_by: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'the moving tag must have travelled this far since the value froze: a valve whose command stands still rightly stands still too' })),
   between: Type.Optional(Type.Tuple([Type.Number(), Type.Number()], { description: 'judge a value only inside (low, high): a valve resting on its end stop is not stuck' })),
 });
 export const CommLossRuleSchema = rule('comm-loss', {
