@@ -89,6 +89,7 @@ export class Controller {
   private readonly books = new Map<string, Book>();
   private globalMode: LoopMode | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private pacing = false;
   private running: Promise<CycleReport> | undefined;
   private sourceAdvice: SourceAdvice = { offsetK: 0, why: 'no data yet' };
   /** The heat source's own mode (setMode with its id); the global mode overrides it. */
@@ -187,13 +188,29 @@ export class Controller {
     return [...this.books.values()].map((b) => ({ ...b.view, mode: this.effectiveMode(b) }));
   }
 
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.cycle().catch((e: unknown) => this.deps.logger.error({ event: 'cycle_failed', code: 'HS_ERR_INTERNAL', reason: (e as Error).message }, 'control cycle failed')), this.config.interval_s * 1000);
+  /**
+   * Runs a cycle every interval_s of control time. `speed` is control seconds per wall second
+   * (the simulator's speed when the clock is its time); the wall delay is taken anew after each
+   * cycle, so a change of speed changes the pace with it and the envelope's spacing, counted in
+   * control time, is never outrun.
+   */
+  start(speed: () => number = () => 1): void {
+    if (this.pacing) return;
+    this.pacing = true;
+    const next = (): void => {
+      if (!this.pacing) return;
+      this.timer = setTimeout(() => {
+        this.cycle()
+          .catch((e: unknown) => this.deps.logger.error({ event: 'cycle_failed', code: 'HS_ERR_INTERNAL', reason: (e as Error).message }, 'control cycle failed'))
+          .finally(next);
+      }, (this.config.interval_s * 1000) / speed());
+    };
+    next();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.pacing = false;
+    clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
   }

@@ -35,8 +35,12 @@ const LATEST_TAGS = ['plc.heartbeat', 'control.mode', 'outdoor.temp', 'secondary
 const INDOOR_TAGS = ['indoor.temp_min', 'indoor.temp_avg'] as const satisfies readonly TagName[];
 const AVERAGED_TAGS = ['outdoor.temp', 'secondary.supply_temp', 'secondary.return_temp', 'indoor.temp_min', 'indoor.temp_avg'] as const satisfies readonly TagName[];
 
-/** Inputs from a TimeSeriesStore: latest values, and averages over the window where it holds any. */
-export function storeInputs(store: TimeSeriesStore, windowS: number, now: () => number = Date.now): InputSource {
+/**
+ * Inputs from a TimeSeriesStore: latest values, and averages over the window where it holds any.
+ * The window is in control time; `speed` (control seconds per wall second, the simulator's speed
+ * when control runs on its time) turns it into the store's wall-time stamps.
+ */
+export function storeInputs(store: TimeSeriesStore, windowS: number, now: () => number = Date.now, speed: () => number = () => 1): InputSource {
   return {
     now,
     async snapshot(substations) {
@@ -50,8 +54,9 @@ export function storeInputs(store: TimeSeriesStore, windowS: number, now: () => 
         by.set(p.substation, m);
       }
       const to = now();
+      const windowMs = (windowS * 1000) / speed();
       const ids = [...by.keys()];
-      const ranges = ids.length === 0 ? [] : await store.range({ series: ids.flatMap((substation) => AVERAGED_TAGS.map((tag) => ({ substation, tag }))), from: to - windowS * 1000, to: to + 1, stepMs: windowS * 1000, agg: 'avg' });
+      const ranges = ids.length === 0 ? [] : await store.range({ series: ids.flatMap((substation) => AVERAGED_TAGS.map((tag) => ({ substation, tag }))), from: to - windowMs, to: to + 1, stepMs: windowMs, agg: 'avg' });
       const avg = new Map<string, number>();
       for (const r of ranges) {
         const good = r.points.filter((p) => p.quality !== 'bad');

@@ -7,7 +7,7 @@ import { ControlAudit, MemoryAudit } from './audit.ts';
 import type { ControlConfig } from './config-schema.ts';
 import { Controller } from './controller.ts';
 import { DcmdActuator } from './dcmd.ts';
-import { storeInputs, type InputSource } from './inputs.ts';
+import { storeInputs } from './inputs.ts';
 
 // `heatscada control`: the loop over the store and the broker. bin/ wires this in.
 
@@ -40,7 +40,7 @@ export async function startControl(config: { control: ControlConfig }, deps: Con
   const clock = deps.clock ?? Date.now;
   const speed = deps.speed ?? (() => 1);
   const controller = new Controller(cfg, {
-    inputs: scaledInputs(deps.store, cfg.average_window_s, speed),
+    inputs: storeInputs(deps.store, cfg.average_window_s, Date.now, speed),
     actuator,
     audit: deps.database ? new ControlAudit(new SqliteAuditTrail(deps.database)) : new MemoryAudit(),
     publishState: (substation, state) => actuator.publishState(substation, state),
@@ -48,45 +48,14 @@ export async function startControl(config: { control: ControlConfig }, deps: Con
     logger: log,
     ...(deps.forecast ? { forecast: deps.forecast } : {}),
   });
-  const stopPacing = pace(controller, cfg.interval_s, speed, log);
+  controller.start(speed);
   log.info({ event: 'control_started', group: cfg.group, intervalS: cfg.interval_s, mode: cfg.start_mode }, 'control loop started');
   return {
     controller,
     async stop() {
-      stopPacing();
       await controller.stop();
       await actuator.close();
       log.info({ event: 'control_stopped' }, 'control loop stopped');
     },
-  };
-}
-
-/** The store's inputs with the averaging window turned from control time into the store's wall time. */
-function scaledInputs(store: TimeSeriesStore, windowS: number, speed: () => number): InputSource {
-  const current = (): InputSource => storeInputs(store, windowS / speed());
-  return { now: Date.now, snapshot: (substations) => current().snapshot(substations), source: (sourceId) => current().source!(sourceId) };
-}
-
-/**
- * Runs a cycle every interval_s of control time: the wall delay is taken anew after each cycle,
- * so a simulator that changes speed (the warm-up ending, the admin endpoint) changes the pace
- * with it, and the envelope's spacing, counted in control time, is never outrun.
- */
-function pace(controller: Controller, intervalS: number, speed: () => number, log: Logger): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const next = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      controller
-        .cycle()
-        .catch((e: unknown) => log.error({ event: 'cycle_failed', code: 'HS_ERR_INTERNAL', reason: (e as Error).message }, 'control cycle failed'))
-        .finally(next);
-    }, (intervalS * 1000) / speed());
-  };
-  next();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
   };
 }
