@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditInput } from '../../model/audit.ts';
 import { HeatScadaError } from '../../model/errors.ts';
-import { ROLES } from '../../model/security.ts';
+import { ALL_ROLES, type Role } from '../../model/security.ts';
 import { ErrorBody } from '../routes/schemas.ts';
 import type { Auth } from './auth.ts';
 import { bearerToken, principalOf } from './guard.ts';
@@ -14,7 +14,7 @@ import type { UserInfo } from './user-store.ts';
 // sign-in (right or wrong), refresh and sign-out is audited. Refresh and sign-out, which the
 // cookie alone opens, refuse a page of another origin (origin-check.ts).
 
-const RoleSchema = Type.Unsafe<(typeof ROLES)[number]>({ type: 'string', enum: [...ROLES] });
+const RoleSchema = Type.Unsafe<Role>({ type: 'string', enum: [...ALL_ROLES] });
 export const Me = Type.Object({ name: Type.String(), role: RoleSchema });
 const LoginBody = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
 const Tokens = Type.Object({

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../model/audit.ts';
-import type { Role } from '../../model/security.ts';
+import type { PlantRole } from '../../model/security.ts';
 import type { SqliteAuditTrail } from '../../store/audit/sqlite-audit-trail.ts';
 import { bearer, guardApp, testAuth } from '../../tests/helpers/auth.ts';
 import { registerErrorHandlers } from '../errors.ts';
@@ -12,7 +12,7 @@ import { auditRoutes } from './audit.ts';
 describe('/api/audit', () => {
   let app: FastifyInstance;
   let trail: SqliteAuditTrail;
-  let as: Record<Role, { authorization: string }>;
+  let as: Record<PlantRole, { authorization: string }>;
   const T0 = Date.UTC(2026, 0, 10);
 
   beforeAll(async () => {
@@ -34,7 +34,7 @@ describe('/api/audit', () => {
     await app.close();
   });
 
-  const get = (url: string, role?: Role) => app.inject({ url, headers: role ? as[role] : {} });
+  const get = (url: string, role?: PlantRole) => app.inject({ url, headers: role ? as[role] : {} });
 
   it('lets engineers search and admins verify; smaller roles get 403, no token 401', async () => {
     expect((await get('/api/audit')).statusCode).toBe(401);

@@ -3,7 +3,7 @@
 // password, a taken name) and its message shows here with the code.
 
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ROLES, type Role } from '../../../model/security.ts';
+import { ALL_ROLES, type Role } from '../../../model/security.ts';
 import { PASSWORD_LENGTH } from '../../../model/security.ts';
 import { adminApi, type UserChange, type UserRow } from '../admin-api.ts';
 import { ApiError } from '../api.ts';
@@ -14,7 +14,7 @@ function RoleSelect({ value, onChange, testId }: { value: Role; onChange: (r: Ro
   const { t } = useI18n();
   return (
     <select value={value} onChange={(e) => onChange(e.target.value as Role)} data-testid={testId}>
-      {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
+      {ALL_ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
     </select>
   );
 }
