@@ -114,3 +114,49 @@ export function maskPhone(phone: string): string {
   if (digits.length < 7) return '*'.repeat(digits.length);
   return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 7)}${digits.slice(-4)}`;
 }
+
+/** What the intake form, the API and an import give: the rest (substation, state, limits) the service works out. */
+export interface ComplaintInput {
+  channel: Channel;
+  ticket?: string | null;
+  /** ms UTC; now when absent. */
+  receivedAt?: number;
+  address: HomeAddress;
+  /** As the resident gave it; stored whole, shown masked but to the hotline. */
+  phone: string;
+  category: Category;
+  words: string;
+}
+
+/** The groupings the regulators' figures are asked for. */
+export const KPI_GROUPINGS = ['company', 'area', 'crew', 'community', 'day', 'season'] as const;
+export type KpiGrouping = (typeof KPI_GROUPINGS)[number];
+
+/**
+ * The regulators' figures for one group of complaints (those received in the period). Rates are
+ * shares 0–1, null when their denominator is 0.
+ */
+export interface ServiceKpi {
+  /** The area, crew, community, day (YYYY-MM-DD in the display zone), season id, or the company id. */
+  key: string;
+  complaints: number;
+  /** Median minutes from received to dispatched (first response). */
+  firstResponseMin: number | null;
+  /** 办理时限: resolved by dueAt ÷ (resolved + unresolved past dueAt). */
+  withinLimitRate: number | null;
+  /** 办结率: closed ÷ complaints. */
+  closureRate: number | null;
+  /** 满意率: satisfied ÷ follow-ups that reached the resident. */
+  satisfactionRate: number | null;
+  /** 有效回访率: follow-ups that reached the resident ÷ complaints resolved. */
+  effectiveFollowUpRate: number | null;
+  /** Complaints that reopened an earlier one from the same home ÷ complaints. */
+  repeatRate: number | null;
+  /** Complaints per 10,000 m² and per 1,000 households of the group's buildings (address book); null for a group with none. */
+  per10kM2: number | null;
+  per1kHouseholds: number | null;
+  /** Closed complaints flagged at risk of being false closures. */
+  falseClosureRisks: number;
+  /** Complaints that joined a work order already open before they came (an order had reached the home first). */
+  reachedByOrder: number;
+}
