@@ -69,7 +69,19 @@ export const ControlConfigSchema = Type.Object(
     forecast: Type.Optional(
       Type.Object(
         {
-          lead_h: Type.Number({ exclusiveMinimum: 0, maximum: 48, default: 6 }),
+          file: Type.Optional(Type.String({ minLength: 1, description: 'a forecast file (JSON or CSV, model/forecast.ts), re-read when it changes' })),
+          url: Type.Optional(Type.String({ pattern: '^https?://', description: 'an HTTP feed of the same format, polled every refresh_min' })),
+          refresh_min: Type.Number({ minimum: 1, maximum: 1440, default: 10, description: 'how often the feed is polled, minutes' }),
+          max_age_h: Type.Number({ exclusiveMinimum: 0, maximum: 168, default: 12, description: 'a forecast issued longer ago than this is not used' }),
+          lead_h: Type.Unsafe<number | 'transport'>({
+            anyOf: [{ type: 'number', exclusiveMinimum: 0, maximum: 48 }, { const: 'transport' }],
+            default: 6,
+            description: "how far ahead the curve looks, h; 'transport': the network's transport delay plus building_allowance_h",
+          }),
+          transport_h: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 24, description: "the network's transport delay to its farthest substation, h (lead_h: 'transport'; under `heatscada start`, from the simulated network)" })),
+          building_allowance_h: Type.Number({ minimum: 0, maximum: 48, default: 12, description: 'how much further than the lead a cold snap is looked for: the time the buildings need to bank heat ahead of it' }),
+          snap_k: Type.Number({ minimum: 1, maximum: 30, default: 3, description: 'a forecast this much colder than measured is a cold snap: the curve sees it in full, not blended' }),
+          preheat_k: Type.Number({ minimum: 0, maximum: 3, default: 1, description: 'from a forecast cold snap until the weather is back, the coldest home is aimed this much higher' }),
           weight: Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: 'share of the forecast in the outdoor temperature the curve sees' }),
         },
         { additionalProperties: false },
@@ -84,4 +96,5 @@ export const ControlConfigSchema = Type.Object(
 export type ControlConfig = Static<typeof ControlConfigSchema>;
 export type CurveSettings = Static<typeof CurveSettingsSchema>;
 export type Envelope = Static<typeof EnvelopeSchema>;
+export type ForecastSettings = NonNullable<ControlConfig['forecast']>;
 export type Heating = 'radiator' | 'floor';

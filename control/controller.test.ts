@@ -6,14 +6,14 @@ import { validateDocument } from '../model/validate.ts';
 import { MemoryAudit } from './audit.ts';
 import type { SubstationInputs } from './balance.ts';
 import { ControlConfigSchema } from './config-schema.ts';
-import { Controller } from './controller.ts';
+import { Controller, type ControllerDeps } from './controller.ts';
 import type { InputSnapshot } from './inputs.ts';
 import type { ControlState } from '../model/control-state.ts';
 
 const MIN = 60_000;
 
 /** A controller over hand-set inputs and an actuator that accepts (or refuses) and applies writes. */
-function rig(overrides: Record<string, unknown> = {}, start: Partial<SubstationInputs> = {}) {
+function rig(overrides: Record<string, unknown> = {}, start: Partial<SubstationInputs> = {}, extra: Partial<ControllerDeps> = {}) {
   const cfg = validateDocument(ControlConfigSchema, { input_period_s: 60, ...overrides }, 'HS_ERR_CONFIG_INVALID');
   let now = 1_000_000_000_000;
   const plant: Record<string, SubstationInputs & { ts: number }> = {
@@ -56,6 +56,7 @@ function rig(overrides: Record<string, unknown> = {}, start: Partial<SubstationI
     clock: () => now,
     logger,
     publishState: (substation, state) => void states.push({ substation, state }),
+    ...extra,
   });
   return {
     controller,
@@ -303,5 +304,89 @@ describe('controller', () => {
     expect(r.sent).toMatchObject([{ substation: 'S1', value: 55, actor: 'alice' }]);
     const [record] = r.audit.trail.search({ action: 'plant.write', limit: 1 });
     expect(record).toMatchObject({ actor: 'alice', source: '10.0.0.7', target: 'S1/secondary.supply_temp_setpoint', oldValue: '50', newValue: '55', outcome: 'ok' });
+  });
+
+  describe('cold-snap readiness (a forecast)', () => {
+    const HOUR = 3_600_000;
+    /** Every rig's control time at its start. */
+    const T0 = 1_000_000_000_000;
+    /** −8 °C until `fromH` hours after `t0`, falling to −25 °C over the next 6 h, held a day, back over 6 h; 3 days of forecast. */
+    const snapAt = (t0: number, fromH: number) => (at: number) => {
+      const h = (at - t0) / HOUR;
+      if (h < 0 || h > 72) return undefined;
+      const down = Math.min(1, Math.max(0, (h - fromH) / 6));
+      const up = Math.min(1, Math.max(0, (h - fromH - 30) / 6));
+      return -8 - 17 * (down - up);
+    };
+    const forecast = { lead_h: 2, weight: 0.5, building_allowance_h: 12, preheat_k: 1 };
+
+    it('aims the coldest home preheat_k higher ahead of a forecast cold snap; advisory shows it with its reason and writes nothing', async () => {
+      const start = { indoorMinC: 18.3, indoorAvgC: 19.3 };
+      const calm = rig({ start_mode: 'advisory', forecast }, start, { forecast: () => -8 });
+      const r = rig({ start_mode: 'advisory', forecast }, start, { forecast: snapAt(T0, 8) });
+      await calm.controller.cycle();
+      await r.controller.cycle();
+      const [quiet] = calm.controller.views();
+      const [v] = r.controller.views();
+      expect(quiet.decision).toMatchObject({ cause: { kind: 'coldest_home', targetC: 18.3 } });
+      expect(v.decision).toMatchObject({ kind: 'write', cause: { kind: 'coldest_home', targetC: 19.3, snap: { forecastC: -25, inH: 14 } } });
+      expect(v.reason).toBe(`coldest home 18.3 °C < 19.3 °C; cold snap forecast (-25.0 °C in 14.0 h): homes warmed ahead: supply setpoint 50.0 → ${v.next!.value.toFixed(1)} °C`);
+      expect(v.next!.value).toBeGreaterThan(quiet.next?.value ?? 50);
+      expect(v.next!.value - 50).toBeLessThanOrEqual(3);
+      expect(v.next!.why).toMatch(/cold snap forecast: -25\.0 °C in 14\.0 h, homes aimed 1 K higher/);
+      expect(r.sent).toEqual([]);
+      expect(r.controller.forecast).toMatchObject({ leadH: 2, snap: { forecastC: -25, fromC: -8, preheatK: 1 } });
+      expect(r.lines.filter((l) => l.event === 'cold_snap_ready')).toHaveLength(1);
+    });
+
+    it('lasts through the snap and ends when the weather is back; in auto the write goes through the envelope', async () => {
+      const r = rig({ forecast }, { indoorMinC: 18.3, indoorAvgC: 19.3 }, { forecast: snapAt(T0, 4) });
+      await r.controller.cycle();
+      expect(r.sent).toHaveLength(1);
+      expect(r.sent[0]).toMatchObject({ tag: 'secondary.supply_temp_setpoint', value: 53 });
+      // The bottom of the snap: nothing colder ahead, yet the homes stay aimed higher.
+      r.plant.S1.outdoorC = -25;
+      r.advance(12 * HOUR);
+      await r.controller.cycle();
+      expect(r.controller.views()[0].decision).toMatchObject({ cause: { targetC: 19.3, snap: { forecastC: -25 } } });
+      // The weather back near where it was: the usual target.
+      r.plant.S1.outdoorC = -9;
+      r.advance(48 * HOUR);
+      await r.controller.cycle();
+      expect(r.controller.views()[0].decision).toMatchObject({ cause: { targetC: 18.3 } });
+      expect((r.controller.views()[0].decision as { cause: { snap?: unknown } }).cause.snap).toBeUndefined();
+      expect(r.controller.forecast?.snap).toBeNull();
+      expect(r.lines.map((l) => l.event).filter((e) => typeof e === 'string' && e.startsWith('cold_snap'))).toEqual(['cold_snap_ready', 'cold_snap_over']);
+    });
+
+    it('waits with the pre-heat while a controlled valve is wide open, until every valve is back below 90 %', async () => {
+      const r = rig({ forecast }, { indoorMinC: 18.3, indoorAvgC: 19.3, valvePct: 98 }, { forecast: snapAt(T0, 8) });
+      const target = () => (r.controller.views()[0].decision as { cause: { targetC: number } }).cause.targetC;
+      await r.controller.cycle();
+      expect(target()).toBe(18.3);
+      expect(r.controller.forecast?.snap).toMatchObject({ forecastC: -25, preheating: false });
+      r.plant.S1.valvePct = 94;
+      r.advance(5 * MIN);
+      await r.controller.cycle();
+      expect(target()).toBe(18.3);
+      r.plant.S1.valvePct = 85;
+      r.advance(5 * MIN);
+      await r.controller.cycle();
+      expect(target()).toBe(19.3);
+      expect(r.controller.forecast?.snap).toMatchObject({ preheating: true });
+    });
+
+    it('runs on measured weather without a usable forecast, and looks the transport delay ahead with lead_h transport', async () => {
+      const none = rig({ forecast }, { indoorMinC: 18.3, indoorAvgC: 19.3 }, { forecast: () => undefined });
+      await none.controller.cycle();
+      expect(none.controller.views()[0].decision).toMatchObject({ cause: { targetC: 18.3 } });
+      expect(none.controller.forecast).toMatchObject({ aheadC: null, snap: null });
+      const transport = rig({ forecast: { ...forecast, lead_h: 'transport' } }, {}, { transportDelayH: () => 3.5 });
+      expect(transport.controller.leadH()).toBe(3.5);
+      const configured = rig({ forecast: { ...forecast, lead_h: 'transport', transport_h: 2.5 } });
+      expect(configured.controller.leadH()).toBe(2.5);
+      const unknown = rig({ forecast: { ...forecast, lead_h: 'transport' } });
+      expect(() => unknown.controller.leadH()).toThrow(expect.objectContaining({ path: '/control/forecast/transport_h' }));
+    });
   });
 });

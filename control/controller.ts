@@ -11,7 +11,8 @@ import { effectiveOutdoorC } from './curve.ts';
 import { applyEnvelope, limitsOf, type EnvelopedTag, type EnvelopeResult } from './envelope.ts';
 import { heatSaving, type HeatSaving, type SavingInput } from './heat-saving.ts';
 import type { InputSnapshot, InputSource } from './inputs.ts';
-import { decisionReason, type Cause, type Decision } from './reason.ts';
+import type { ForecastHealth } from './forecast-source.ts';
+import { decisionReason, type Cause, type Decision, type SnapCause } from './reason.ts';
 import { sourceReset, VALVE_WIDE_OPEN_PCT, type SourceAdvice, type SourceDemand } from './source-reset.ts';
 
 // The balancing loop: each cycle reads every substation's inputs (never a PLC), guards against
@@ -38,8 +39,12 @@ export interface ControllerDeps {
   /** Control time, ms: write spacing, keep-alive and holds run on it (simulated time in tests). */
   clock: () => number;
   logger: Logger;
-  /** Outdoor temperature forecast for a time, where one is configured. */
+  /** Outdoor temperature forecast for a time, where one is configured; undefined where there is no usable forecast. */
   forecast?: (atMs: number) => number | undefined;
+  /** The forecast's source and state (forecast-source.ts), shown beside the loop. */
+  forecastHealth?: () => ForecastHealth;
+  /** The network's transport delay to its farthest substation, h, where the plant is known (a simulated one); else forecast.transport_h. */
+  transportDelayH?: () => number | undefined;
   /** Tells the control room when the stale guard freezes a substation and when it lets go (the alarm engine listens). */
   publishState?: (substation: string, state: ControlState) => void;
 }
@@ -75,12 +80,26 @@ interface Book {
   view: SubstationView;
 }
 
+/** What the loop makes of the forecast this cycle (GET /api/control `forecast`). */
+export interface ForecastView {
+  /** How far ahead the curve looks, h. */
+  leadH: number;
+  /** The forecast temperature at now + lead, °C; null without a usable forecast. */
+  aheadC: number | null;
+  /** The cold snap the loop is ready for (寒潮预案): forecast ahead, or on now; null when none. */
+  snap: (SnapCause & { since: number; fromC: number; preheatK: number; preheating: boolean }) | null;
+  health: ForecastHealth | null;
+}
+
 export interface CycleReport {
   written: number;
   refused: number;
   advised: number;
   stale: string[];
 }
+
+/** The pre-heat of a cold snap resumes once every controlled valve is below this (source-reset.ts gives the source back there too). */
+const PREHEAT_ROOM_PCT = 90;
 
 /** Source requests closer than this to what the source has are not written (the request moves a little every cycle). */
 const SOURCE_DEADBAND_K = 0.5;
@@ -99,6 +118,11 @@ export class Controller {
   private lastCycleMs: number | undefined;
   private savingEstimate: HeatSaving | null = null;
   private floorDevK: number | undefined;
+  private forecastView: ForecastView | null = null;
+  /** A forecast cold snap the loop is ready for: since when, and the outdoor temperature then (it lasts until the weather is back near it). */
+  private readiness: { since: number; fromC: number } | undefined;
+  /** A controlled valve went wide open and none has come back below the room mark since: no pre-heat. */
+  private preheatHeld = false;
 
   constructor(
     private readonly config: ControlConfig,
@@ -179,6 +203,65 @@ export class Controller {
     return this.floorDevK ?? null;
   }
 
+  /** The forecast as the loop used it last cycle; null without a forecast configured. */
+  get forecast(): ForecastView | null {
+    return this.forecastView;
+  }
+
+  /**
+   * How far ahead the curve looks: lead_h, or (lead_h 'transport') the network's transport delay
+   * — heat sent now reaches the farthest substation that much later.
+   */
+  leadH(): number | undefined {
+    const f = this.config.forecast;
+    if (!f) return undefined;
+    if (f.lead_h !== 'transport') return f.lead_h;
+    const transport = this.deps.transportDelayH?.() ?? f.transport_h;
+    if (transport === undefined) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', "lead_h 'transport' needs the network's transport delay: set forecast.transport_h", '/control/forecast/transport_h');
+    return transport;
+  }
+
+  /**
+   * Cold-snap readiness (寒潮预案). A forecast that gets snap_k colder than the measured outdoor
+   * temperature within the lead plus the building allowance starts it; it lasts through the snap,
+   * until the measured temperature is back within snap_k of where it was. Meanwhile the coldest
+   * home is aimed preheat_k higher: the buildings (time constants of 30–80 h) bank heat before
+   * the network reaches its limit in the cold, which warms them far less than the cold cools
+   * them. Network-wide, on the substations' mean outdoor reading.
+   */
+  private coldSnap(now: number, measuredC: number | undefined, leadH: number): SnapCause | undefined {
+    const f = this.config.forecast;
+    if (!f || measuredC === undefined) return undefined;
+    let coldest: SnapCause | undefined;
+    for (let min = 0; min <= (leadH + f.building_allowance_h) * 60; min += 15) {
+      const c = this.deps.forecast?.(now + min * 60_000);
+      if (c !== undefined && (!coldest || c < coldest.forecastC)) coldest = { forecastC: c, inH: min / 60 };
+    }
+    const ahead = coldest !== undefined && coldest.forecastC <= measuredC - f.snap_k;
+    if (ahead && !this.readiness) {
+      this.readiness = { since: now, fromC: measuredC };
+      this.deps.logger.info({ event: 'cold_snap_ready', forecastC: coldest!.forecastC, inH: coldest!.inH, measuredC, preheatK: f.preheat_k }, `cold snap forecast: ${coldest!.forecastC.toFixed(1)} °C in ${coldest!.inH.toFixed(1)} h; homes aimed ${f.preheat_k} K higher`);
+    } else if (!ahead && this.readiness && measuredC >= this.readiness.fromC - f.snap_k) {
+      this.deps.logger.info({ event: 'cold_snap_over', measuredC, sinceMs: this.readiness.since }, 'cold snap over: homes aimed at the usual target');
+      this.readiness = undefined;
+    }
+    return this.readiness ? (coldest ?? { forecastC: measuredC, inH: 0 }) : undefined;
+  }
+
+  /**
+   * Through a cold snap the coldest home is aimed higher only while the network has flow to
+   * spare: with a controlled valve wide open somewhere, warming the rest would take flow from
+   * it (measured: the far end of a starved network fell lower with the pre-heat than without).
+   * Held from a valve at VALVE_WIDE_OPEN_PCT until every valve is below PREHEAT_ROOM_PCT, so
+   * one valve about the mark does not toggle the targets every cycle.
+   */
+  private preheatRoom(fresh: InputSnapshot[]): boolean {
+    const widest = Math.max(0, ...fresh.filter((s) => s.inputs.mode !== 'manual').map((s) => s.inputs.valvePct));
+    if (widest >= VALVE_WIDE_OPEN_PCT) this.preheatHeld = true;
+    else if (widest < PREHEAT_ROOM_PCT) this.preheatHeld = false;
+    return !this.preheatHeld;
+  }
+
   /** The audit record, newest first. */
   audit(limit: number, substation?: string): AuditEntry[] {
     return this.deps.audit.recent(limit, substation);
@@ -250,23 +333,28 @@ export class Controller {
     const now = this.deps.clock();
     const dataNow = this.deps.inputs.now();
     const staleMs = 3 * this.config.input_period_s * 1000;
-    const forecastC = this.config.forecast ? this.deps.forecast?.(now + this.config.forecast.lead_h * 3_600_000) : undefined;
+    const leadH = this.leadH();
+    const forecastC = leadH === undefined ? undefined : this.deps.forecast?.(now + leadH * 3_600_000);
+    const fresh = [...snapshots.values()].filter((s) => dataNow - s.oldestTs <= staleMs);
+    const snap = leadH === undefined ? undefined : this.coldSnap(now, fresh.length > 0 ? fresh.reduce((sum, s) => sum + s.inputs.outdoorC, 0) / fresh.length : undefined, leadH);
+    const preheat = snap && this.preheatRoom(fresh) ? snap : undefined;
+    const cfg = preheat ? { ...this.config, target_indoor_min_c: this.config.target_indoor_min_c + this.config.forecast!.preheat_k } : this.config;
     const writes: Promise<void>[] = [];
     const demands: SourceDemand[] = [];
     const steered: SavingInput[] = [];
     const returnFloorDevK = this.returnFloor(snapshots, dataNow - staleMs);
     this.floorDevK = returnFloorDevK;
-    for (const [id, snap] of snapshots) {
+    for (const [id, snapshot] of snapshots) {
       const b = this.book(id);
       const heating = b.view.heating;
-      const ageMs = dataNow - snap.oldestTs;
+      const ageMs = dataNow - snapshot.oldestTs;
       if (ageMs > staleMs) {
         report.stale.push(id);
         this.markStale(b, ageMs, now);
         continue;
       }
       // Fresh again: the loop's own memory is still good, and the envelope's step keeps the first write small.
-      const inputs = snap.inputs;
+      const inputs = snapshot.inputs;
       if (b.state === 'stale') this.markFresh(b, now);
       this.noticeWatchdog(b, inputs, now);
       const outdoor = effectiveOutdoorC(inputs.outdoorC, forecastC, this.config.forecast?.weight ?? 0);
@@ -277,14 +365,15 @@ export class Controller {
       }
       const dtS = b.lastStepMs === undefined ? 0 : Math.max(0, (now - b.lastStepMs) / 1000);
       b.lastStepMs = now;
-      const result = balanceStep(this.config, heating, outdoor, inputs, b.memory, dtS, returnFloorDevK);
+      const result = balanceStep(cfg, heating, outdoor, inputs, b.memory, dtS, returnFloorDevK);
       b.memory = result.memory;
       b.state = now < b.heldUntilMs ? 'held' : 'ok';
       const keepAlive = this.keepAlive(b, inputs, now);
       const proposal = result.proposal ?? keepAlive;
       const enveloped = proposal ? applyEnvelope(this.config.envelope, { tag: proposal.tag, proposed: proposal.value, current: currentOf(inputs, proposal.tag), lastWriteMs: b.lastWriteMs.get(proposal.tag), nowMs: now }) : undefined;
-      const next = proposal && enveloped?.ok ? { tag: proposal.tag, value: enveloped.value, why: enveloped.limited.length > 0 ? `${proposal.why}; limited by ${enveloped.limited.join(', ')}` : proposal.why } : null;
-      const decision = decisionOf(b, mode, inputs, result.cause, proposal, enveloped);
+      const snapWhy = preheat && proposal === result.proposal ? `; cold snap forecast: ${preheat.forecastC.toFixed(1)} °C in ${preheat.inH.toFixed(1)} h, homes aimed ${this.config.forecast!.preheat_k} K higher` : '';
+      const next = proposal && enveloped?.ok ? { tag: proposal.tag, value: enveloped.value, why: `${proposal.why}${snapWhy}${enveloped.limited.length > 0 ? `; limited by ${enveloped.limited.join(', ')}` : ''}` } : null;
+      const decision = decisionOf(b, mode, inputs, preheat ? { ...result.cause, snap: preheat } : result.cause, proposal, enveloped);
       b.view = {
         ...b.view,
         state: b.state,
@@ -312,6 +401,10 @@ export class Controller {
       writes.push(this.write(b, inputs, next, report, now));
     }
     await Promise.all(writes);
+    this.forecastView =
+      leadH === undefined
+        ? null
+        : { leadH, aheadC: forecastC ?? null, snap: snap && this.readiness ? { ...snap, ...this.readiness, preheatK: this.config.forecast!.preheat_k, preheating: preheat !== undefined } : null, health: this.deps.forecastHealth?.() ?? null };
     this.savingEstimate = heatSaving(this.config.curve.indoor_c, steered);
     this.sourceAdvice = sourceReset(this.sourceAdvice.offsetK, demands, this.config.source_max_offset_k, this.lastCycleMs === undefined ? 0 : (now - this.lastCycleMs) / 1000);
     this.lastCycleMs = now;

@@ -18,6 +18,7 @@ describe('the one-line reason of a decision', () => {
     expect(causeText({ ...cold, indoorC: 19.5 })).toBe('coldest home 19.5 °C > 18.3 °C');
     expect(causeText({ kind: 'no_indoor', offK: 0.96, liftK: null })).toBe("no indoor sensors: return 1.0 K above the curve's");
     expect(causeText({ ...cold, liftK: 2.04 })).toBe("coldest home 16.8 °C < 18.3 °C; return below the network's floor: lifted +2.0 K");
+    expect(causeText({ ...cold, indoorC: 18.6, snap: { forecastC: -24.96, inH: 5.5 } })).toBe('coldest home 18.6 °C > 18.3 °C; cold snap forecast (-25.0 °C in 5.5 h): homes warmed ahead');
   });
 
   it('says why nothing is written', () => {
@@ -35,6 +36,7 @@ describe('the one-line reason of a decision', () => {
     expect(decisionReason({ kind: 'write', cause: { ...cold, liftK: 1 }, tag: 'primary.valve_setpoint', from: 40, to: 44 }, tagged)).toBe(
       '<reason.write cause=<reason.cause.lifted need=<reason.cause.coldest_home indoor=16.8 cmp=< target=18.3> k=1.0> action=<reason.valve.open d=4.0>>',
     );
+    expect(decisionReason({ kind: 'hold', cause: { ...c, snap: { forecastC: -25, inH: 4 } } }, tagged)).toBe('<reason.hold cause=<reason.cause.snap need=<reason.cause.no_indoor.below k=1.2> t=-25.0 h=4.0>>');
     for (const d of [
       { kind: 'waiting', cause: c, tag: 'primary.valve_setpoint', from: 40, to: 39, because: 'b' },
       { kind: 'write', cause: { ...c, offK: 1 }, tag: 'primary.valve_setpoint', from: 40, to: 40 },

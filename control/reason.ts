@@ -8,8 +8,13 @@ import type { EnvelopedTag } from './envelope.ts';
 
 /** What the indoor need is judged by: the coldest sampled home, or (no indoor sensors) the return against the curve's. */
 export type NeedCause = { kind: 'coldest_home'; indoorC: number; targetC: number } | { kind: 'no_indoor'; offK: number };
-/** The need, and the return bias (K) when the network's return floor lifts the substation, else null. */
-export type Cause = NeedCause & { liftK: number | null };
+/** A forecast cold snap the loop gets ready for (寒潮预案): the coldest the forecast gets, and in how many hours. */
+export interface SnapCause {
+  forecastC: number;
+  inH: number;
+}
+/** The need, the return bias (K) when the network's return floor lifts the substation (else null), and a cold snap ahead. */
+export type Cause = NeedCause & { liftK: number | null; snap?: SnapCause };
 
 /** `from` is null where the loop cannot read the setpoint it moves (pump, source). */
 export type Decision =
@@ -26,6 +31,7 @@ export const REASON_EN = {
   'reason.cause.no_indoor.above': "no indoor sensors: return {k} K above the curve's",
   'reason.cause.no_indoor.below': "no indoor sensors: return {k} K below the curve's",
   'reason.cause.lifted': "{need}; return below the network's floor: lifted +{k} K",
+  'reason.cause.snap': '{need}; cold snap forecast ({t} °C in {h} h): homes warmed ahead',
   'reason.valve.open': 'open valve {d} %',
   'reason.valve.close': 'close valve {d} %',
   'reason.valve.keep': 'rewrite valve {to} % (keep-alive)',
@@ -65,7 +71,8 @@ export function causeText(c: Cause, say: Wording = english): string {
     c.kind === 'coldest_home'
       ? say('reason.cause.coldest_home', { indoor: c.indoorC.toFixed(1), cmp: compare(c.indoorC, c.targetC), target: String(c.targetC) })
       : say(c.offK >= 0 ? 'reason.cause.no_indoor.above' : 'reason.cause.no_indoor.below', { k: Math.abs(c.offK).toFixed(1) });
-  return c.liftK === null ? need : say('reason.cause.lifted', { need, k: c.liftK.toFixed(1) });
+  const lifted = c.liftK === null ? need : say('reason.cause.lifted', { need, k: c.liftK.toFixed(1) });
+  return c.snap ? say('reason.cause.snap', { need: lifted, t: c.snap.forecastC.toFixed(1), h: c.snap.inH.toFixed(1) }) : lifted;
 }
 
 function action(tag: EnvelopedTag, from: number | null, to: number, say: Wording): string {

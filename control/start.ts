@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { HeatScadaError } from '../model/errors.ts';
 import { readMqttLogin } from '../model/mqtt-client.ts';
 import type { TimeSeriesStore } from '../model/store.ts';
 import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
@@ -7,6 +8,7 @@ import { ControlAudit, MemoryAudit } from './audit.ts';
 import type { ControlConfig } from './config-schema.ts';
 import { Controller } from './controller.ts';
 import { DcmdActuator } from './dcmd.ts';
+import { forecastSource, type ForecastSource } from './forecast-source.ts';
 import { storeInputs } from './inputs.ts';
 
 // `heatscada control`: the loop over the store and the broker. bin/ wires this in.
@@ -24,21 +26,32 @@ export interface ControlDeps {
    * control time too, while the store holds wall-time stamps (the collectors stamp their reads).
    */
   speed?: () => number;
+  /** A forecast from elsewhere (the benchmark's weather model); else control.forecast.file or .url. */
   forecast?: (atMs: number) => number | undefined;
+  /** The network's transport delay, h, where the plant is known (lead_h 'transport'); else control.forecast.transport_h. */
+  transportDelayH?: () => number | undefined;
 }
 
 export interface ControlHandle {
   controller: Controller;
+  /** The forecast file or feed, when one is configured. */
+  forecast?: ForecastSource;
   stop(): Promise<void>;
 }
 
 export async function startControl(config: { control: ControlConfig }, deps: ControlDeps): Promise<ControlHandle> {
   const cfg = config.control;
   const log = deps.logger.child({ role: 'control' });
+  const f = cfg.forecast;
+  if (f?.file && f.url) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'a forecast comes from a file or a url, not both', '/control/forecast/url');
+  if (f?.lead_h === 'transport' && f.transport_h === undefined && !deps.transportDelayH) {
+    throw new HeatScadaError('HS_ERR_CONFIG_INVALID', "lead_h 'transport' needs the network's transport delay to its farthest substation, h", '/control/forecast/transport_h');
+  }
   const mqttLogin = readMqttLogin(cfg.mqtt_login, '/control/mqtt_login');
   const actuator = await DcmdActuator.connect({ mqttUrl: cfg.mqtt_url, mqttLogin, group: cfg.group, clientId: `heatscada-control-${cfg.group}`, ackTimeoutS: cfg.ack_timeout_s, logger: log });
   const clock = deps.clock ?? Date.now;
   const speed = deps.speed ?? (() => 1);
+  const forecast = f && (f.file || f.url) ? forecastSource({ ...(f.file ? { file: f.file } : { url: f.url! }), refreshMin: f.refresh_min, maxAgeH: f.max_age_h, clock, logger: log }) : undefined;
   const controller = new Controller(cfg, {
     inputs: storeInputs(deps.store, cfg.average_window_s, Date.now, speed),
     actuator,
@@ -46,14 +59,18 @@ export async function startControl(config: { control: ControlConfig }, deps: Con
     publishState: (substation, state) => actuator.publishState(substation, state),
     clock,
     logger: log,
-    ...(deps.forecast ? { forecast: deps.forecast } : {}),
+    ...(deps.forecast ? { forecast: deps.forecast } : forecast ? { forecast: (at: number) => forecast.temperatureAt(at), forecastHealth: () => forecast.health() } : {}),
+    ...(deps.transportDelayH ? { transportDelayH: deps.transportDelayH } : {}),
   });
+  forecast?.start();
   controller.start(speed);
   log.info({ event: 'control_started', group: cfg.group, intervalS: cfg.interval_s, mode: cfg.start_mode }, 'control loop started');
   return {
     controller,
+    ...(forecast ? { forecast } : {}),
     async stop() {
       await controller.stop();
+      await forecast?.stop();
       await actuator.close();
       log.info({ event: 'control_stopped' }, 'control loop stopped');
     },

@@ -60,8 +60,10 @@ describe('/api/control', () => {
   it('shows every substation against its targets, and what the loop does next', async () => {
     const res = await app.inject({ url: '/api/control', headers: as.viewer });
     expect(res.statusCode).toBe(200);
-    const body = res.json<{ global: null; substations: { id: string; mode: string; returnTargetC: number; inputs: { returnC: number } }[] }>();
+    const body = res.json<{ global: null; forecast: null; substations: { id: string; mode: string; returnTargetC: number; inputs: { returnC: number } }[] }>();
     expect(body.global).toBeNull();
+    // No forecast configured: the loop says so rather than leaving the field out.
+    expect(body.forecast).toBeNull();
     expect(body.substations[0]).toMatchObject({ id: 'S001', mode: 'auto', inputs: { returnC: 40 } });
     expect(body.substations[0].returnTargetC).toBeGreaterThan(30);
   });

@@ -1,7 +1,8 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { CurveSettingsSchema } from '../../control/config-schema.ts';
 import { LOOP_MODES, type Controller } from '../../control/controller.ts';
+import { FORECAST_STATES, type ForecastState } from '../../control/forecast-source.ts';
 import { HeatScadaError } from '../../model/errors.ts';
 import { withoutDefaults } from '../../model/validate.ts';
 import { CONTROL_MODES } from '../../model/tags.ts';
@@ -14,7 +15,7 @@ import { ErrorBody } from './schemas.ts';
 // /api/control/audit. Changes are the signed-in person's, audited.
 // Without a running loop every route answers 503 HS_ERR_CONTROL_OFF.
 
-const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const LoopModeSchema = Type.Unsafe<(typeof LOOP_MODES)[number]>(Type.String({ enum: [...LOOP_MODES] }));
 const Inputs = Type.Object({
   mode: Type.Unsafe<(typeof CONTROL_MODES)[number]>(Type.String({ enum: [...CONTROL_MODES] })),
@@ -71,11 +72,33 @@ const Saving = Type.Object(
   },
   { description: 'heat saved against the curve alone, estimated (control/heat-saving.ts); null before the first cycle' },
 );
+const ForecastHealthSchema = Type.Object({
+  state: Type.Unsafe<ForecastState>({ type: 'string', enum: [...FORECAST_STATES] }),
+  from: Type.String({ description: 'the file or URL' }),
+  issuedAt: Nullable(Type.Number()),
+  until: Nullable(Type.Number({ description: 'where the forecast ends, ms' })),
+  points: Type.Integer(),
+  checkedAt: Nullable(Type.Number()),
+  reason: Nullable(Type.String({ description: 'why it is not in use' })),
+  code: Nullable(Type.String()),
+});
+const ForecastSchema = Type.Object(
+  {
+    leadH: Type.Number({ description: 'how far ahead the curve looks, h' }),
+    aheadC: Nullable(Type.Number({ description: 'the forecast at now + lead, °C' })),
+    snap: Nullable(
+      Type.Object({ forecastC: Type.Number(), inH: Type.Number(), since: Type.Number(), fromC: Type.Number(), preheatK: Type.Number(), preheating: Type.Boolean() }, { description: 'the cold snap the loop is ready for (寒潮预案)' }),
+    ),
+    health: Nullable(ForecastHealthSchema),
+  },
+  { description: 'what the loop makes of the weather forecast; null without one configured' },
+);
 const Overview = Type.Object({
   global: Type.Union([LoopModeSchema, Type.Null()], { description: 'a mode set for every substation at once, or null' }),
   source: Type.Object({ offsetK: Type.Number(), why: Type.String() }, { description: 'what the loop asks of the heat source over its own curve' }),
   substations: Type.Array(SubstationControl),
   saving: Type.Union([Saving, Type.Null()]),
+  forecast: Nullable(ForecastSchema),
   returnFloorK: Nullable(Type.Number({ description: "the network's return floor: the return above the curve's return (K) that substations below it are lifted to; a substation's floor is returnTargetC + this" })),
 });
 const ModeBody = Type.Object(
@@ -108,7 +131,7 @@ export const controlRoutes: FastifyPluginAsync<{ controller: Controller | undefi
     if (!controller) throw new HeatScadaError('HS_ERR_CONTROL_OFF', 'start it with `heatscada control` or control.enabled');
     return controller;
   };
-  const overview = (c: Controller): Static<typeof Overview> => ({ global: c.global, source: c.source, substations: c.views(), saving: c.saving, returnFloorK: c.returnFloorK });
+  const overview = (c: Controller): Static<typeof Overview> => ({ global: c.global, source: c.source, substations: c.views(), saving: c.saving, forecast: c.forecast, returnFloorK: c.returnFloorK });
 
   app.get('/api/control', { config: READ, schema: { tags: ['control'], summary: 'Balancing: every substation against its targets, and what the loop does next and why', response: { 200: Overview, 503: ErrorBody } } }, async () => overview(loop()));
   app.put<{ Body: Static<typeof ModeBody> }>(
