@@ -177,6 +177,48 @@ describe('topic ACL: the balancing loop\'s state (model/control-state.ts)', () =
   });
 });
 
+describe("topic ACL: the residents' service (model/service.ts)", () => {
+  const service = compileAcl({ username: 's', kind: 'service', group: 'city' });
+  const complaint = Buffer.from('{"complaint":1}');
+
+  it('publishes whole complaint topics of its own group only, never retained, and nothing else', () => {
+    for (const topic of ['heatscada/service/city/complaint/S001', 'heatscada/service/city/complaint/sub 2']) {
+      expect(service.mayPublish(topic, complaint), topic).toBe(true);
+    }
+    // A retained complaint would reach every later subscriber and count in its cluster again.
+    expect(service.mayPublish('heatscada/service/city/complaint/S001', complaint, true)).toBe(false);
+    for (const topic of [
+      'heatscada/service/town/complaint/S001', // another group
+      'heatscada/service/city/complaint/', // no substation
+      'heatscada/service/city/complaint/+',
+      'heatscada/service/city/complaint/#',
+      'heatscada/service/city/complaint/S001/extra',
+      'heatscada/service/city/complaint',
+      'heatscada/service/city/other/S001',
+      'heatscada/control/city/state/S001',
+      'spBv1.0/city/NCMD/c1',
+      'spBv1.0/STATE/s',
+      `heatscada/service/city/complaint/${'x'.repeat(MAX_TOPIC_LENGTH)}`,
+    ]) {
+      expect(service.mayPublish(topic, rebirth), topic).toBe(false);
+    }
+  });
+
+  it('subscribes to nothing; every host may follow the complaints, no edge node', () => {
+    for (const filter of ['heatscada/service/+/complaint/+', 'heatscada/service/city/complaint/S001', 'spBv1.0/#', '$share/s/spBv1.0/#', '#']) {
+      expect(service.maySubscribe(filter), filter).toBe(false);
+    }
+    for (const p of Object.values(hosts)) {
+      expect(compileAcl(p).maySubscribe('heatscada/service/+/complaint/+'), p.kind).toBe(true);
+      expect(compileAcl(p).maySubscribe('heatscada/service/city/complaint/S001'), p.kind).toBe(true);
+      expect(compileAcl(p).maySubscribe('heatscada/service/#'), p.kind).toBe(false);
+      expect(compileAcl(p).mayPublish('heatscada/service/city/complaint/S001', complaint), p.kind).toBe(false);
+    }
+    expect(edge.maySubscribe('heatscada/service/+/complaint/+')).toBe(false);
+    expect(edge.mayPublish('heatscada/service/city/complaint/S001', complaint)).toBe(false);
+  });
+});
+
 describe('filterWithin', () => {
   const within = (filter: string, allowed: string) => filterWithin(filter.split('/'), allowed.split('/'));
   it('is true only when every topic the filter matches is matched by the pattern', () => {

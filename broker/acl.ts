@@ -1,4 +1,5 @@
 import { controlStateFilter, isControlStateTopic } from '../model/control-state.ts';
+import { complaintFilter, complaintTopic } from '../model/service.ts';
 import { decodePayload, REBIRTH, SPARKPLUG_NAMESPACE } from '../model/sparkplug.ts';
 import { parseShare } from './shared-subscriptions.ts';
 
@@ -13,22 +14,28 @@ import { parseShare } from './shared-subscriptions.ts';
 //   control    publishes NCMD and DCMD (the only principal that commands a plant), and its
 //              per-substation state, heatscada/control/<group>/state/<substation>, which every
 //              host may subscribe to (model/control-state.ts); subscribes to spBv1.0/#.
+//   service    publishes the residents' complaints of its group only,
+//              heatscada/service/<group>/complaint/<substation> (model/service.ts), never
+//              retained (a complaint is an event: kept, it would count again for every later
+//              subscriber); subscribes to nothing (it reads the plant through the API's store).
+//   every host may subscribe to heatscada/service/+/complaint/+ (the alarm engine's cluster rule).
 //
 // Anything else is refused: other namespaces, `$SYS`, malformed or overly long topics, a
 // retained command (it would be replayed to every edge node that subscribes later), and a
 // shared subscription in a share group the principal was not given.
 
-export const PRINCIPAL_KINDS = ['edge_node', 'historian', 'control', 'alarms', 'api'] as const;
+export const PRINCIPAL_KINDS = ['edge_node', 'historian', 'control', 'alarms', 'api', 'service'] as const;
 export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 
 /** An MQTT principal: who a user name stands for, without its secret. */
 export type MqttPrincipal =
   | { username: string; kind: 'edge_node'; group: string; edgeNodeId: string; /** Device ids (substations) it may publish for. */ devices: readonly string[] }
   | { username: string; kind: 'historian'; hostId: string; shareGroups?: readonly string[] }
-  | { username: string; kind: 'control' | 'alarms' | 'api'; shareGroups?: readonly string[] };
+  | { username: string; kind: 'control' | 'alarms' | 'api'; shareGroups?: readonly string[] }
+  | { username: string; kind: 'service'; /** The Sparkplug group whose complaints it publishes. */ group: string };
 
-/** The share groups (`$share/<group>/…`) a principal may join: those listed, else its user name alone. */
-export const shareGroupsOf = (p: MqttPrincipal): readonly string[] => (p.kind === 'edge_node' ? [] : (p.shareGroups ?? [p.username]));
+/** The share groups (`$share/<group>/…`) a principal may join: those listed, else its user name alone; none for those that subscribe to nothing shared. */
+export const shareGroupsOf = (p: MqttPrincipal): readonly string[] => (p.kind === 'edge_node' || p.kind === 'service' ? [] : (p.shareGroups ?? [p.username]));
 
 export interface TopicAcl {
   mayPublish(topic: string, payload: Buffer, retain?: boolean): boolean;
@@ -107,8 +114,9 @@ function subscribeRule(patterns: string[], shareGroups: readonly string[]): (fil
 }
 
 const whole = (topic: string): boolean => topic.length <= MAX_TOPIC_LENGTH;
-// Hosts also follow the balancing loop's per-substation state (model/control-state.ts).
-const HOST_SUBSCRIPTIONS = [`${NS}/#`, controlStateFilter('+')];
+// Hosts also follow the balancing loop's per-substation state (model/control-state.ts) and the
+// residents' complaints (model/service.ts).
+const HOST_SUBSCRIPTIONS = [`${NS}/#`, controlStateFilter('+'), complaintFilter('+')];
 
 function edgeNodeAcl(group: string, edge: string, devices: readonly string[]): TopicAcl {
   const nodeTopics = NODE_OUT.map((type) => `${NS}/${group}/${type}/${edge}`);
@@ -140,6 +148,19 @@ function hostAcl(ownState: string | undefined, commands: boolean, shareGroups: r
   };
 }
 
+function serviceAcl(group: string): TopicAcl {
+  // The topic with the substation left off: what follows must be one plain id.
+  const prefix = complaintTopic(group, '');
+  return {
+    mayPublish(topic, _payload, retain = false) {
+      if (!whole(topic) || retain || !topic.startsWith(prefix)) return false;
+      const substation = topic.slice(prefix.length);
+      return isId(substation);
+    },
+    maySubscribe: () => false,
+  };
+}
+
 /** The topic rules of a principal (the ids in it are assumed valid: the credentials schema checks them). */
 export function compileAcl(principal: MqttPrincipal): TopicAcl {
   switch (principal.kind) {
@@ -159,5 +180,7 @@ export function compileAcl(principal: MqttPrincipal): TopicAcl {
     case 'alarms':
     case 'api':
       return hostAcl(undefined, false, shareGroupsOf(principal));
+    case 'service':
+      return serviceAcl(principal.group);
   }
 }

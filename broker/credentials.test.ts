@@ -19,6 +19,7 @@ describe('credentials file', () => {
       { username: 'control', kind: 'control', passwordHash: HASH },
       { username: 'alarms', kind: 'alarms', passwordHash: HASH },
       { username: 'api', kind: 'api', passwordHash: HASH },
+      { username: 'service', kind: 'service', group: 'city', passwordHash: HASH },
     ];
     const file = path.join(dir, 'sub', 'mqtt-credentials.yaml');
     saveCredentials(file, principals);
@@ -34,6 +35,8 @@ describe('credentials file', () => {
     expect(bad({ h: { kind: 'historian', host_id: 'h', password_hash: 'plain-text' } })).toThrow(/\/password_hash/);
     expect(bad({ 'bad user': { kind: 'api', password_hash: HASH } })).toThrow(/HS_ERR_CONFIG_INVALID/);
     expect(bad({ api: { kind: 'api', password_hash: HASH, extra: 1 } })).toThrow(/\/extra is not a known field/);
+    expect(bad({ s: { kind: 'service', password_hash: HASH } })).toThrow(/creds\.yaml#\/principals\/s: \/group is required/);
+    expect(bad({ s: { kind: 'service', group: 'city', share_groups: ['x'], password_hash: HASH } })).toThrow(/\/share_groups is not a known field/);
   });
 
   it('refuses to write a file that would not load again', () => {

@@ -15,6 +15,7 @@ import { PRINCIPAL_KINDS, type MqttPrincipal, type PrincipalKind } from './acl.t
 //     collector-1: { kind: edge_node, group: heatscada, edge_node_id: collector-1, devices: [S001, S002], password_hash: $argon2id$… }
 //     historian:   { kind: historian, host_id: heatscada-historian, share_groups: [historians], password_hash: $argon2id$… }
 //     control:     { kind: control, password_hash: $argon2id$… }
+//     service:     { kind: service, group: heatscada, password_hash: $argon2id$… }
 
 /** A principal with the hash its password is checked against at CONNECT. */
 export type CredentialedPrincipal = MqttPrincipal & { passwordHash: string };
@@ -44,6 +45,10 @@ const KIND_SCHEMAS = {
   control: Type.Object({ kind: Type.Literal('control'), share_groups: ShareGroups, password_hash: PasswordHash }, { additionalProperties: false }),
   alarms: Type.Object({ kind: Type.Literal('alarms'), share_groups: ShareGroups, password_hash: PasswordHash }, { additionalProperties: false }),
   api: Type.Object({ kind: Type.Literal('api'), share_groups: ShareGroups, password_hash: PasswordHash }, { additionalProperties: false }),
+  service: Type.Object(
+    { kind: Type.Literal('service'), group: Id('Sparkplug group id whose complaints it publishes'), password_hash: PasswordHash },
+    { additionalProperties: false },
+  ),
 } as const;
 type Entry = Static<(typeof KIND_SCHEMAS)[PrincipalKind]>;
 
@@ -59,6 +64,7 @@ function fromEntry(username: string, entry: Entry): CredentialedPrincipal {
   if (entry.kind === 'edge_node') {
     return { username, kind: 'edge_node', group: entry.group, edgeNodeId: entry.edge_node_id, devices: entry.devices, passwordHash: entry.password_hash };
   }
+  if (entry.kind === 'service') return { username, kind: 'service', group: entry.group, passwordHash: entry.password_hash };
   const shareGroups = entry.share_groups === undefined ? {} : { shareGroups: entry.share_groups };
   if (entry.kind === 'historian') return { username, kind: 'historian', hostId: entry.host_id, ...shareGroups, passwordHash: entry.password_hash };
   return { username, kind: entry.kind, ...shareGroups, passwordHash: entry.password_hash };
@@ -66,6 +72,7 @@ function fromEntry(username: string, entry: Entry): CredentialedPrincipal {
 
 function toEntry(p: CredentialedPrincipal): Entry {
   if (p.kind === 'edge_node') return { kind: 'edge_node', group: p.group, edge_node_id: p.edgeNodeId, devices: [...p.devices], password_hash: p.passwordHash };
+  if (p.kind === 'service') return { kind: 'service', group: p.group, password_hash: p.passwordHash };
   const shareGroups = p.shareGroups === undefined ? {} : { share_groups: [...p.shareGroups] };
   if (p.kind === 'historian') return { kind: 'historian', host_id: p.hostId, ...shareGroups, password_hash: p.passwordHash };
   return { kind: p.kind, ...shareGroups, password_hash: p.passwordHash };

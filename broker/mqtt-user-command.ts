@@ -38,6 +38,7 @@ function principalOf(request: MqttUserRequest, username: string): MqttPrincipal 
   if (kind === 'edge_node') {
     return { username, kind, group: need(request.group, 'group', kind), edgeNodeId: need(request.edgeNodeId, 'edge-node-id', kind), devices: list(need(request.devices, 'devices', kind)) };
   }
+  if (kind === 'service') return { username, kind, group: need(request.group, 'group', kind) };
   const shareGroups = request.shareGroups === undefined ? {} : { shareGroups: list(request.shareGroups) };
   if (kind === 'historian') return { username, kind, hostId: need(request.hostId, 'host-id', kind), ...shareGroups };
   return { username, kind, ...shareGroups };
@@ -45,6 +46,7 @@ function principalOf(request: MqttUserRequest, username: string): MqttPrincipal 
 
 function describePrincipal(p: MqttPrincipal): string {
   if (p.kind === 'edge_node') return `${p.username}  edge_node  group ${p.group}, edge node ${p.edgeNodeId}, devices ${p.devices.join(',') || '(none)'}`;
+  if (p.kind === 'service') return `${p.username}  service  complaints of group ${p.group}`;
   const groups = `share groups ${shareGroupsOf(p).join(',')}`;
   if (p.kind === 'historian') return `${p.username}  historian  host ${p.hostId}, ${groups}`;
   return `${p.username}  ${p.kind}, ${groups}`;

@@ -26,7 +26,7 @@ export interface Principal {
   crew?: string;
 }
 
-const isServiceRole = (role: Role): role is ServiceRole => (SERVICE_ROLES as readonly string[]).includes(role);
+export const isServiceRole = (role: Role): role is ServiceRole => (SERVICE_ROLES as readonly string[]).includes(role);
 
 /** The rank of a plant role; a service role ranks as a viewer. */
 export function roleRank(role: Role): number {

@@ -2,20 +2,22 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditInput } from '../../model/audit.ts';
 import { HeatScadaError } from '../../model/errors.ts';
-import { ALL_ROLES, type Role } from '../../model/security.ts';
+import { ALL_ROLES, type Principal, type Role } from '../../model/security.ts';
 import { ErrorBody } from '../routes/schemas.ts';
 import type { Auth } from './auth.ts';
 import { bearerToken, principalOf } from './guard.ts';
 import type { LoginAttempt } from './login-throttle.ts';
 import { clearRefreshCookie, refreshCookie, setRefreshCookie } from './refresh-cookie.ts';
-import type { UserInfo } from './user-store.ts';
+import { withCrew, type UserInfo } from './user-store.ts';
 
 // /api/auth: sign in (rate-limited), refresh (rotating the cookie), sign out, who am I. Every
 // sign-in (right or wrong), refresh and sign-out is audited. Refresh and sign-out, which the
 // cookie alone opens, refuse a page of another origin (origin-check.ts).
 
 const RoleSchema = Type.Unsafe<Role>({ type: 'string', enum: [...ALL_ROLES] });
-export const Me = Type.Object({ name: Type.String(), role: RoleSchema });
+export const Me = Type.Object({ name: Type.String(), role: RoleSchema, crew: Type.Optional(Type.String({ description: 'the crew of a crew member (alarms.crews[].id); only for the crew role' })) });
+/** Who a principal is, as the API shows it: the crew only when it has one. */
+const me = ({ name, role, crew }: Principal): Static<typeof Me> => ({ name, role, ...withCrew(crew) });
 const LoginBody = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
 const Tokens = Type.Object({
   accessToken: Type.String(),
@@ -35,7 +37,7 @@ export const authRoutes: FastifyPluginAsync<{ auth: Auth }> = async (app, { auth
     const session = users.session(user.name);
     if (!session) throw new HeatScadaError('HS_ERR_AUTH_REQUIRED', 'the user is disabled');
     setRefreshCookie(request, reply, refreshToken, refreshTokens.lifetimeS);
-    return { accessToken: accessTokens.issue(session), tokenType: 'Bearer', expiresIn: accessTokens.lifetimeS, user: { name: session.name, role: session.role } };
+    return { accessToken: accessTokens.issue(session), tokenType: 'Bearer', expiresIn: accessTokens.lifetimeS, user: me(session) };
   };
 
   app.post<{ Body: Static<typeof LoginBody> }>(
@@ -97,7 +99,6 @@ export const authRoutes: FastifyPluginAsync<{ auth: Auth }> = async (app, { auth
   );
 
   app.get('/api/auth/me', { config: { access: 'viewer' }, schema: { tags: ['auth'], summary: 'Who the access token stands for', response: { 200: Me, 401: ErrorBody } } }, async (request) => {
-    const { name, role } = principalOf(request);
-    return { name, role };
+    return me(principalOf(request));
   });
 };

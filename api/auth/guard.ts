@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { HeatScadaError } from '../../model/errors.ts';
 import { isRole, roleAllows, type Access, type Principal } from '../../model/security.ts';
 import type { AccessTokens } from './access-tokens.ts';
-import type { UserStore } from './user-store.ts';
+import { withCrew, type UserStore } from './user-store.ts';
 
 // Every route declares who may call it (`config: { access }`); a route that does not makes the
 // API refuse to start, so nothing can be forgotten. Before a handler runs, the caller's bearer
@@ -54,7 +54,7 @@ export function tokenAuthenticator(tokens: AccessTokens, users: UserStore): Auth
       const claims = tokens.verify(token);
       const session = users.session(claims.sub);
       if (!session || session.generation !== claims.gen) throw new HeatScadaError('HS_ERR_AUTH_REQUIRED', 'the token was withdrawn (user changed, disabled or removed)');
-      return { name: session.name, role: session.role };
+      return { name: session.name, role: session.role, ...withCrew(session.crew) };
     },
     expiresAt: (token) => tokens.verify(token).exp * 1000,
   };

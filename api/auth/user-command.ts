@@ -3,10 +3,10 @@ import { userInfo } from 'node:os';
 import Database from 'better-sqlite3';
 import { HeatScadaError } from '../../model/errors.ts';
 import { generatePassword } from '../../model/secrets.ts';
-import { isRole, ROLES } from '../../model/security.ts';
+import { ALL_ROLES, isRole } from '../../model/security.ts';
 import { SqliteAuditTrail } from '../../store/audit/sqlite-audit-trail.ts';
 import { restrictToOwner } from '../../store/sqlite/owner-only.ts';
-import { UserStore, type UserInfo } from './user-store.ts';
+import { auditDescription, checkCrewBinding, UserStore, type UserInfo } from './user-store.ts';
 
 // `heatscada user add|passwd|list`: the API's users from the command line (a locked-out admin,
 // a scripted install), in the same database and audited like the API's own changes. A running
@@ -16,13 +16,15 @@ export interface UserRequest {
   verb: string;
   name: string | undefined;
   role: string | undefined;
+  /** The crew of a crew user (add --role crew --crew north). */
+  crew: string | undefined;
   /** A file with the password; a random one is generated and printed without it. */
   passwordFile: string | undefined;
 }
 
 const CLI_PATHS: Record<string, string> = { 'body.password': '--password-file', 'body.name': 'USER', 'params.name': 'USER' };
 
-const describe = (u: UserInfo): string => `${u.name}  ${u.role}${u.disabled ? '  disabled' : ''}  since ${new Date(u.createdAt).toISOString()}`;
+const describe = (u: UserInfo): string => `${u.name}  ${u.role}${u.crew === undefined ? '' : `  crew ${u.crew}`}${u.disabled ? '  disabled' : ''}  since ${new Date(u.createdAt).toISOString()}`;
 
 function password(request: UserRequest): { password: string; shown: string[] } {
   if (request.passwordFile !== undefined) return { password: readFileSync(request.passwordFile, 'utf8').replace(/\r?\n$/, ''), shown: [] };
@@ -44,13 +46,14 @@ export async function userCommand(file: string, request: UserRequest): Promise<s
     const secret = password(request);
     try {
       if (request.verb === 'add') {
-        if (!isRole(request.role)) throw new HeatScadaError('HS_ERR_BAD_REQUEST', `--role must be one of ${ROLES.join(', ')}`, '--role');
-        const user = await users.create(name, request.role, secret.password);
-        trail.append({ actor, source: 'cli', action: 'user.create', target: `user:${name}`, newValue: `role=${user.role}`, outcome: 'ok' });
+        if (!isRole(request.role)) throw new HeatScadaError('HS_ERR_BAD_REQUEST', `--role must be one of ${ALL_ROLES.join(', ')}`, '--role');
+        checkCrewBinding(request.role, request.crew, '--crew');
+        const user = await users.create(name, request.role, secret.password, request.crew);
+        trail.append({ actor, source: 'cli', action: 'user.create', target: `user:${name}`, newValue: auditDescription(user), outcome: 'ok' });
         return [`added ${describe(user)}`, ...secret.shown];
       }
       const { before, after } = await users.update(name, { password: secret.password });
-      trail.append({ actor, source: 'cli', action: 'user.change', target: `user:${name}`, oldValue: `role=${before.role}`, newValue: `role=${after.role} password changed`, outcome: 'ok' });
+      trail.append({ actor, source: 'cli', action: 'user.change', target: `user:${name}`, oldValue: auditDescription(before), newValue: `${auditDescription(after)} password changed`, outcome: 'ok' });
       return [`new password for ${name}`, ...secret.shown];
     } catch (e) {
       // The CLI names its own arguments, not the API's request fields.

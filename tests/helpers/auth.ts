@@ -1,5 +1,5 @@
-// Test users, one per role (name = the role, password = `${role}-test-pass-1`), and signing in
-// as one of them against a running API.
+// Test users, one per role, plant and service (name = the role, password = `${role}-test-pass-1`;
+// the crew user belongs to crew TEST_CREW), and signing in as one of them against a running API.
 
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
@@ -8,16 +8,21 @@ import { createAuth, type Auth } from '../../api/auth/auth.ts';
 import { installGuard } from '../../api/auth/guard.ts';
 import type { UserStore } from '../../api/auth/user-store.ts';
 import { SqliteAuditTrail } from '../../store/audit/sqlite-audit-trail.ts';
-import { ROLES, type Role } from '../../model/security.ts';
+import { ALL_ROLES, type Role } from '../../model/security.ts';
 
-export const TEST_USERS = Object.fromEntries(ROLES.map((role) => [role, { name: role, password: `${role}-test-pass-1` }])) as Record<Role, { name: string; password: string }>;
+/** The crew of the test crew user: give tests' alarm configurations a crew of this id. */
+export const TEST_CREW = 'crew-1';
+
+export const TEST_USERS = Object.fromEntries(
+  ALL_ROLES.map((role) => [role, { name: role, password: `${role}-test-pass-1`, ...(role === 'crew' ? { crew: TEST_CREW } : {}) }]),
+) as Record<Role, { name: string; password: string; crew?: string }>;
 
 /** Creates the test users in an API's user store (api.auth.users), or resets them when present (the first-start admin). */
 export async function seedTestUsers(users: UserStore): Promise<void> {
-  for (const role of ROLES) {
-    const { name, password } = TEST_USERS[role];
-    if (users.get(name)) await users.update(name, { role, password, disabled: false });
-    else await users.create(name, role, password);
+  for (const role of ALL_ROLES) {
+    const { name, password, crew } = TEST_USERS[role];
+    if (users.get(name)) await users.update(name, { role, crew, password, disabled: false });
+    else await users.create(name, role, password, crew);
   }
 }
 
@@ -40,7 +45,7 @@ export async function testAuth(): Promise<{ auth: Auth; tokens: Record<Role, str
   const db = new Database(':memory:');
   const auth = createAuth(db, new SqliteAuditTrail(db));
   await seedTestUsers(auth.users);
-  const tokens = Object.fromEntries(ROLES.map((role) => [role, auth.accessTokens.issue(auth.users.session(role)!)])) as Record<Role, string>;
+  const tokens = Object.fromEntries(ALL_ROLES.map((role) => [role, auth.accessTokens.issue(auth.users.session(role)!)])) as Record<Role, string>;
   return { auth, tokens };
 }
 

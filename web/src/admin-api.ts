@@ -16,7 +16,8 @@ function auditParams(q: AuditQuery): string {
 
 export const adminApi = {
   users: () => request<UserRow[]>('GET', 'api/users'),
-  addUser: (name: string, role: Role, password: string) => request<unknown>('POST', 'api/users', { name, role, password }),
+  /** `crew`: the crew (alarms.crews[].id) of a crew user, which needs one. */
+  addUser: (name: string, role: Role, password: string, crew?: string) => request<unknown>('POST', 'api/users', { name, role, password, ...(crew ? { crew } : {}) }),
   changeUser: (name: string, change: UserChange) => request<unknown>('PATCH', userUrl(name), change),
   deleteUser: (name: string) => request<void>('DELETE', userUrl(name)),
   audit: (q: AuditQuery) => request<{ records: AuditRecord[] }>('GET', `api/audit?${auditParams(q)}`),

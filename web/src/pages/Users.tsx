@@ -1,5 +1,5 @@
-// Users (admins only): every account with its role; add one with a role and a password, change
-// a role, reset a password, disable or delete. The server refuses what breaks its rules (a short
+// Users (admins only): every account with its role (and a crew member's crew); add one with a
+// role and a password, change a role, reset a password, disable or delete. The server refuses what breaks its rules (a short
 // password, a taken name) and its message shows here with the code.
 
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
@@ -37,6 +37,7 @@ export default function Users() {
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('operator');
   const [password, setPassword] = useState('');
+  const [crew, setCrew] = useState('');
 
   const fail = (e: unknown) => setMessage({ ok: false, text: e instanceof ApiError ? `${e.code}: ${e.message}` : (e as Error).message });
   const reload = useCallback(() => adminApi.users().then(setUsers, fail), []);
@@ -51,10 +52,16 @@ export default function Users() {
   const add = (e: FormEvent) => {
     e.preventDefault();
     if (password.length < PASSWORD_LENGTH.min) return setMessage({ ok: false, text: t('users.tooShort', { n: PASSWORD_LENGTH.min }) });
-    void run(adminApi.addUser(name.trim(), role, password), t('users.added', { name: name.trim() })).then(() => {
+    void run(adminApi.addUser(name.trim(), role, password, role === 'crew' ? crew.trim() : undefined), t('users.added', { name: name.trim() })).then(() => {
       setName('');
       setPassword('');
     });
+  };
+  // A crew member belongs to a crew: moving someone into the crew role asks which.
+  const roleTo = (u: UserRow, r: Role) => {
+    const crewOf = r === 'crew' ? prompt(t('service.users.crew'))?.trim() : undefined;
+    if (r === 'crew' && !crewOf) return;
+    change(u, { role: r, ...(crewOf ? { crew: crewOf } : {}) }, t('users.roleChanged', { name: u.name, role: t(`role.${r}`) }));
   };
   const remove = (u: UserRow) => {
     if (confirm(t('users.confirmDelete', { name: u.name }))) void run(adminApi.deleteUser(u.name), t('users.deleted', { name: u.name }));
@@ -67,6 +74,7 @@ export default function Users() {
         <strong>{t('users.add')}</strong>
         <input placeholder={t('users.name')} autoComplete="off" required value={name} onChange={(e) => setName(e.target.value)} data-testid="add-user-name" />
         <RoleSelect value={role} onChange={setRole} testId="add-user-role" />
+        {role === 'crew' && <input placeholder={t('service.users.crew')} autoComplete="off" required value={crew} onChange={(e) => setCrew(e.target.value)} data-testid="add-user-crew" />}
         <input type="password" autoComplete="new-password" placeholder={t('users.password', { n: PASSWORD_LENGTH.min })} required value={password} onChange={(e) => setPassword(e.target.value)} data-testid="add-user-password" />
         <button type="submit" data-testid="add-user-submit">{t('users.addButton')}</button>
       </form>
@@ -82,7 +90,10 @@ export default function Users() {
             {users.map((u) => (
               <tr key={u.name} data-user={u.name} className={u.disabled ? 'muted' : ''}>
                 <td>{u.name}</td>
-                <td><RoleSelect value={u.role} onChange={(r) => change(u, { role: r }, t('users.roleChanged', { name: u.name, role: t(`role.${r}`) }))} /></td>
+                <td>
+                  <RoleSelect value={u.role} onChange={(r) => roleTo(u, r)} />
+                  {u.crew && <small className="muted" data-testid="user-crew"> {t('service.users.crewOf', { crew: u.crew })}</small>}
+                </td>
                 <td>{formatDateTime(u.createdAt)}</td>
                 <td>{u.disabled ? t('users.disabled') : t('users.active')}</td>
                 <td><PasswordReset onSave={(p) => change(u, { password: p }, t('users.passwordReset', { name: u.name }))} /></td>
