@@ -13,6 +13,8 @@ export const AUDIT_ACTIONS = [
   'alarm.unshelve',
   'alarm.service',
   'work_order.change',
+  'complaint.change',
+  'season.change',
   'config.change',
   'user.create',
   'user.change',
