@@ -6,6 +6,7 @@ import type { MqttLogin } from '../model/mqtt-client.ts';
 import type { TimeSeriesStore } from '../model/store.ts';
 import { AlarmStore } from './alarm-store.ts';
 import { loadRuleSet, type AlarmDefinition, type AlarmsConfig } from './config-schema.ts';
+import { followComplaints } from './complaint-feed.ts';
 import { followControlState } from './control-feed.ts';
 import { AlarmEngine } from './engine.ts';
 import { createNotifier } from './notify/notifier.ts';
@@ -13,7 +14,8 @@ import type { Deliver, Outbox } from './notify/outbox.ts';
 import { WorkOrders } from './work-orders.ts';
 
 // `heatscada alarms`: the engine fed from MQTT by the same Sparkplug host code the API's live feed
-// uses (store/historian handlers and alias tables), evaluated on a timer, with its tables in the
+// uses (store/historian handlers and alias tables), the balancing loop's state and the residents'
+// complaints (when a rule counts them), evaluated on a timer, with its tables in the
 // store's SQLite file, work orders opened from alarms and notifications through the outbox.
 
 export interface AlarmsDeps {
@@ -106,6 +108,10 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
     link: (substation, online) => engine.link(substation, online),
   });
   const controlFeed = await followControlState({ ...feedOptions, group: deps.group, engine, logger: log.child({ part: 'control-feed' }) });
+  const countsComplaints = definitions.some((d) => d.rules.some((r) => r.kind === 'complaint-cluster'));
+  const complaintFeed = countsComplaints
+    ? await followComplaints({ ...feedOptions, group: deps.group, engine, logger: log.child({ part: 'complaint-feed' }) })
+    : undefined;
 
   const evaluate = (): void => {
     try {
@@ -131,6 +137,7 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
       unlisten();
       await feed.close();
       await controlFeed.close();
+      await complaintFeed?.close();
       await outbox.close();
       log.info({ code: 'HS_ALARMS_STOPPED' }, 'alarm engine stopped');
     },

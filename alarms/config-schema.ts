@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { MqttLoginSchema } from '../model/mqtt-client.ts';
+import { CATEGORIES, type Category } from '../model/service.ts';
 import { TAG_NAMES, type TagName } from '../model/tags.ts';
 import { loadDocument, validateDocument } from '../model/validate.ts';
 
@@ -64,6 +65,13 @@ export const CommLossRuleSchema = rule('comm-loss', {
   while_neighbours_report: Type.Boolean({ default: false, description: 'only when other substations still report (a local cause: power)' }),
 });
 export const ControlStaleRuleSchema = rule('control-stale', {});
+export const ComplaintClusterRuleSchema = rule('complaint-cluster', {
+  count: Type.Integer({ minimum: 1, default: 3, description: "this many residents' complaints at the substation …" }),
+  within_min: Type.Number({ exclusiveMinimum: 0, default: 60, description: '… received within this many minutes' }),
+  categories: Type.Optional(
+    Type.Array(Type.Unsafe<Category>({ type: 'string', enum: [...CATEGORIES] }), { minItems: 1, uniqueItems: true, description: 'count only complaints of these categories; every category when absent' }),
+  ),
+});
 const Clause = Type.Object(
   { tag: Tag, eq: Type.Optional(Type.Union([Type.Boolean(), Type.Number()])), ne: Type.Optional(Type.Union([Type.Boolean(), Type.Number()])) },
   { additionalProperties: false },
@@ -81,6 +89,7 @@ const RULE_SCHEMAS = {
   'comm-loss': CommLossRuleSchema,
   composite: CompositeRuleSchema,
   'control-stale': ControlStaleRuleSchema,
+  'complaint-cluster': ComplaintClusterRuleSchema,
 } as const;
 export type RuleConfig = Static<(typeof RULE_SCHEMAS)[keyof typeof RULE_SCHEMAS]>;
 // Ajv fills no defaults inside a union, so a rule is checked in two passes: its kind here, then

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { HeatScadaError } from '../model/errors.ts';
+import type { ComplaintEvent } from '../model/service.ts';
 import { isTagName, type TagName } from '../model/tags.ts';
 import type { AlarmRecord, AlarmStore, JournalEvent } from './alarm-store.ts';
 import type { AlarmDefinition, AlarmsConfig, RuleConfig } from './config-schema.ts';
@@ -9,7 +10,7 @@ import { isSilent, type Cause, type Rule } from './rules/rule.ts';
 import { acknowledged, isActive, next, type AlarmState } from './states.ts';
 import { median, SubstationView, type Value } from './view.ts';
 
-// The alarm engine: views fed by ingest/link, rules evaluated on evaluate() at the injected
+// The alarm engine: views fed by ingest/link/controlState/complaint, rules evaluated on evaluate() at the injected
 // clock's time, on/off delays, ISA-18.2 states, shelving, out of service, suppression of
 // consequential alarms under their root, and flood grouping. Every state change is written with
 // its journal line before listeners hear of it. It does no I/O of its own besides the store, so
@@ -63,6 +64,13 @@ interface Instance {
 const historyKeepMs = (defs: AlarmDefinition[]): number =>
   Math.max(0, ...defs.flatMap((d) => d.rules.map((r) => (r.kind === 'rate' ? r.window_s * 1000 : 0))));
 
+/** How long complaints are kept: the longest window of any complaint-cluster rule, overrides included. */
+function complaintKeepMs(defs: AlarmDefinition[], overrides: EngineOptions['config']['overrides']): number {
+  const windows = defs.flatMap((d) => d.rules.flatMap((r) => (r.kind === 'complaint-cluster' ? [r.within_min] : [])));
+  for (const o of overrides) if (typeof o.set.within_min === 'number') windows.push(o.set.within_min);
+  return Math.max(0, ...windows) * 60_000;
+}
+
 const historyTags = (defs: AlarmDefinition[]): Set<TagName> => new Set(defs.flatMap((d) => d.rules.flatMap((r) => (r.kind === 'rate' ? [r.tag] : []))));
 
 const tagsOf = (def: AlarmDefinition): TagName[] => def.rules.flatMap((r): TagName[] => ('tag' in r ? [r.tag, ...(r.kind === 'limit' && r.minus ? [r.minus] : [])] : []));
@@ -93,6 +101,9 @@ export class AlarmEngine {
   private readonly keepMs: number;
   private readonly historyTags: Set<TagName>;
   private readonly resumed = new Map<string, AlarmRecord>();
+  private readonly complaintKeepMs: number;
+  /** Complaints before this were not heard (they are not retained on the broker). */
+  private readonly startedAt: number;
   private readonly log: Logger;
 
   constructor(private readonly options: EngineOptions) {
@@ -102,6 +113,10 @@ export class AlarmEngine {
       for (const root of d.suppressed_by) {
         if (!ids.has(root)) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', `${d.id} is suppressed by ${root}, which must be defined above it`, `/alarms/${d.id}/suppressed_by`);
       }
+      d.rules.forEach((r, k) => {
+        // Complaints land at a substation: a network view has none.
+        if (r.kind === 'complaint-cluster' && d.scope === 'network') throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'a complaint-cluster rule needs scope substation', `/alarms/${d.id}/rules/${k}`);
+      });
       ids.add(d.id);
     }
     options.config.overrides.forEach((o, k) => {
@@ -113,6 +128,8 @@ export class AlarmEngine {
     this.pollMs = options.config.poll_period_s * 1000;
     this.keepMs = historyKeepMs(options.definitions);
     this.historyTags = historyTags(options.definitions);
+    this.complaintKeepMs = complaintKeepMs(options.definitions, options.config.overrides);
+    this.startedAt = options.now();
     for (const def of options.definitions) if (def.scope === 'network') this.networkViews.set(def, new SubstationView(NETWORK, this.historyTags, this.keepMs));
     const { store } = options;
     this.flood = new FloodDetector(
@@ -160,6 +177,11 @@ export class AlarmEngine {
   /** The balancing loop froze (or released) the substation: its stale-data guard. */
   controlState(substation: string, frozen: boolean): void {
     this.viewOf(substation).controlFrozen = frozen;
+  }
+
+  /** A resident's complaint (model/service.ts), heard by the complaint-cluster rules of its substation. */
+  complaint(event: ComplaintEvent): void {
+    this.viewOf(event.substation).complaint(event, this.options.now() - this.complaintKeepMs);
   }
 
   /** One evaluation of every rule at the clock's time. */
@@ -232,7 +254,7 @@ export class AlarmEngine {
   private viewOf(substation: string): SubstationView {
     let view = this.views.get(substation);
     if (!view) {
-      this.views.set(substation, (view = new SubstationView(substation, this.historyTags, this.keepMs)));
+      this.views.set(substation, (view = new SubstationView(substation, this.historyTags, this.keepMs, this.startedAt)));
       this.instancesOf(substation);
     }
     return view;

@@ -1,8 +1,10 @@
+import type { Category, ComplaintEvent } from '../model/service.ts';
 import type { TagName } from '../model/tags.ts';
 
 // What the rules see of one substation (or, for network alarms, of the median substation):
 // the latest value of each tag with when it arrived and when it last changed, a short history
-// of the tags that rate rules need, and the Sparkplug link state. Times are the engine's clock.
+// of the tags that rate rules need, the Sparkplug link state, and the residents' complaints of
+// the last hours (model/service.ts). Times are the engine's clock; a complaint's is its receivedAt.
 
 export type Value = number | boolean;
 
@@ -27,6 +29,10 @@ export interface View {
   readonly online: boolean;
   /** The balancing loop's stale-data guard holds this substation (model/control-state.ts); undefined: no word from the loop. */
   readonly controlFrozen?: boolean;
+  /** Complaints received at or after t (of these categories only, when given), each counted once. */
+  complaintsSince(t: number, categories?: readonly Category[]): number;
+  /** Since when complaints are heard (the engine's start): before it the count may miss some. */
+  readonly complaintsHeardFrom: number;
 }
 
 interface Sample {
@@ -34,10 +40,14 @@ interface Sample {
   value: number;
 }
 
+type HeardComplaint = Pick<ComplaintEvent, 'complaint' | 'receivedAt' | 'category'>;
+
 /** Keeps samples of the history tags for `keepMs`, dropping older ones as new ones come. */
 export class SubstationView implements View {
   private readonly tags = new Map<TagName, TagState>();
   private readonly history = new Map<TagName, Sample[]>();
+  /** Only those received within the engine's longest complaint window (a few, even in a cold spell). */
+  private complaints: HeardComplaint[] = [];
   lastDataAt: number | undefined;
   online = true;
   controlFrozen: boolean | undefined;
@@ -46,7 +56,22 @@ export class SubstationView implements View {
     readonly id: string,
     private readonly historyTags: ReadonlySet<TagName>,
     private readonly keepMs: number,
+    readonly complaintsHeardFrom = Number.NEGATIVE_INFINITY,
   ) {}
+
+  /** Keeps a complaint received at or after `keepFrom`, once (QoS 1 may deliver it twice); drops those before it. */
+  complaint(event: HeardComplaint, keepFrom: number): void {
+    // By receivedAt, not arrival: a late or imported complaint may come after newer ones.
+    this.complaints = this.complaints.filter((c) => c.receivedAt >= keepFrom);
+    if (event.receivedAt < keepFrom || this.complaints.some((c) => c.complaint === event.complaint)) return;
+    this.complaints.push({ complaint: event.complaint, receivedAt: event.receivedAt, category: event.category });
+  }
+
+  complaintsSince(t: number, categories?: readonly Category[]): number {
+    let n = 0;
+    for (const c of this.complaints) if (c.receivedAt >= t && (categories === undefined || categories.includes(c.category))) n++;
+    return n;
+  }
 
   set(tag: TagName, value: Value, at: number): void {
     const held = this.tags.get(tag);

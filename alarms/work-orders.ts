@@ -118,16 +118,45 @@ export class WorkOrders {
 
   /** As open, and whether this call opened it (false: the open order of the same fault). */
   openFor(alarm: Pick<AlarmRecord, 'id' | 'alarm' | 'substation' | 'priority'>, actor: string, note = ''): { order: WorkOrder; opened: boolean } {
-    const openOne = this.db
+    return this.openOrder(alarm, actor, note);
+  }
+
+  /**
+   * An order no alarm raised (alarm_id null): a resident's complaint (`complaint.<category>`), a
+   * failed season check. Joins the open order of the same kind at the substation, as open does.
+   */
+  openWithoutAlarm(fault: { alarm: string; substation: string; priority: Priority }, actor: string, note = ''): { order: WorkOrder; opened: boolean } {
+    return this.openOrder({ ...fault, id: null }, actor, note);
+  }
+
+  /** The newest order of this kind at the substation that is not resolved, if any. */
+  openAt(substation: string, alarm: string): WorkOrder | undefined {
+    const row = this.db
       .prepare("SELECT * FROM work_orders WHERE substation = ? AND alarm = ? AND state <> 'resolved' ORDER BY id DESC LIMIT 1")
-      .get(alarm.substation, alarm.alarm) as OrderRow | undefined;
-    if (openOne) return { order: fromRow(openOne), opened: false };
+      .get(substation, alarm) as OrderRow | undefined;
+    return row && fromRow(row);
+  }
+
+  /** Orders of one alarm after an id, oldest first (the service's proactive complaints follow cold-homes orders). */
+  ofAlarm(alarm: string, afterId = 0): WorkOrder[] {
+    return (this.db.prepare('SELECT * FROM work_orders WHERE alarm = ? AND id > ? ORDER BY id').all(alarm, afterId) as OrderRow[]).map(fromRow);
+  }
+
+  /** The crew an order at the substation goes to: the one covering its area, else the first. */
+  crewFor(substation: string): string | null {
+    const area = this.areaOf(substation);
+    return this.config.crews.find((c) => area !== null && c.groups.includes(area))?.id ?? this.config.crews[0]?.id ?? null;
+  }
+
+  private openOrder(alarm: { id: number | null; alarm: string; substation: string; priority: Priority }, actor: string, note: string): { order: WorkOrder; opened: boolean } {
+    const openOne = this.openAt(alarm.substation, alarm.alarm);
+    if (openOne) return { order: openOne, opened: false };
     const now = this.now();
     const previous = this.db
       .prepare('SELECT id FROM work_orders WHERE substation = ? AND alarm = ? AND opened_at >= ? ORDER BY id DESC LIMIT 1')
       .get(alarm.substation, alarm.alarm, now - this.config.repeat_window_days * 86_400_000) as { id: number } | undefined;
     const area = this.areaOf(alarm.substation);
-    const crew = this.config.crews.find((c) => area !== null && c.groups.includes(area))?.id ?? this.config.crews[0]?.id ?? null;
+    const crew = this.crewFor(alarm.substation);
     const notes: WorkOrderNote[] = note ? [{ ts: now, actor, text: note }] : [];
     const row = this.db
       .prepare(

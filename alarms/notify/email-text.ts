@@ -49,7 +49,8 @@ export function emailText(m: NotifyMessage, language: Language, clock: LocalTime
   if (m.kind === 'flood') return { subject: w.floodSubject(m.floodGroup ?? 0), text: `${w.flood}\n${w.sent}: ${time(m.ts)}\n` };
   const title = m.title?.[language] ?? m.alarm ?? '';
   const level = w.priority[m.priority ?? ''] ?? m.priority ?? '';
-  const value = m.tag === undefined ? w.noData : m.value === undefined ? '?' : shown(m.value);
+  // No tag and no value: the PLC is silent; a value without a tag is a count (complaints in a cluster).
+  const value = m.value !== undefined ? shown(m.value) : m.tag === undefined ? w.noData : '?';
   const raisedAt = m.raisedAt ?? m.ts;
   const unacked = w.unacked(Math.round((m.ts - raisedAt) / 60_000));
   const subject =

@@ -1,6 +1,7 @@
 import type { RuleConfig } from '../config-schema.ts';
 import { baselineRule } from './baseline.ts';
 import { commLossRule } from './comm-loss.ts';
+import { complaintClusterRule } from './complaint-cluster.ts';
 import { compositeRule } from './composite.ts';
 import { controlStaleRule } from './control-stale.ts';
 import { frozenRule } from './frozen.ts';
@@ -20,5 +21,6 @@ export function createRule(config: RuleConfig): Rule {
     case 'comm-loss': return commLossRule(config);
     case 'composite': return compositeRule(config);
     case 'control-stale': return controlStaleRule(config);
+    case 'complaint-cluster': return complaintClusterRule(config);
   }
 }
