@@ -58,6 +58,14 @@ export interface FollowUp {
 export const FALSE_CLOSURE_RISKS = ['no_follow_up', 'cold_without_fix'] as const;
 export type FalseClosureRisk = (typeof FALSE_CLOSURE_RISKS)[number];
 
+/** The flags closing a complaint now raises: no follow-up reached the resident; a room measured below the floor and no fix. */
+export function falseClosureRisks(c: { followUp: FollowUp | null; measurement: RoomMeasurement | null; fix: string | null }): FalseClosureRisk[] {
+  const risks: FalseClosureRisk[] = [];
+  if (!c.followUp?.reached) risks.push('no_follow_up');
+  if (c.measurement !== null && c.measurement.tempC < INDOOR_FLOOR_C && c.fix === null) risks.push('cold_without_fix');
+  return risks;
+}
+
 export interface Complaint {
   id: number;
   channel: Channel;
@@ -116,6 +124,21 @@ export function maskPhone(phone: string): string {
 }
 
 /** What the intake form, the API and an import give: the rest (substation, state, limits) the service works out. */
+/** Which complaints a list shows (GET /api/service/complaints): newest first by receipt. */
+export interface ComplaintFilter {
+  state?: ComplaintState;
+  channel?: Channel;
+  substation?: string;
+  community?: string;
+  crew?: string;
+  /** Words in the ticket, community, building or the resident's words (never the phone: a viewer must not probe numbers). */
+  q?: string;
+  /** Default 50, at most 500. */
+  limit?: number;
+  /** Older than this complaint: the next page. */
+  before?: number;
+}
+
 export interface ComplaintInput {
   channel: Channel;
   ticket?: string | null;

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { AUDIT_ACTIONS, type AuditQuery, type AuditRecord, type AuditTrail } from '../../model/audit.ts';
+import { csvCell } from './csv-cell.ts';
 import { parseTime } from './history.ts';
 import { ErrorBody } from './schemas.ts';
 
@@ -70,12 +71,6 @@ function auditQuery(q: Csv & Partial<Pick<Search, 'limit' | 'before'>>): AuditQu
 }
 
 const CSV_COLUMNS = ['id', 'ts', 'actor', 'source', 'action', 'target', 'oldValue', 'newValue', 'outcome', 'detail', 'prev', 'hash'] as const;
-// Text a spreadsheet would run as a formula (=, +, -, @ first, and not a number) gets a leading apostrophe.
-const csvCell = (value: string | number | null): string => {
-  const text = value === null ? '' : String(value);
-  const safe = /^[=+\-@\t\r]/.test(text) && !Number.isFinite(Number(text)) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
 export const auditCsvRow = (r: AuditRecord): string => `${CSV_COLUMNS.map((c) => csvCell(c === 'ts' ? new Date(r.ts).toISOString() : r[c])).join(',')}\n`;
 
 /** Every record matching the query, newest first, a page at a time so a long log is never held whole. */

@@ -1,29 +1,22 @@
 // Work orders: the control room's board (a column per state, KPI CSV links) and, at
-// #/crew/<crew>, a page for a crew's phone: its open orders, one big button for the next step.
+// #/crew/<crew>, a page for a crew's phone: its open orders, one big button for the next step,
+// and the residents' complaints it was sent to (ComplaintCrew).
 // Moving an order on takes an operator (a crew member logs in as one); viewers only look.
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
+import { usePolled } from '../polled.ts';
 import { alarmsApi, PRIORITY_COLOURS, type OrderState, type WorkOrder } from '../alarms-api.ts';
 import { formatTime } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 import { SubstationName } from '../components/SubstationName.tsx';
 import { useCan } from '../session.ts';
+import { ComplaintCrew } from './ComplaintCrew.tsx';
 
 const STATES: OrderState[] = ['assigned', 'en_route', 'on_site', 'resolved'];
 const NEXT: Partial<Record<OrderState, Exclude<OrderState, 'assigned'>>> = { assigned: 'en_route', en_route: 'on_site', on_site: 'resolved' };
-const REFRESH_MS = 5000;
 
 function useOrders(crew?: string): { orders: WorkOrder[] | undefined; error: string | undefined; reload: () => void } {
-  const [orders, setOrders] = useState<WorkOrder[]>();
-  const [error, setError] = useState<string>();
-  const reload = useCallback(() => {
-    alarmsApi.orders(crew).then((o) => (setOrders(o), setError(undefined)), (e: unknown) => setError((e as Error).message));
-  }, [crew]);
-  useEffect(() => {
-    reload();
-    const timer = setInterval(reload, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [reload]);
+  const { value: orders, error, reload } = usePolled(useCallback(() => alarmsApi.orders(crew), [crew]));
   return { orders, error, reload };
 }
 
@@ -50,17 +43,19 @@ export default function WorkOrders({ crew }: { crew?: string }) {
     alarmsApi.moveOrder(o.id, to, note).then(reload, (e: unknown) => setMessage((e as Error).message));
   };
   const kpis = (by: 'crew' | 'area') => alarmsApi.exportKpis(by).catch((e: unknown) => setMessage((e as Error).message));
-  if (error) return <p className="muted">{t('alarms.off', { message: error })}</p>;
-  if (!orders) return <p className="muted">{t('trend.loading')}</p>;
   if (crew) {
+    // The crew's complaints show even when the alarm engine does not answer.
     return (
-      <section style={{ maxWidth: 480, margin: '0 auto' }}>
+      <section className="svc-crew-page">
         <h2>{t('orders.crewTitle', { crew })}</h2>
         {message && <p className="error">{message}</p>}
-        {orders.length === 0 ? <p className="muted">{t('orders.none')}</p> : orders.map((o) => <Card key={o.id} o={o} onMove={move} big />)}
+        {error ? <p className="muted">{t('alarms.off', { message: error })}</p> : !orders ? <p className="muted">{t('trend.loading')}</p> : orders.length === 0 ? <p className="muted">{t('orders.none')}</p> : orders.map((o) => <Card key={o.id} o={o} onMove={move} big />)}
+        <ComplaintCrew crew={crew} />
       </section>
     );
   }
+  if (error) return <p className="muted">{t('alarms.off', { message: error })}</p>;
+  if (!orders) return <p className="muted">{t('trend.loading')}</p>;
   return (
     <section>
       <p>
