@@ -1,4 +1,5 @@
-// The simulator's admin endpoint: look at the plant, inject and clear faults, change the speed.
+// The simulator's admin endpoint: look at the plant, inject and clear faults, move loops
+// through the season's phases, change the speed.
 // It can break the plant, so it answers only a program on this machine: bound to 127.0.0.1, it
 // refuses any other peer; a request must name a loopback Host (a page served from a rebound
 // DNS name does not), carry no Origin (a browser sends one from every page that is not ours),
@@ -14,16 +15,20 @@ import { HeatScadaError, isHeatScadaError } from '../model/errors.ts';
 import { TAGS } from '../model/tags.ts';
 import { validateDocument } from '../model/validate.ts';
 import type { SimClock } from './clock.ts';
-import { FaultRequestSchema, type ActiveFault } from './faults/schema.ts';
+import { FaultRequestSchema, SeasonCommandSchema, type ActiveFault } from './faults/schema.ts';
 import { hostOfHeader, isLoopback, isLoopbackHost } from './loopback.ts';
 import type { EndpointGroup } from './manifest.ts';
-import type { Plant } from './plant.ts';
+import type { Plant, SeasonChange } from './plant.ts';
 import { readOrCreateSecret, sameSecret } from './servers/secret-file.ts';
 
 export const ADMIN_HOST = '127.0.0.1';
 export const MAX_BODY_BYTES = 64 * 1024;
 
 const SpeedRequestSchema = Type.Object({ speed: SpeedSchema }, { additionalProperties: false });
+const SeasonRequestSchema = Type.Object(
+  { ...SeasonCommandSchema.properties, at_s: Type.Optional(Type.Number({ minimum: 0, description: 'simulated seconds after the start; now if absent or past' })) },
+  { additionalProperties: false },
+);
 
 export interface AdminContext {
   plant: Plant;
@@ -31,6 +36,8 @@ export interface AdminContext {
   endpoints: readonly EndpointGroup[];
   /** Told of every fault started or cleared through this endpoint. */
   onFault?: (change: 'injected' | 'cleared', fault: ActiveFault) => void;
+  /** Told of every season phase commanded through this endpoint. */
+  onSeason?: (change: SeasonChange) => void;
 }
 
 export interface AdminServer {
@@ -84,13 +91,24 @@ const ROUTES: Route[] = [
       return ok(fault);
     },
   },
+  { method: 'GET', pattern: /^\/season$/, handle: ({ plant }) => ok(plant.season()) },
+  {
+    method: 'POST',
+    pattern: /^\/season$/,
+    handle: ({ plant, onSeason }, _params, body) => {
+      const { at_s: atS, ...command } = validateDocument(SeasonRequestSchema, body, 'HS_ERR_SEASON_EVENT_INVALID');
+      const change = plant.commandSeason(command, atS);
+      onSeason?.(change);
+      return ok(change, change.scheduled ? 202 : 200);
+    },
+  },
   {
     method: 'GET',
     pattern: /^\/substations\/([^/]+)$/,
     handle: ({ plant }, [id]) => {
       if (!plant.net.indexOf.has(id)) throw new HeatScadaError('HS_ERR_UNKNOWN_SUBSTATION', `"${id}"`, '/id');
       const values = Object.fromEntries(TAGS.map((t) => [t.name, plant.read(id, t.name)]));
-      return ok({ id, protocol: plant.protocolOf(id), answers: plant.answers(id), time: new Date(plant.timeMs).toISOString(), values });
+      return ok({ id, protocol: plant.protocolOf(id), answers: plant.answers(id), season_phase: plant.seasonPhaseOf(id), time: new Date(plant.timeMs).toISOString(), values });
     },
   },
   {

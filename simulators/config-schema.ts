@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Type, type Static } from '@sinclair/typebox';
 import { HeatScadaError } from '../model/errors.ts';
 import { CONTROL_MODES, type ControlModeName } from '../model/tags.ts';
@@ -27,6 +28,10 @@ export const SimulateConfigSchema = Type.Object(
     network: Type.Optional(Type.String({ minLength: 1, description: 'YAML network file; or give generate' })),
     generate: Type.Optional(GenerateSchema),
     scenario: Type.Optional(Type.String({ minLength: 1, description: 'YAML fault timeline' })),
+    season_start: Type.Boolean({
+      default: false,
+      description: 'play the season start (scenarios/season-start.yaml): every loop empty, filled area by area, pressure-tested, run cold, then heated',
+    }),
     speed: Type.Number({ ...SPEED, default: 1 }),
     warmup: Type.Optional(
       Type.Object(
@@ -76,4 +81,15 @@ export function networkSource(cfg: SimulateConfig): NetworkSource {
     throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'give network or generate, not both', '/simulate/generate');
   }
   return cfg.network !== undefined ? { kind: 'file', file: cfg.network } : { kind: 'generate', ...(cfg.generate ?? DEFAULT_GENERATE) };
+}
+
+/** The season start shipped with the simulator (a generated city's, area by area). */
+export const SEASON_START_SCENARIO = fileURLToPath(new URL('./scenarios/season-start.yaml', import.meta.url));
+
+/** The scenario file to play: the one named, or the season start; never both. */
+export function scenarioFile(cfg: SimulateConfig): string | undefined {
+  if (cfg.season_start && cfg.scenario !== undefined) {
+    throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'give scenario or season_start, not both', '/simulate/season_start');
+  }
+  return cfg.season_start ? SEASON_START_SCENARIO : cfg.scenario;
 }

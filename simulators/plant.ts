@@ -1,10 +1,13 @@
 import { HeatScadaError } from '../model/errors.ts';
+import { isSeasonPhase, SEASON_PHASES, type SeasonEvent, type SeasonPhase } from '../model/season.ts';
 import { secondarySupplyC } from '../model/supply-curve.ts';
 import { ControlMode, inRange, isTagName, tagDefinition, type ControlModeValue, type TagName } from '../model/tags.ts';
 import { FaultBook } from './faults/fault-book.ts';
-import type { ActiveFault, FaultRequest, Scenario } from './faults/schema.ts';
+import type { ActiveFault, FaultRequest, Scenario, SeasonCommand } from './faults/schema.ts';
 import type { Network } from './network/schema.ts';
 import { compileNetwork, type CompiledNetwork } from './physics/compile.ts';
+import { coldStart, enterPhase, lightSourceIfHot } from './physics/season.ts';
+import { PHASE_CODE, phaseOfCode } from './physics/season-phase.ts';
 import { initialState, type PlantState } from './physics/state.ts';
 import { sourceSupplyTarget, step } from './physics/step.ts';
 import { outdoorTemperature } from './physics/weather.ts';
@@ -40,6 +43,21 @@ export interface PlantSummary {
 
 type AnswersListener = (substation: string, answers: boolean) => void;
 
+/** A season command carried out now, or kept for its time. */
+export interface SeasonChange {
+  phase: SeasonPhase;
+  substations: string[];
+  /** Simulated seconds since the start at which it takes (or took) effect. */
+  at_s: number;
+  scheduled: boolean;
+}
+
+/** A season start plays in its own (autumn) weather when it names one. */
+function inSeasonWeather(spec: Network, scenario: Scenario | undefined): Network {
+  const mean = scenario?.season_start?.outdoor_mean_c;
+  return mean === undefined ? spec : { ...spec, weather: { ...spec.weather, mean_c: mean } };
+}
+
 /** The running plant: physics, PLCs and faults behind the PlcAccess the protocol servers use. */
 export class Plant implements PlcAccess {
   readonly net: CompiledNetwork;
@@ -52,11 +70,11 @@ export class Plant implements PlcAccess {
   private readonly answering: boolean[];
 
   constructor(readonly spec: Network, options: PlantOptions) {
-    this.net = compileNetwork(spec);
+    this.net = compileNetwork(inSeasonWeather(spec, options.scenario));
     this.faults = new FaultBook(this.net, options.scenario);
     this.stepS = options.stepS ?? 1;
     const warmUpS = options.warmUpS ?? 3 * 3600;
-    const startOutdoorC = outdoorTemperature(spec.weather, options.startMs, 0);
+    const startOutdoorC = outdoorTemperature(this.net.spec.weather, options.startMs, 0);
     this.state = initialState(this.net, {
       startMs: options.startMs - warmUpS * 1000,
       mode: options.mode ?? ControlMode.local,
@@ -85,7 +103,8 @@ export class Plant implements PlcAccess {
     this.state.heartbeatS.fill(0);
     this.state.centreSilentS.fill(0);
     this.answering = this.net.ids.map(() => true);
-    this.faults.advance(0);
+    if (options.scenario?.season_start) coldStart(this.net, this.state, options.scenario.season_start.indoor_c);
+    this.applySeason(this.faults.advance(0).season);
     this.refreshFaults();
   }
 
@@ -110,7 +129,45 @@ export class Plant implements PlcAccess {
       this.spare = previous;
       const changed = this.faults.advance(this.state.elapsedS);
       if (changed.started.length > 0 || changed.ended.length > 0) this.refreshFaults();
+      if (changed.season.length > 0) this.applySeason(changed.season);
     }
+  }
+
+  /**
+   * Puts the loops of `substations` (or all) into a season phase, now or at `atS` simulated
+   * seconds after the start. The source is lit while any loop is `hot`.
+   */
+  setSeasonPhase(substations: readonly string[] | 'all', phase: SeasonPhase, atS?: number): SeasonChange {
+    return this.commandSeason({ phase, ...(substations === 'all' ? {} : { substations: [...substations] }) }, atS);
+  }
+
+  /** A season command as the scenario and the admin endpoint give it (substations, an area or all). */
+  commandSeason(command: SeasonCommand, atS?: number): SeasonChange {
+    if (!isSeasonPhase(command.phase)) {
+      throw new HeatScadaError('HS_ERR_SEASON_EVENT_INVALID', `"${String(command.phase)}" is none of ${SEASON_PHASES.join(', ')}`, '/phase');
+    }
+    const targets = this.faults.seasonTargets(command, '');
+    const substations = targets.map((i) => this.net.ids[i]);
+    if (atS !== undefined && atS > this.state.elapsedS) {
+      this.faults.scheduleSeason({ at_s: atS, ...command });
+      return { phase: command.phase, substations, at_s: atS, scheduled: true };
+    }
+    for (const i of targets) enterPhase(this.net, this.state, i, PHASE_CODE[command.phase]);
+    lightSourceIfHot(this.state);
+    return { phase: command.phase, substations, at_s: this.state.elapsedS, scheduled: false };
+  }
+
+  seasonPhaseOf(substation: string): SeasonPhase {
+    return phaseOfCode(this.state.seasonPhase[this.indexOf(substation)]);
+  }
+
+  /** Every loop's phase, the source's state and the phase changes still to come. */
+  season(): { sourceLit: boolean; phases: Record<string, SeasonPhase>; pending: SeasonEvent[] } {
+    return {
+      sourceLit: this.state.sourceLit === 1,
+      phases: Object.fromEntries(this.net.ids.map((id, i) => [id, phaseOfCode(this.state.seasonPhase[i])])),
+      pending: this.faults.seasonTimeline(),
+    };
   }
 
   protocolOf(substation: string): SubstationProtocol {
@@ -202,6 +259,10 @@ export class Plant implements PlcAccess {
     const i = this.net.indexOf.get(substation);
     if (i === undefined) throw new HeatScadaError('HS_ERR_UNKNOWN_SUBSTATION', `"${substation}"`);
     return i;
+  }
+
+  private applySeason(events: readonly SeasonEvent[]): void {
+    for (const { at_s: _at, ...command } of events) this.commandSeason(command);
   }
 
   /** Pushes the faults into the physics inputs and tells listeners who stopped or resumed answering. */

@@ -2,7 +2,7 @@
 // manifest and collector config → clock. Everything it starts, stop() closes again.
 
 import path from 'node:path';
-import type { SimulateConfig } from './config-schema.ts';
+import { scenarioFile, type SimulateConfig } from './config-schema.ts';
 import { ControlMode } from '../model/tags.ts';
 import { startAdminHttp, type AdminServer } from './admin-http.ts';
 import { SimClock, warmUp } from './clock.ts';
@@ -36,7 +36,8 @@ export interface SimulatorHandle {
 
 export async function runSimulator(cfg: SimulateConfig, log: Log = stderrLog): Promise<SimulatorHandle> {
   const network = simulatedNetwork(cfg);
-  const scenario = cfg.scenario === undefined ? undefined : loadScenario(cfg.scenario);
+  const file = scenarioFile(cfg);
+  const scenario = file === undefined ? undefined : loadScenario(file);
   const startMs = cfg.start === undefined ? Date.now() : Date.parse(cfg.start);
   log('building plant', { network: network.name, substations: network.substations.length, start: new Date(startMs).toISOString() });
   const plant = new Plant(network, { startMs, stepS: cfg.step_s, mode: ControlMode[cfg.initial_mode], ...(scenario ? { scenario } : {}) });
@@ -67,6 +68,8 @@ export async function runSimulator(cfg: SimulateConfig, log: Log = stderrLog): P
         clock,
         endpoints: endpoints.groups,
         onFault: (change, fault) => log(`fault ${change}`, { id: fault.id, kind: fault.kind, substation: fault.substation ?? 'network' }),
+        onSeason: (change) =>
+          log(change.scheduled ? 'season phase scheduled' : 'season phase', { phase: change.phase, substations: change.substations.length, at_s: change.at_s }),
       },
       cfg.admin_port,
       dataDir,
@@ -87,11 +90,12 @@ export async function runSimulator(cfg: SimulateConfig, log: Log = stderrLog): P
       manifest: manifestFile,
       speed: cfg.speed,
       faults_scheduled: scenario?.faults.length ?? 0,
+      season_events: scenario?.season?.length ?? 0,
     });
     const summary = [
       `heatscada simulate: ${network.substations.length} substations (${count(network, 'opcua')} OPC UA, ${count(network, 'modbus')} Modbus TCP), speed ×${cfg.speed}${cfg.warmup ? ` (×${cfg.warmup.speed} for the first ${cfg.warmup.hours} h)` : ''}, step ${cfg.step_s} s`,
       ...endpointLines(endpoints.groups),
-      `  admin    ${admin.url}  (GET /status, GET|POST /faults, DELETE /faults/:id, GET /substations/:id, POST /speed; token in ${shortPath(admin.tokenFile)})`,
+      `  admin    ${admin.url}  (GET /status, GET|POST /faults, DELETE /faults/:id, GET|POST /season, GET /substations/:id, POST /speed; token in ${shortPath(admin.tokenFile)})`,
       `  manifest ${shortPath(manifestFile)}, collector config ${shortPath(collectorConfigFile)}`,
     ];
     let stopped: Promise<void> | undefined;

@@ -1,8 +1,9 @@
 import { HeatScadaError } from '../../model/errors.ts';
+import type { SeasonEvent } from '../../model/season.ts';
 import type { TagName } from '../../model/tags.ts';
 import type { CompiledNetwork } from '../physics/compile.ts';
 import type { PlantState } from '../physics/state.ts';
-import { NETWORK_FAULTS, SENSOR_FAULTS, type ActiveFault, type FaultRequest, type Scenario } from './schema.ts';
+import { NETWORK_FAULTS, SENSOR_FAULTS, type ActiveFault, type FaultRequest, type Scenario, type SeasonCommand } from './schema.ts';
 
 const LEAK_FULL_M3H = 10;
 const CLOG_FULL = 20;
@@ -12,23 +13,65 @@ const SNAP_FULL_K = 15;
 /** A spiking sensor shows one wild sample every this many seconds. */
 const SPIKE_PERIOD_S = 120;
 const DEFAULT_SENSOR_TAG: TagName = 'secondary.supply_temp';
+/** Shared by every step without a season event, so the hot path allocates nothing for it. */
+const NO_EVENTS: readonly SeasonEvent[] = [];
 
 /**
  * The faults in force: started from a scenario timeline or by hand, ended by time or by hand.
- * It turns them into the plant's fault inputs and distorts sensor readings.
+ * It turns them into the plant's fault inputs and distorts sensor readings. It also keeps the
+ * scenario's season timeline (and phases commanded for later), handing each out when it is due.
  */
 export class FaultBook {
   private nextId = 1;
   private readonly active = new Map<number, ActiveFault>();
   private readonly frozenAt = new Map<number, number>();
   private pending: Scenario['faults'];
+  private seasonPending: SeasonEvent[] = [];
 
   constructor(
     private readonly net: CompiledNetwork,
     scenario: Scenario = { faults: [] },
   ) {
     scenario.faults.forEach((f, k) => this.check(f, `/faults/${k}`));
+    (scenario.season ?? []).forEach((e, k) => this.seasonTargets(e, `/season/${k}`));
     this.pending = [...scenario.faults].sort((a, b) => a.at_s - b.at_s);
+    this.seasonPending = [...(scenario.season ?? [])].sort((a, b) => a.at_s - b.at_s);
+  }
+
+  /** The season phases still to come, in time order. */
+  seasonTimeline(): SeasonEvent[] {
+    return [...this.seasonPending];
+  }
+
+  /** Keeps a phase change for its time (checked now: a bad one is refused, not dropped later). */
+  scheduleSeason(event: SeasonEvent): void {
+    this.seasonTargets(event, '');
+    const after = this.seasonPending.findIndex((e) => e.at_s > event.at_s);
+    this.seasonPending.splice(after < 0 ? this.seasonPending.length : after, 0, event);
+  }
+
+  /**
+   * The substation indices a season command names: its substations, its area's, or all of
+   * them. A name the network does not know is refused with its path.
+   */
+  seasonTargets(command: SeasonCommand, at: string): number[] {
+    const { substations, area } = command;
+    if (substations !== undefined && area !== undefined) {
+      throw new HeatScadaError('HS_ERR_SEASON_EVENT_INVALID', 'name substations or an area, not both', `${at}/area`);
+    }
+    if (substations !== undefined) {
+      return substations.map((id, k) => {
+        const i = this.net.indexOf.get(id);
+        if (i === undefined) throw new HeatScadaError('HS_ERR_UNKNOWN_SUBSTATION', `"${id}"`, `${at}/substations/${k}`);
+        return i;
+      });
+    }
+    if (area !== undefined) {
+      const inArea = this.net.spec.substations.flatMap((sub, i) => (sub.area?.zh === area || sub.area?.en === area ? [i] : []));
+      if (inArea.length === 0) throw new HeatScadaError('HS_ERR_SEASON_EVENT_INVALID', `no substation lies in area "${area}"`, `${at}/area`);
+      return inArea;
+    }
+    return this.net.ids.map((_, i) => i);
   }
 
   list(): ActiveFault[] {
@@ -58,8 +101,8 @@ export class FaultBook {
     return fault;
   }
 
-  /** Starts what the timeline has due and ends what has run its time. Returns what changed. */
-  advance(nowS: number): { started: ActiveFault[]; ended: ActiveFault[] } {
+  /** Starts what the timeline has due and ends what has run its time. Returns what changed and the season phases now due. */
+  advance(nowS: number): { started: ActiveFault[]; ended: ActiveFault[]; season: readonly SeasonEvent[] } {
     const started: ActiveFault[] = [];
     while (this.pending.length > 0 && this.pending[0].at_s <= nowS) {
       const { at_s: _at, ...request } = this.pending.shift()!;
@@ -67,7 +110,9 @@ export class FaultBook {
     }
     const ended = this.list().filter((f) => f.endsS !== null && f.endsS <= nowS);
     for (const f of ended) this.clear(f.id);
-    return { started, ended };
+    let due = 0;
+    while (due < this.seasonPending.length && this.seasonPending[due].at_s <= nowS) due++;
+    return { started, ended, season: due === 0 ? NO_EVENTS : this.seasonPending.splice(0, due) };
   }
 
   /** Writes the fault inputs of the physics into the state. */

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SEASON_PHASES, type SeasonPhase } from '../../model/season.ts';
 import { TAG_NAMES, type TagName } from '../../model/tags.ts';
 
 // Every fault of DOMAIN.md, as data: from a scenario file (a timeline) or the admin endpoint.
@@ -41,9 +42,35 @@ export const FaultRequestSchema = Type.Object(
 );
 export type FaultRequest = Static<typeof FaultRequestSchema>;
 
+/** A season command (model/season.ts): which loops enter which phase; all of them when no substations or area is named. */
+export const SeasonCommandSchema = Type.Object(
+  {
+    phase: Type.Unsafe<SeasonPhase>({ type: 'string', enum: [...SEASON_PHASES] }),
+    substations: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+    area: Type.Optional(Type.String({ minLength: 1, description: "the network's area of the substations, zh or en" })),
+  },
+  { additionalProperties: false },
+);
+
+export const SeasonEventSchema = Type.Object(
+  { at_s: Type.Number({ minimum: 0, description: 'seconds after the simulation start' }), ...SeasonCommandSchema.properties },
+  { additionalProperties: false },
+);
+
+/** A scenario that starts before the season: every loop empty, the source unlit, homes at indoor_c. */
+export const SeasonStartSchema = Type.Object(
+  {
+    indoor_c: Type.Number({ minimum: -20, maximum: 30, default: 15, description: 'indoor temperature of the unheated homes at the start' }),
+    outdoor_mean_c: Type.Optional(Type.Number({ minimum: -45, maximum: 30, description: "the season start's mean outdoor temperature (autumn), instead of the network's" })),
+  },
+  { additionalProperties: false },
+);
+
 export const ScenarioSchema = Type.Object(
   {
     name: Type.Optional(Type.String()),
+    season_start: Type.Optional(SeasonStartSchema),
+    season: Type.Optional(Type.Array(SeasonEventSchema, { default: [], description: 'the season phases, a timeline beside the faults' })),
     faults: Type.Array(
       Type.Object(
         { at_s: Type.Number({ minimum: 0, description: 'seconds after the simulation start' }), ...FaultRequestSchema.properties },
@@ -62,3 +89,5 @@ export interface ActiveFault extends FaultRequest {
   startedS: number;
   endsS: number | null;
 }
+
+export type SeasonCommand = Static<typeof SeasonCommandSchema>;

@@ -107,6 +107,8 @@ export const SubstationSchema = Type.Object(
         makeup_capacity_m3h: Positive('make-up pump capacity', { maximum: 20 }),
         tank_m2: Positive('make-up tank cross-section'),
         filter_design_kpa: Positive('clean filter drop at rated flow', { maximum: 100 }),
+        test_pressure_mpa: Type.Optional(Positive('pressure the loop is held at in its season pressure test; default 1.25 × static and at least static + 0.1, at most 1.6', { maximum: 1.6 })),
+        fill_flow_m3h: Type.Optional(Positive('flow that fills the empty loop at the season start (make-up pump and any fill connection); default the make-up capacity', { maximum: 200 })),
       },
       { additionalProperties: false },
     ),

@@ -6,6 +6,19 @@ import { CP, RHO, kpaToPa, m3hToM3s, mpaToPa, resistanceFor } from './water.ts';
 const PIPE_ROUGHNESS_M = 0.0005;
 /** Normal secondary losses the make-up pump replaces: a share of the loop volume per hour. */
 const BASELINE_LOSS_PER_H = 0.002;
+/**
+ * Water a full, isolated loop takes per MPa above its static pressure, as a share of its volume:
+ * water alone gives 0.05 %, pipe and radiator elasticity and the air left after venting the rest.
+ */
+const LOOP_COMPLIANCE_PER_MPA = 0.002;
+/** The secondary pressure sensors' range (model/tags.ts): a default test pressure stays inside it. */
+const MAX_TEST_PRESSURE_MPA = 1.6;
+
+/** The season pressure test's pressure: as given, or 1.25 × static and at least static + 0.1 MPa. */
+export function testPressureMpa(loop: { static_pressure_mpa: number; test_pressure_mpa?: number | undefined }): number {
+  const ps = loop.static_pressure_mpa;
+  return loop.test_pressure_mpa ?? Math.min(MAX_TEST_PRESSURE_MPA, Math.max(1.25 * ps, ps + 0.1));
+}
 
 /**
  * The network as flat typed arrays in SI units, nodes in topological order (every parent
@@ -38,6 +51,10 @@ export interface CompiledNetwork {
   loopVolumeM3: Float64Array;
   staticPa: Float64Array;
   makeupCapM3s: Float64Array;
+  /** Season: the flow that fills an empty loop, the test pressure, m³ taken per Pa above static. */
+  fillFlowM3s: Float64Array;
+  testPa: Float64Array;
+  complianceM3Pa: Float64Array;
   tankAreaM2: Float64Array;
   baselineLossM3s: Float64Array;
   designIndoorC: Float64Array;
@@ -168,6 +185,9 @@ export function compileNetwork(spec: Network): CompiledNetwork {
     loopVolumeM3: f64(),
     staticPa: f64(),
     makeupCapM3s: f64(),
+    fillFlowM3s: f64(),
+    testPa: f64(),
+    complianceM3Pa: f64(),
     tankAreaM2: f64(),
     baselineLossM3s: f64(),
     designIndoorC: f64(),
@@ -224,6 +244,13 @@ export function compileNetwork(spec: Network): CompiledNetwork {
     net.loopVolumeM3[i] = s.loop.volume_m3;
     net.staticPa[i] = mpaToPa(s.loop.static_pressure_mpa);
     net.makeupCapM3s[i] = m3hToM3s(s.loop.makeup_capacity_m3h);
+    net.fillFlowM3s[i] = m3hToM3s(s.loop.fill_flow_m3h ?? s.loop.makeup_capacity_m3h);
+    const testMpa = testPressureMpa(s.loop);
+    if (testMpa <= s.loop.static_pressure_mpa) {
+      throw new HeatScadaError('HS_ERR_NETWORK_INVALID', 'the test pressure must exceed the static pressure', `/substations/${i}/loop/test_pressure_mpa`);
+    }
+    net.testPa[i] = mpaToPa(testMpa);
+    net.complianceM3Pa[i] = (s.loop.volume_m3 * LOOP_COMPLIANCE_PER_MPA) / 1e6;
     net.tankAreaM2[i] = s.loop.tank_m2;
     net.baselineLossM3s[i] = (s.loop.volume_m3 * BASELINE_LOSS_PER_H) / 3600;
     net.designIndoorC[i] = d.indoor_c;

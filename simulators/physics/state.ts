@@ -1,4 +1,5 @@
 import type { CompiledNetwork } from './compile.ts';
+import { PHASE_CODE } from './season-phase.ts';
 
 /** Source supply temperature history kept for the transport delay: 6 h at 10 s. */
 export const HISTORY_STEP_S = 10;
@@ -70,6 +71,13 @@ export interface PlantState {
 
   tIn: Float64Array;
   qRad: Float64Array;
+
+  /** Season (physics/season.ts): each loop's phase code, its water, its pressure test's isolation. */
+  seasonPhase: Uint8Array;
+  loopWaterM3: Float64Array;
+  testIsolated: Uint8Array;
+  /** 1 while the heat source burns (some loop is in `hot`), 0 before it is lit. */
+  sourceLit: number;
 }
 
 /**
@@ -164,5 +172,9 @@ export function initialState(net: CompiledNetwork, init: InitialConditions): Pla
     coldSnapK: 0,
     tIn,
     qRad: new Float64Array(buildingCount),
+    seasonPhase: u(n, PHASE_CODE.hot),
+    loopWaterM3: Float64Array.from(net.loopVolumeM3),
+    testIsolated: u(n),
+    sourceLit: 1,
   };
 }

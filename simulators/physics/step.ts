@@ -3,6 +3,9 @@ import type { CompiledNetwork } from './compile.ts';
 import { exchange } from './heat-exchanger.ts';
 import { solveHydraulics } from './hydraulics.ts';
 import { radiatorOutput } from './radiator.ts';
+import { holdPlcForSeason, inService, stepSeasonLoop, stepUnheated } from './season.ts';
+import { PHASE_CODE } from './season-phase.ts';
+import { stepSecondaryLoop } from './secondary-loop.ts';
 import { cloneState, HISTORY_LENGTH, HISTORY_STEP_S, type PlantState } from './state.ts';
 import { CP, RHO } from './water.ts';
 import { outdoorTemperature } from './weather.ts';
@@ -11,10 +14,6 @@ import { outdoorTemperature } from './weather.ts';
 export const VALVE_RATE_PER_S = 0.01;
 /** Primary supply temperature at +5 °C outdoor is `supply_c_mild`; colder weather raises it linearly. */
 const MILD_OUTDOOR_C = 5;
-/** How fast the make-up loop's pressure follows what the pump can hold, s. */
-const STATIC_PRESSURE_TAU_S = 120;
-/** Tank refill valve: full open below 1.5 m, shut at 2 m; at most 30 % of the make-up capacity. */
-const TANK_FULL_M = 2;
 const MIN_VELOCITY_M_S = 0.02;
 
 interface Scratch {
@@ -50,28 +49,6 @@ export function sourceSupplyTarget(net: CompiledNetwork, outdoorC: number): numb
   const { supply_c_at_design: atDesign, supply_c_mild: mild } = net.spec.source;
   const share = (MILD_OUTDOOR_C - outdoorC) / (MILD_OUTDOOR_C - net.spec.weather.design_outdoor_c);
   return mild + (atDesign - mild) * Math.min(1, Math.max(0, share));
-}
-
-function stepSecondaryLoop(net: CompiledNetwork, s: PlantState, i: number, dt: number): void {
-  const pumping = s.pumpHz[i] > 0;
-  const ratio = s.pumpHz[i] / 50;
-  const filterS = net.filterS[i] * s.filterClog[i];
-  const q2 = pumping ? ratio * Math.sqrt(net.pumpH0[i] / (net.loopS[i] + filterS + net.pumpA[i])) : 0;
-  s.flow2M3s[i] = q2;
-  s.filterDpPa[i] = filterS * q2 * q2;
-
-  // Make-up holds the loop's static pressure by replacing what leaks, while it can.
-  const loss = net.baselineLossM3s[i] + s.leakM3s[i];
-  const canPump = s.powerOff[i] === 0 && s.tankLevelM[i] > 0.1;
-  const makeup = canPump ? Math.min(loss, net.makeupCapM3s[i]) : 0;
-  s.makeupM3s[i] = makeup;
-  const deficit = (loss - makeup) / net.makeupCapM3s[i];
-  const sag = 0.05 * (makeup / net.makeupCapM3s[i]) + 2 * deficit;
-  const heldPa = net.staticPa[i] * Math.max(0.1, 1 - sag);
-  s.p2rPa[i] += (heldPa - s.p2rPa[i]) * (1 - Math.exp(-dt / STATIC_PRESSURE_TAU_S));
-  s.p2sPa[i] = s.p2rPa[i] + net.loopS[i] * q2 * q2;
-  const refill = s.powerOff[i] ? 0 : 0.3 * net.makeupCapM3s[i] * Math.min(1, Math.max(0, (TANK_FULL_M - s.tankLevelM[i]) / 0.5));
-  s.tankLevelM[i] = Math.max(0, s.tankLevelM[i] + ((refill - makeup) * dt) / net.tankAreaM2[i]);
 }
 
 /** Exchanger, radiators and buildings of substation i, given its primary inlet temperature. */
@@ -121,6 +98,7 @@ export function step(net: CompiledNetwork, prev: PlantState, dt: number, into?: 
 
   for (let i = 0; i < n; i++) {
     plcScan(s, i, dt);
+    if (!inService(net, s, i)) holdPlcForSeason(net, s, i);
     if (!s.valveStuck[i] && !s.powerOff[i]) {
       const travel = VALVE_RATE_PER_S * dt;
       const want = s.valveCommand[i];
@@ -130,7 +108,10 @@ export function step(net: CompiledNetwork, prev: PlantState, dt: number, into?: 
   }
 
   solveHydraulics(net, s.valve, s);
-  for (let i = 0; i < n; i++) stepSecondaryLoop(net, s, i, dt);
+  for (let i = 0; i < n; i++) {
+    if (inService(net, s, i)) stepSecondaryLoop(net, s, i, dt);
+    else stepSeasonLoop(net, s, i, dt);
+  }
 
   // Supply side, source → leaves: transport delay and heat loss compound along the path.
   const { delayS, lossFactor, returnHeat, returnMass } = scratch;
@@ -150,7 +131,10 @@ export function step(net: CompiledNetwork, prev: PlantState, dt: number, into?: 
     if (sub >= 0) s.t1s[sub] = groundC + sent * lossFactor[k];
   }
 
-  for (let i = 0; i < n; i++) stepHeat(net, s, i, dt, outdoorC);
+  for (let i = 0; i < n; i++) {
+    if (s.seasonPhase[i] === PHASE_CODE.hot) stepHeat(net, s, i, dt, outdoorC);
+    else stepUnheated(net, s, i, dt, outdoorC);
+  }
 
   // Return side, leaves → source: each return pipe loses heat, branches mix at junctions.
   returnHeat.fill(0);
@@ -175,7 +159,8 @@ export function step(net: CompiledNetwork, prev: PlantState, dt: number, into?: 
 
   // Heat source: follows its outdoor curve within its capacity; a trip takes that share away.
   const capacityC = mcpSource > 0 ? s.sourceReturnC + net.source.maxPowerW / mcpSource : s.sourceSupplyC;
-  const wanted = Math.min(sourceSupplyTarget(net, outdoorC) + s.sourceOffsetK, capacityC);
+  // Before it is lit the source only circulates: no heat, its outlet follows its inlet.
+  const wanted = s.sourceLit ? Math.min(sourceSupplyTarget(net, outdoorC) + s.sourceOffsetK, capacityC) : s.sourceReturnC;
   const target = s.sourceReturnC + (wanted - s.sourceReturnC) * (1 - s.sourceTrip);
   s.sourceSupplyC += (target - s.sourceSupplyC) * (1 - Math.exp(-dt / net.source.tauS));
   while (s.historyTimeS + HISTORY_STEP_S <= s.elapsedS) {
