@@ -21,6 +21,8 @@ import { networkRoutes } from './routes/network.ts';
 import { substationRoutes } from './routes/substations.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { workOrderRoutes } from './routes/work-orders.ts';
+import { seasonRoutes } from './routes/season.ts';
+import type { SeasonRole } from '../season/start.ts';
 import type { AlarmService } from '../alarms/alarms.ts';
 import type { AuditTrail } from '../model/audit.ts';
 import { HeatScadaError } from '../model/errors.ts';
@@ -37,6 +39,8 @@ import { proxyTrust, type TrustProxySetting } from './auth/trust-proxy.ts';
 import { registerSecurityHeaders } from './auth/security-headers.ts';
 import { userRoutes } from './auth/user-routes.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { serviceRoutes } from './routes/service.ts';
+import type { ServiceRole } from '../service/start.ts';
 
 // `heatscada serve`: REST (one plugin per resource), socket.io live push fed from MQTT, the
 // OpenAPI document and its UI, and the built web app, on one HTTP server.
@@ -67,6 +71,10 @@ export interface ApiOptions {
   plant?: PlantInfo;
   /** The alarm engine in this process; /api/alarms and /api/work-orders answer 503 HS_ERR_ALARMS_OFF without it. */
   alarms?: AlarmService;
+  /** The residents' service in this process; /api/service answers 503 HS_ERR_SERVICE_OFF without it. */
+  service?: ServiceRole;
+  /** The season role in this process; /api/season answers 503 HS_ERR_SEASON_OFF without it. */
+  season?: SeasonRole;
   /**
    * Where users, sessions and the token key live: the store's SQLite file by default, else
    * authDatabaseFile (serve.auth.database) — one of them is needed.
@@ -196,6 +204,8 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     await app.register(healthRoutes, { ctx, ...(options.plant ? { plant: options.plant } : {}), ...(options.control ? { control: options.control } : {}) });
     await app.register(alarmRoutes, { alarms: options.alarms });
     await app.register(workOrderRoutes, { alarms: options.alarms });
+    await app.register(serviceRoutes, { service: options.service, ctx, alarms: options.alarms });
+    await app.register(seasonRoutes, { season: options.season });
     await app.register(controlRoutes, { controller: options.control });
     await app.register(authRoutes, { auth });
     await app.register(userRoutes, { auth });

@@ -8,11 +8,17 @@ import { serveOptions } from '../api/config-schema.ts';
 import { firstAdminSummary } from '../api/auth/first-admin.ts';
 import { startApi } from '../api/server.ts';
 import { startAlarms } from '../alarms/alarms.ts';
+import { demoAddressBook } from '../service/demo-address-book.ts';
+import { startService } from '../service/start.ts';
+import { areasForSimulatedCity } from './simulated-areas.ts';
+import { designsOf } from '../season/designs.ts';
+import { startSeason } from '../season/start.ts';
 import { allInOnePrincipals, ensureRoleLogins, secretsFileOf } from '../broker/role-logins.ts';
 import { startConfiguredBroker } from '../broker/start.ts';
 import { ensureSelfSignedTls } from '../broker/tls.ts';
 import { heatingWithDefaults } from '../control/heating.ts';
 import { startControl } from '../control/start.ts';
+import { transportDelayH } from '../control/transport-delay.ts';
 import { loadDevices } from '../collectors/config.ts';
 import { startCollector } from '../collectors/collector.ts';
 import type { Config } from './config.ts';
@@ -80,13 +86,55 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     );
     stops.push(() => collector.stop());
 
+    // The simulated city comes without areas or crews: unless configured, one area per district
+    // and a crew for each, so that alarms, orders and complaints reach someone.
+    const cityAreas = areasForSimulatedCity(config.alarms, simulator.endpoints.network);
+    const areas = cityAreas ?? config.alarms;
     // Alarm tables live beside the time series in the SQLite file; with InfluxDB there is none.
     const alarms =
       store instanceof SqliteStore && trail
-        ? await startAlarms(config.alarms, { mqttUrl: broker.tcpUrl, mqttLogin: logins.alarms, store, database: store.database, audit: trail, logger: log.child({ role: 'alarms' }) })
+        ? await startAlarms(cityAreas ? { ...config.alarms, ...cityAreas } : config.alarms, { mqttUrl: broker.tcpUrl, mqttLogin: logins.alarms, store, database: store.database, audit: trail, logger: log.child({ role: 'alarms' }) })
         : undefined;
     if (alarms) stops.push(() => alarms.close());
     else log.warn({ event: 'alarms_off', reason: 'the store is not SQLite' }, 'alarm engine not started');
+
+    // The season's checklist lives in the SQLite file too; it reads what the alarm engine reads
+    // (with its login), on the plant's time, against the simulated network's design figures.
+    const season =
+      config.season.enabled && store instanceof SqliteStore
+        ? await startSeason(config.season, {
+            mqttUrl: broker.tcpUrl,
+            mqttLogin: logins.alarms,
+            store,
+            database: store.database,
+            substations: simulator.plant.substationIds,
+            designs: designsOf(simulator.plant.spec),
+            ...(alarms ? { alarms } : {}),
+            ...(trail ? { audit: trail } : {}),
+            now: () => simulator.plant.timeMs,
+            logger: log.child({ role: 'season' }),
+          })
+        : undefined;
+    if (season) stops.push(() => season.close());
+
+    // The residents' service keeps its complaints in the same file and dispatches through the
+    // engine's work orders; its address book is the simulated city's unless the company's file is named.
+    const service =
+      config.service.enabled && alarms && trail && store instanceof SqliteStore
+        ? await startService(config.service, {
+            database: store.database,
+            workOrders: alarms.workOrders,
+            audit: trail,
+            mqttUrl: broker.tcpUrl,
+            mqttLogin: logins.service,
+            group: config.collect.group_id,
+            ...(config.service.address_book_file === undefined ? { addressBook: demoAddressBook(simulator.plant.spec.substations) } : {}),
+            substations: simulator.plant.substationIds,
+            coldHomeAlarm: config.alarms.cold_home_alarm,
+            logger: log.child({ role: 'service' }),
+          })
+        : undefined;
+    if (service) stops.push(() => service.close());
 
     // The balancing loop writes only through DCMD, so it follows the same broker. The plant is
     // simulated, so it starts in auto unless the configuration says otherwise (bin/config.ts),
@@ -102,6 +150,8 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
             ...(store instanceof SqliteStore ? { database: store.database } : {}),
             clock: () => simulator.plant.timeMs,
             speed: () => simulator.clock.speed,
+            // A forecast's lead_h 'transport' is the simulated network's own transport delay.
+            transportDelayH: () => transportDelayH(simulator.plant),
             logger: log.child({ role: 'control' }),
           },
         )
@@ -113,6 +163,8 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
       ...(control ? { control: control.controller } : {}),
       plant: { kind: 'simulator', startMode: config.control.start_mode },
       ...(alarms ? { alarms } : {}),
+      ...(season ? { season } : {}),
+      ...(service ? { service } : {}),
       ...(trail ? { audit: trail } : {}),
       ...serveOptions(config.serve),
       mqttUrl: broker.tcpUrl,
@@ -131,7 +183,9 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
         `  collect  ${devices.length} PLCs → Sparkplug B group "${config.collect.group_id}", edge node "${config.collect.edge_node_id}"`,
         `  historian host "${config.historian.host_id}" → ${storeWhere}`,
         `  control  ${control ? `balancing loop on in ${config.control.start_mode} on the simulated plant, group "${config.control.group}"` : 'balancing loop off (control.enabled: true to run it)'}`,
-        `  alarms   ${alarms ? `${alarms.definitions.length} rules from ${config.alarms.rules_file}` : 'off'}`,
+        `  alarms   ${alarms ? `${alarms.definitions.length} rules from ${config.alarms.rules_file}; ${Object.keys(areas.groups).length} areas, ${areas.crews.length} crews${cityAreas ? ' (one per district of the simulated city)' : ''}` : 'off'}`,
+        `  service  ${service ? `residents' service: ${service.addressBook.size} buildings ${config.service.address_book_file === undefined ? 'of the simulated city' : `from ${config.service.address_book_file}`}; import 12345 tickets with heatscada service import FILE` : `off${config.service.enabled ? ' (it needs the alarm engine and the SQLite store)' : ''}`}`,
+        `  season   ${season ? `season ${config.season.season}: ${season.plan().entries.length} substations judged from telemetry (filling, pressure test, cold run, hot run)` : 'off'}`,
         `  control room ${api.url}  (API ${api.url}/api, docs ${api.url}/api/docs, metrics ${api.url}/metrics)`,
         ...firstAdminSummary(api.firstAdmin),
       ],

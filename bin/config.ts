@@ -8,6 +8,8 @@ import { ControlConfigSchema } from '../control/config-schema.ts';
 import { networkSource, SimulateConfigSchema } from '../simulators/config-schema.ts';
 import { StoreConfigSchema } from '../store/config-schema.ts';
 import { HistorianConfigSchema } from '../store/historian/config-schema.ts';
+import { ServiceConfigSchema } from '../service/config-schema.ts';
+import { checkSeasonPlan, SeasonConfigSchema } from '../season/config-schema.ts';
 
 // The platform's one configuration document: a section per role, each role's schema kept
 // beside its code and composed here, at the composition root, so that model/ depends on no role.
@@ -25,6 +27,8 @@ export const ConfigSchema = Type.Object(
     control: ControlConfigSchema,
     alarms: AlarmsConfigSchema,
     serve: ServeConfigSchema,
+    service: ServiceConfigSchema,
+    season: SeasonConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -36,6 +40,7 @@ export function resolveConfig(doc: unknown, source = ''): Config {
   // An empty YAML file parses to null: it means "all defaults".
   const config = validateDocument(ConfigSchema, doc ?? {}, 'HS_ERR_CONFIG_INVALID', source);
   networkSource(config.simulate);
+  checkSeasonPlan(config.season, '/season');
   return config;
 }
 

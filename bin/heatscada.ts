@@ -44,6 +44,7 @@ const SIMULATE_OPTIONS: Record<string, OptionSpec> = {
   generate: { type: 'string', arg: 'N', help: 'simulate a generated city of N substations' },
   seed: { type: 'string', arg: 'S', help: 'seed of the generated city (implies generation; default 1)' },
   scenario: { type: 'string', arg: 'FILE', help: 'fault timeline to play (YAML)' },
+  'season-start': { type: 'boolean', help: 'play the season start (simulators/scenarios/season-start.yaml): every loop empty, filled, pressure-tested, run cold, then heated' },
   speed: { type: 'string', arg: 'X', help: 'simulated seconds per wall second (default 1; 60 = a minute a second)' },
   'write-network': { type: 'string', arg: 'FILE', help: 'write the network as YAML to FILE and exit' },
   'plcs-per-endpoint': { type: 'string', arg: 'N', help: 'OPC UA PLCs served by one endpoint (port)' },
@@ -84,8 +85,14 @@ const DEVICE_OPTIONS: Record<string, OptionSpec> = {
 
 const USER_OPTIONS: Record<string, OptionSpec> = {
   ...CONFIG_OPTION,
-  role: { type: 'string', arg: 'R', help: 'add: viewer, operator, engineer or admin' },
+  role: { type: 'string', arg: 'R', help: 'add: viewer, operator, engineer, admin, hotline or crew' },
+  crew: { type: 'string', arg: 'ID', help: 'add, with --role crew: the crew (alarms.crews[].id) whose orders the user moves' },
   'password-file': { type: 'string', arg: 'FILE', help: 'add, passwd: take the password from FILE instead of generating and printing one' },
+};
+
+const SERVICE_OPTIONS: Record<string, OptionSpec> = {
+  ...CONFIG_OPTION,
+  mapping: { type: 'string', arg: 'NAME', help: "import: the column mapping of service.import.mappings (default 12345: 工单编号, 受理时间, 小区 …)" },
 };
 
 const COMMANDS: Record<string, Command> = {
@@ -100,6 +107,7 @@ const COMMANDS: Record<string, Command> = {
   'mqtt-user': { summary: "MQTT principals of the broker: 'mqtt-user add USER --kind K …', 'mqtt-user remove USER', 'mqtt-user list'", options: MQTT_USER_OPTIONS, positionals: true, run: mqttUserCommand },
   device: { summary: "place a device on another edge node: 'device move S001 --to collector-2' (hosts refuse it elsewhere)", options: DEVICE_OPTIONS, positionals: true, run: deviceCommand },
   user: { summary: "people who sign in to the API: 'user add NAME --role R', 'user passwd NAME', 'user list'", options: USER_OPTIONS, positionals: true, run: userCommand },
+  service: { summary: "residents' complaints: 'service import FILE.csv|FILE.xlsx [--mapping 12345]' takes a ticket export, all rows or none", options: SERVICE_OPTIONS, positionals: true, run: serviceCommand },
   audit: { summary: "check the audit trail: 'audit verify' walks the hash chain, 'audit list' prints records", options: AUDIT_OPTIONS, positionals: true, run: audit },
 };
 
@@ -214,6 +222,7 @@ function simulateOverrides(values: Values): (doc: Record<string, unknown>) => vo
       const text = str(values, option);
       if (text !== undefined) setIn(sim, keys, convert(text));
     }
+    if (values['season-start'] === true) sim.season_start = true;
   };
 }
 
@@ -408,7 +417,7 @@ async function userCommand(values: Values, positionals: string[]): Promise<numbe
   const file = config.store.kind === 'sqlite' ? config.store.sqlite.file : config.serve.auth.database;
   if (file === undefined) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'the store is not SQLite: name a SQLite file for users', '/serve/auth/database');
   const { userCommand: run } = await import('../api/auth/user-command.ts');
-  for (const line of await run(file, { verb, name, role: str(values, 'role'), passwordFile: str(values, 'password-file') })) process.stdout.write(`${line}\n`);
+  for (const line of await run(file, { verb, name, role: str(values, 'role'), crew: str(values, 'crew'), passwordFile: str(values, 'password-file') })) process.stdout.write(`${line}\n`);
   return 0;
 }
 
@@ -438,6 +447,18 @@ async function audit(values: Values, positionals: string[]): Promise<number> {
   const file = config.store.sqlite.file;
   if (verb === 'verify') return auditVerify(file, output);
   return auditList(file, listQuery({ since: str(values, 'since'), actor: str(values, 'actor'), action: str(values, 'action'), target: str(values, 'target'), limit: str(values, 'limit') }), output);
+}
+
+async function serviceCommand(values: Values, positionals: string[]): Promise<number> {
+  const [verb, file, ...extra] = positionals;
+  if (verb !== 'import' || file === undefined || extra.length > 0) {
+    process.stderr.write("heatscada service: say 'service import FILE [--mapping NAME]'. Run 'heatscada service --help'.\n");
+    return 2;
+  }
+  const config = configFrom(values);
+  const { serviceImport } = await import('./service-command.ts');
+  const output = { out: (line: string) => process.stdout.write(`${line}\n`), progress: (line: string) => process.stderr.write(`${line}\n`) };
+  return serviceImport(config, { file, mapping: str(values, 'mapping') ?? '12345' }, output, log);
 }
 
 /** How long a clean stop may take before the process exits anyway. */

@@ -218,6 +218,8 @@ describe('API', () => {
           ...['', '/audit', '/curve', '/mode'].map((p) => `/api/control${p}`),
           ...['login', 'logout', 'me', 'refresh'].map((p) => `/api/auth/${p}`),
           '/api/users', '/api/users/{name}', '/api/audit', '/api/audit.csv', '/api/audit/verify',
+          ...['/address-book', '/complaints', '/complaints/{id}', '/complaints/{id}/close', '/complaints/{id}/context', '/complaints/{id}/dispatch', '/complaints/{id}/follow-up', '/complaints/{id}/on-site', '/complaints/{id}/resolve', '/import', '/kpis'].map((p) => `/api/service${p}`),
+          ...['/board', '/checklist', '/checklist.csv', '/checklist/{substation}', '/checklist/{substation}/{phase}', '/plan', '/report'].map((p) => `/api/season${p}`),
         ].sort(),
       );
       expect(doc.paths['/api/history'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['agg', 'from', 'points', 'series', 'to']);

@@ -18,12 +18,18 @@ import type { RouteAccess } from '../api/auth/guard.ts';
 import { startBroker, type Broker } from '../broker/broker.ts';
 import { startControl, type ControlHandle } from '../control/start.ts';
 import { resolveConfig } from '../bin/config.ts';
+import { demoAddressBook } from '../service/demo-address-book.ts';
+import { resolveServiceConfig } from '../service/config-schema.ts';
+import { startService, type ServiceRole } from '../service/start.ts';
+import { resolveSeasonConfig } from '../season/config-schema.ts';
+import { startSeason, type SeasonRole } from '../season/start.ts';
 import type { Collector } from '../collectors/collector.ts';
 import { ACTOR_PROPERTY, decodePayload, edgeTopic, encodePayload, parseTopic, REBIRTH, REQUEST_ID_PROPERTY, stateTopic, type EdgeMessageType, type Metric, type SparkplugPayload } from '../model/sparkplug.ts';
 import { TAGS } from '../model/tags.ts';
 import { generateCity } from '../simulators/network/generate.ts';
 import { Plant } from '../simulators/plant.ts';
 import type { Historian } from '../store/historian/historian.ts';
+import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { loginToken, seedTestUsers } from './helpers/auth.ts';
 import { captureLog } from './helpers/capture-log.ts';
@@ -67,6 +73,8 @@ describe('API fuzz: every route takes thousands of malformed requests', () => {
   let store: SqliteStore;
   let alarms: AlarmService;
   let control: ControlHandle;
+  let service: ServiceRole;
+  let season: SeasonRole;
   let api: Api;
   let adminToken: string;
 
@@ -77,13 +85,17 @@ describe('API fuzz: every route takes thousands of malformed requests', () => {
     // Every part behind a route runs, so no route answers 503 for a missing service.
     alarms = await startAlarms(resolveAlarmsConfig({ evaluate_every_s: 0.1 }), { mqttUrl: broker.tcpUrl, store, database: store.database, logger: quiet });
     control = await startControl(resolveConfig({ control: { mqtt_url: broker.tcpUrl, interval_s: 3600 } }), { store, database: store.database, logger: quiet });
-    api = await startApi({ host: '127.0.0.1', port: 0, store, mqttUrl: broker.tcpUrl, alarms, control: control.controller, logger: quiet });
+    service = await startService(resolveServiceConfig({}), { database: store.database, workOrders: alarms.workOrders, audit: new SqliteAuditTrail(store.database), addressBook: demoAddressBook(generateCity({ substations: 4, seed: 7 }).substations), logger: quiet });
+    season = await startSeason(resolveSeasonConfig({}), { mqttUrl: broker.tcpUrl, store, database: store.database, alarms, logger: quiet });
+    api = await startApi({ host: '127.0.0.1', port: 0, store, mqttUrl: broker.tcpUrl, alarms, control: control.controller, service, season, logger: quiet });
     await seedTestUsers(api.auth.users);
     adminToken = await loginToken(api.url, 'admin');
   }, 60_000);
 
   afterAll(async () => {
     await api?.close();
+    await season?.close();
+    await service?.close();
     await control?.stop();
     await alarms?.close();
     await broker?.close();

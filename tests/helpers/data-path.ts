@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { Logger } from 'pino';
+import type { BrokerAuth } from '../../broker/auth.ts';
 import { startBroker, type Broker } from '../../broker/broker.ts';
 import { resolveCollectConfig } from '../../collectors/collector-config.ts';
 import { startCollector, type Collector } from '../../collectors/collector.ts';
@@ -38,6 +39,8 @@ export interface DataPathOptions {
   logger: Logger;
   /** The collector's logger, when the test reads what it logs; a child of `logger` otherwise. */
   collectorLogger?: Logger;
+  /** Who the broker lets in and what they may do; everyone everything when left out (the roles here log in with no name). */
+  brokerAuth?: BrokerAuth;
 }
 
 export interface DataPath {
@@ -82,7 +85,7 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
   clock?.start();
 
   const brokerPort = await freePort();
-  const broker = await startRestartable(() => startBroker({ host: '127.0.0.1', tcpPort: brokerPort, wsPort: 0, logger: logger.child({ role: 'broker' }) }));
+  const broker = await startRestartable(() => startBroker({ host: '127.0.0.1', tcpPort: brokerPort, wsPort: 0, auth: options.brokerAuth, logger: logger.child({ role: 'broker' }) }));
   const store = openSqliteStore({ file: path.join(dir, 'store.db') });
   const historian = await startHistorian({ mqttUrl: broker.current.tcpUrl, hostId: options.hostId, store, batchMaxPoints: 1000, batchMaxMs: 50, logger: logger.child({ role: 'historian' }) });
   const config = resolveCollectConfig({

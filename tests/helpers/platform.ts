@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { startAlarms, type AlarmService } from '../../alarms/alarms.ts';
+import type { BrokerAuth } from '../../broker/auth.ts';
 import type { AlarmsConfig } from '../../alarms/config-schema.ts';
 import { UserStore } from '../../api/auth/user-store.ts';
 import { startApi } from '../../api/server.ts';
@@ -16,6 +17,11 @@ import { TAGS } from '../../model/tags.ts';
 import { generateCity } from '../../simulators/network/generate.ts';
 import { Plant } from '../../simulators/plant.ts';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { SqliteAuditTrail } from '../../store/audit/sqlite-audit-trail.ts';
+import { AddressBook } from '../../service/address-book.ts';
+import { resolveServiceConfig } from '../../service/config-schema.ts';
+import { demoBuildings } from '../../service/demo-address-book.ts';
+import { startService, type ServiceRole } from '../../service/start.ts';
 import { seedTestUsers } from './auth.ts';
 import { startDataPath } from './data-path.ts';
 import { freePort } from './ports.ts';
@@ -35,6 +41,14 @@ export interface PlatformOptions {
   speed?: number;
   /** Starts the alarm service with this configuration, on the plant's time. */
   alarms?: AlarmsConfig;
+  /** The broker's logins and topic rules (the platform's own roles connect without a name); everyone everything when absent. */
+  brokerAuth?: BrokerAuth;
+  /**
+   * Starts the residents' service (the `service:` section, defaults when absent) with the simulated
+   * city's address book, on the alarm service's work orders (so it needs `alarms`), on the plant's
+   * time unless `now` is given; the API serves it and the alarm service then.
+   */
+  service?: { config?: unknown; now?: () => number };
 }
 
 export interface TestPlatform {
@@ -51,6 +65,8 @@ export interface TestPlatform {
   stopApi(): Promise<void>;
   /** Starts the API again on the same port. */
   startApi(): Promise<void>;
+  /** The residents' service (with the `service` option only). */
+  service: ServiceRole | undefined;
   /** The alarm service started last (with the `alarms` option only); still readable once stopped. */
   readonly alarms: AlarmService;
   stopAlarms(): Promise<void>;
@@ -84,14 +100,12 @@ export async function startTestPlatform(options: PlatformOptions): Promise<TestP
     await backfill(plant, history, backfillH);
     await history.close();
   }
-  const dataPath = await startDataPath({ plant, dir, edgeNodeId: 'edge-test', hostId: HOST_ID, pollIntervalS: 0.25, speed: options.speed ?? 1, logger: log });
+  const dataPath = await startDataPath({ plant, dir, edgeNodeId: 'edge-test', hostId: HOST_ID, pollIntervalS: 0.25, speed: options.speed ?? 1, brokerAuth: options.brokerAuth, logger: log });
   const { store, broker } = dataPath;
   const sitesFile = dataPath.manifestFile;
 
   // Before the API starts, so it finds users and makes no first-start admin.
   await seedTestUsers(new UserStore(store.database));
-  const port = await freePort();
-  const api = await startRestartable(() => startApi({ host: '127.0.0.1', port, store, mqttUrl: broker.tcpUrl, webDir: options.webDir, sitesFile, logger: log.child({ role: 'api' }) }));
   const alarmsConfig = options.alarms;
   const alarms = alarmsConfig
     ? await startRestartable(() => startAlarms(alarmsConfig, { mqttUrl: broker.tcpUrl, store, database: store.database, now: () => plant.timeMs, logger: log.child({ role: 'alarms' }) }))
@@ -100,6 +114,22 @@ export async function startTestPlatform(options: PlatformOptions): Promise<TestP
     if (!alarms) throw new Error('startTestPlatform was given no alarms configuration');
     return alarms;
   };
+  // One audit trail for the API and the service, as in the all-in-one.
+  const audit = new SqliteAuditTrail(store.database);
+  const service = options.service
+    ? await startService(resolveServiceConfig(options.service.config ?? {}), {
+        database: store.database,
+        workOrders: withAlarms().current.workOrders,
+        audit,
+        mqttUrl: broker.tcpUrl,
+        addressBook: new AddressBook(demoBuildings(plant.spec.substations)),
+        now: options.service.now ?? (() => plant.timeMs),
+        logger: log.child({ role: 'service' }),
+      })
+    : undefined;
+  const serving = service ? { service, alarms: withAlarms().current, audit } : {};
+  const port = await freePort();
+  const api = await startRestartable(() => startApi({ host: '127.0.0.1', port, store, mqttUrl: broker.tcpUrl, webDir: options.webDir, sitesFile, ...serving, logger: log.child({ role: 'api' }) }));
 
   return {
     plant,
@@ -110,14 +140,16 @@ export async function startTestPlatform(options: PlatformOptions): Promise<TestP
     apiUrl: `http://127.0.0.1:${port}`,
     stopApi: api.stop,
     startApi: api.start,
+    service,
     get alarms() {
       return withAlarms().current;
     },
     stopAlarms: () => withAlarms().stop(),
     startAlarms: () => withAlarms().start(),
     async stop() {
-      await alarms?.stop();
       await api.stop();
+      await service?.close();
+      await alarms?.stop();
       await dataPath.stop();
       rmSync(dir, { recursive: true, force: true });
     },

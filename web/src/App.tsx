@@ -23,6 +23,9 @@ const Network = lazy(() => import('./pages/Network.tsx'));
 const Users = lazy(() => import('./pages/Users.tsx'));
 const Audit = lazy(() => import('./pages/Audit.tsx'));
 const Wall = lazy(() => import('./pages/Wall.tsx'));
+const Complaints = lazy(() => import('./pages/Complaints.tsx'));
+const ServiceKpis = lazy(() => import('./pages/ServiceKpis.tsx'));
+const Season = lazy(() => import('./pages/Season.tsx'));
 
 /** Pages a smaller role may not open: they are absent from its navigation, and the server refuses their data. */
 const PAGE_ROLE: Partial<Record<Route['page'], Role>> = { users: 'admin', audit: 'engineer' };
@@ -94,6 +97,10 @@ function Shell({ user }: { user: Principal }) {
           {link('balancing', '#/balancing', t('nav.balancing'))}
           {link('alarms', '#/alarms', t('nav.alarms'))}
           {link('work-orders', '#/work-orders', t('nav.workOrders'))}
+          {link('complaints', '#/complaints', t('service.nav.complaints'))}
+          {link('service-kpis', '#/service-kpis', t('service.nav.kpis'))}
+          {link('season', '#/season', t('season.nav'))}
+          {user.role === 'crew' && user.crew && link('crew', `#/crew/${encodeURIComponent(user.crew)}`, t('service.nav.myCrew'))}
           {link('audit', '#/audit', t('nav.audit'))}
           {link('wall', '#/wall', t('nav.wall'))}
           {link('users', '#/users', t('nav.users'))}
@@ -114,6 +121,9 @@ function Shell({ user }: { user: Principal }) {
           {route.page === 'alarms' && <Alarms />}
           {route.page === 'work-orders' && <WorkOrders />}
           {route.page === 'crew' && <WorkOrders crew={route.crew} />}
+          {route.page === 'complaints' && <Complaints selected={route.id} />}
+          {route.page === 'service-kpis' && <ServiceKpis />}
+          {route.page === 'season' && <Season />}
           {allowed && route.page === 'audit' && <Audit />}
           {allowed && route.page === 'users' && <Users />}
         </Suspense>
