@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AlarmService } from '../../alarms/alarms.ts';
 import { HeatScadaError } from '../../model/errors.ts';
@@ -154,26 +154,19 @@ export const serviceRoutes: FastifyPluginAsync<ServiceRouteOptions> = async (app
     return shown(request, svc().complaints.dispatch(id, principalOf(request).name, (request.body as Static<typeof DispatchBody>).note));
   });
 
-  app.post(
-    '/api/service/complaints/:id/on-site',
-    { config: CREW_STEP, schema: { tags, summary: 'On site (the crew of the order): the measured room temperature, its time and instrument', params: Params, body: OnSiteBody, response: { 200: ComplaintSchema, ...errors } } },
-    async (request) => {
+  /** A step only the crew of the complaint's order (or an admin) may take: the complaint is looked up, its crew checked, then `act` runs. */
+  const crewStep = <B extends TSchema>(step: string, summary: string, body: B, act: (id: number, b: Static<B>, actor: string) => Complaint) =>
+    app.post(`/api/service/complaints/:id/${step}`, { config: CREW_STEP, schema: { tags, summary, params: Params, body, response: { 200: ComplaintSchema, ...errors } } }, async (request) => {
       const complaint = visible(request, (request.params as Static<typeof Params>).id);
       crewOfOrder(principalOf(request), complaint);
-      const b = request.body as Static<typeof OnSiteBody>;
-      return shown(request, svc().complaints.onSite(complaint.id, { tempC: b.tempC, instrument: b.instrument, ...(b.at === undefined ? {} : { at: b.at }) }, principalOf(request).name));
-    },
-  );
+      return shown(request, act(complaint.id, request.body as Static<B>, principalOf(request).name));
+    });
 
-  app.post(
-    '/api/service/complaints/:id/resolve',
-    { config: CREW_STEP, schema: { tags, summary: 'Resolved (the crew of the order): the fix, or null when nothing was fixed', params: Params, body: ResolveBody, response: { 200: ComplaintSchema, ...errors } } },
-    async (request) => {
-      const complaint = visible(request, (request.params as Static<typeof Params>).id);
-      crewOfOrder(principalOf(request), complaint);
-      const b = request.body as Static<typeof ResolveBody>;
-      return shown(request, svc().complaints.resolve(complaint.id, { fix: b.fix, ...(b.note === undefined ? {} : { note: b.note }) }, principalOf(request).name));
-    },
+  crewStep('on-site', 'On site (the crew of the order): the measured room temperature, its time and instrument', OnSiteBody, (id, b, actor) =>
+    svc().complaints.onSite(id, { tempC: b.tempC, instrument: b.instrument, ...(b.at === undefined ? {} : { at: b.at }) }, actor),
+  );
+  crewStep('resolve', 'Resolved (the crew of the order): the fix, or null when nothing was fixed', ResolveBody, (id, b, actor) =>
+    svc().complaints.resolve(id, { fix: b.fix, ...(b.note === undefined ? {} : { note: b.note }) }, actor),
   );
 
   app.post(
