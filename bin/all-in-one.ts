@@ -104,7 +104,7 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
       config.season.enabled && store instanceof SqliteStore
         ? await startSeason(config.season, {
             mqttUrl: broker.tcpUrl,
-            mqttLogin: logins.alarms,
+            mqttLogin: logins.season,
             store,
             database: store.database,
             substations: simulator.plant.substationIds,

@@ -58,7 +58,7 @@ const COLLECT_OPTIONS: Record<string, OptionSpec> = {
 
 const MQTT_USER_OPTIONS: Record<string, OptionSpec> = {
   ...CONFIG_OPTION,
-  kind: { type: 'string', arg: 'K', help: 'add: edge_node, historian, control, alarms or api (topic rules: broker/README.md)' },
+  kind: { type: 'string', arg: 'K', help: 'add: edge_node, historian, control, alarms, api, season or service (topic rules: broker/README.md)' },
   group: { type: 'string', arg: 'G', help: 'add, edge_node: its Sparkplug group id' },
   'edge-node-id': { type: 'string', arg: 'E', help: 'add, edge_node: its Sparkplug edge node id' },
   'host-id': { type: 'string', arg: 'H', help: 'add, historian: its Sparkplug host id' },

@@ -10,7 +10,7 @@ import { parseShare } from './shared-subscriptions.ts';
 //              and DBIRTH, DDATA, DDEATH for the devices of its list only; subscribes to its own
 //              NCMD and DCMD and to host STATE.
 //   historian  publishes its own STATE, and NCMD only to ask for a rebirth; subscribes to spBv1.0/#.
-//   alarms, api  like the historian without a STATE: their live feeds ask for rebirths after a seq gap.
+//   alarms, api, season  like the historian without a STATE: their live feeds ask for rebirths after a seq gap.
 //   control    publishes NCMD and DCMD (the only principal that commands a plant), and its
 //              per-substation state, heatscada/control/<group>/state/<substation>, which every
 //              host may subscribe to (model/control-state.ts); subscribes to spBv1.0/#.
@@ -24,14 +24,14 @@ import { parseShare } from './shared-subscriptions.ts';
 // retained command (it would be replayed to every edge node that subscribes later), and a
 // shared subscription in a share group the principal was not given.
 
-export const PRINCIPAL_KINDS = ['edge_node', 'historian', 'control', 'alarms', 'api', 'service'] as const;
+export const PRINCIPAL_KINDS = ['edge_node', 'historian', 'control', 'alarms', 'api', 'season', 'service'] as const;
 export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 
 /** An MQTT principal: who a user name stands for, without its secret. */
 export type MqttPrincipal =
   | { username: string; kind: 'edge_node'; group: string; edgeNodeId: string; /** Device ids (substations) it may publish for. */ devices: readonly string[] }
   | { username: string; kind: 'historian'; hostId: string; shareGroups?: readonly string[] }
-  | { username: string; kind: 'control' | 'alarms' | 'api'; shareGroups?: readonly string[] }
+  | { username: string; kind: 'control' | 'alarms' | 'api' | 'season'; shareGroups?: readonly string[] }
   | { username: string; kind: 'service'; /** The Sparkplug group whose complaints it publishes. */ group: string };
 
 /** The share groups (`$share/<group>/…`) a principal may join: those listed, else its user name alone; none for those that subscribe to nothing shared. */
@@ -176,9 +176,10 @@ export function compileAcl(principal: MqttPrincipal): TopicAcl {
         maySubscribe: host.maySubscribe,
       };
     }
-    // The API's live feed only asks for rebirths: the control room's writes go through control.
+    // The API's and the season's live feeds only ask for rebirths: the control room's writes go through control.
     case 'alarms':
     case 'api':
+    case 'season':
       return hostAcl(undefined, false, shareGroupsOf(principal));
     case 'service':
       return serviceAcl(principal.group);

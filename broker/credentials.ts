@@ -45,6 +45,7 @@ const KIND_SCHEMAS = {
   control: Type.Object({ kind: Type.Literal('control'), share_groups: ShareGroups, password_hash: PasswordHash }, { additionalProperties: false }),
   alarms: Type.Object({ kind: Type.Literal('alarms'), share_groups: ShareGroups, password_hash: PasswordHash }, { additionalProperties: false }),
   api: Type.Object({ kind: Type.Literal('api'), share_groups: ShareGroups, password_hash: PasswordHash }, { additionalProperties: false }),
+  season: Type.Object({ kind: Type.Literal('season'), share_groups: ShareGroups, password_hash: PasswordHash }, { additionalProperties: false }),
   service: Type.Object(
     { kind: Type.Literal('service'), group: Id('Sparkplug group id whose complaints it publishes'), password_hash: PasswordHash },
     { additionalProperties: false },

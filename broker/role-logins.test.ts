@@ -17,8 +17,8 @@ describe('ensureRoleLogins (the all-in-one at first start and after)', () => {
 
   it('generates a password per role: plain in the 0600 secrets file, Argon2id hashes the broker accepts', async () => {
     const logins = await ensureRoleLogins(file, roles);
-    expect(Object.keys(logins).sort()).toEqual(['alarms', 'api', 'collector', 'control', 'historian', 'service']);
-    expect(new Set(Object.values(logins).map((l) => l.password)).size).toBe(6);
+    expect(Object.keys(logins).sort()).toEqual(['alarms', 'api', 'collector', 'control', 'historian', 'season', 'service']);
+    expect(new Set(Object.values(logins).map((l) => l.password)).size).toBe(7);
     expect(statSync(secretsFileOf(file)).mode & 0o777).toBe(0o600);
     expect(secretsFileOf(file)).toBe(path.join(dir, 'secrets', 'mqtt.json'));
     const stored = readFileSync(file, 'utf8');
@@ -34,6 +34,12 @@ describe('ensureRoleLogins (the all-in-one at first start and after)', () => {
     expect(await auth.authenticate(service, 'service', Buffer.from(logins.service.password))).toBe(true);
     expect(auth.authorizePublish(service, 'heatscada/service/heatscada/complaint/S001', Buffer.from('{}'))).toBe(true);
     expect(auth.authorizePublish(service, 'spBv1.0/heatscada/NBIRTH/collector-1', Buffer.alloc(0))).toBe(false);
+    // The season reads the plant under its own name and never commands it.
+    const season = client('season');
+    expect(await auth.authenticate(season, 'season', Buffer.from(logins.season.password))).toBe(true);
+    expect(await auth.authenticate(client('y'), 'season', Buffer.from(logins.alarms.password))).toBe(false);
+    expect(auth.authorizeSubscribe(season, 'spBv1.0/#')).toBe(true);
+    expect(auth.authorizePublish(season, 'spBv1.0/heatscada/DCMD/collector-1/S001', Buffer.alloc(0))).toBe(false);
   });
 
   it('keeps the passwords across restarts, and follows a changed edge node id without a new password', async () => {
@@ -51,6 +57,6 @@ describe('ensureRoleLogins (the all-in-one at first start and after)', () => {
     const other = { site2: { username: 'site2', kind: 'edge_node', group: 'heatscada', edgeNodeId: 'collector-2', devices: ['S003'] } } as const;
     await ensureRoleLogins(file, other);
     await ensureRoleLogins(file, roles);
-    expect(loadCredentials(file).map((p) => p.username).sort()).toEqual(['alarms', 'api', 'collector', 'control', 'historian', 'service', 'site2']);
+    expect(loadCredentials(file).map((p) => p.username).sort()).toEqual(['alarms', 'api', 'collector', 'control', 'historian', 'season', 'service', 'site2']);
   });
 });

@@ -32,6 +32,8 @@ export function allInOnePrincipals(ids: { group: string; edgeNodeId: string; hos
     control: { username: 'control', kind: 'control' },
     alarms: { username: 'alarms', kind: 'alarms' },
     api: { username: 'api', kind: 'api' },
+    // The season follows the live feed as the alarm engine does, under its own name and share group.
+    season: { username: 'season', kind: 'season' },
     // The residents' service tells the alarm engine of each complaint, in the plant's group.
     service: { username: 'service', kind: 'service', group: ids.group },
   } satisfies Record<string, MqttPrincipal>;

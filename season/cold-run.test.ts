@@ -25,6 +25,18 @@ describe('cold-run judge', () => {
     expect(v.to).toBeGreaterThan(T0 + 40 * 60_000);
   });
 
+  it("scales the make-up limit with a big loop's volume: its normal losses pass, a leak still fails", () => {
+    const flow = minutes(120, () => 118);
+    const at = { designFlowM3h: DESIGN, asOf: T0 + 120 * 60_000, closed: false };
+    // 500 m³ loses 0.2 %/h normally (1 m³/h): over the 0.5 m³/h floor, under 0.5 % of its volume (2.5 m³/h).
+    expect(judgeColdRun({ flow, makeup: minutes(120, () => 1) }, params, { ...at, volumeM3: 500 }).state).toBe('passed');
+    const leak = judgeColdRun({ flow, makeup: minutes(120, () => 3.2) }, params, { ...at, volumeM3: 500 });
+    expect(leak).toMatchObject({ state: 'failed', code: 'makeup' });
+    expect(leak.figures.max_makeup_m3h).toBe(2.5);
+    // A small loop keeps the floor.
+    expect(judgeColdRun({ flow, makeup: minutes(120, () => 1) }, params, { ...at, volumeM3: 40 }).code).toBe('makeup');
+  });
+
   it('fails on flow under design, on a leak alarm, and when cut short', () => {
     const flow = minutes(120, () => 90);
     expect(judgeColdRun({ flow, makeup: minutes(120, () => 0) }, params, { designFlowM3h: DESIGN, asOf: T0 + 120 * 60_000, closed: false }).code).toBe('low_flow');

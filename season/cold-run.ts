@@ -1,11 +1,12 @@
 import type { ColdRunParams } from './config-schema.ts';
 import type { Sample } from '../model/season.ts';
 import { levelOver } from './curve.ts';
-import { round, type Verdict } from './verdict.ts';
+import { makeupLimitM3h, round, type Verdict } from './verdict.ts';
 
 // The cold run (冷态运行): water circulating without heat for `hours`. From settle_min after the
 // pump starts, the secondary flow must stay at min_flow_ratio of design flow or more and the
-// make-up flow (losses and leaks) within max_makeup_m3h, both as levels over smoothing_s, and no
+// make-up flow (losses and leaks) within its limit (max_makeup_m3h, or max_makeup_share_per_h of
+// the loop's volume where that is more), both as levels over smoothing_s, and no
 // leak alarm may stand. Any breach fails the run at once; leaving it early fails it as too short.
 
 export interface ColdRunCurves {
@@ -18,6 +19,8 @@ export interface ColdRunCurves {
 export interface ColdRunContext {
   /** The substation's design flow, m³/h, when known; without it only circulation is judged. */
   designFlowM3h?: number;
+  /** The loop's water volume, m³, when known: its normal losses set the make-up limit. */
+  volumeM3?: number;
   /** When a leak alarm stood during the run, ms (the first time), if it did. */
   leakAlarmAt?: number;
   asOf: number;
@@ -31,6 +34,7 @@ export function judgeColdRun(curves: ColdRunCurves, params: ColdRunParams, ctx: 
   const judgedFrom = start + params.settle_min * 60_000;
   const smooth = params.smoothing_s * 1000;
   const minFlow = ctx.designFlowM3h === undefined ? undefined : params.min_flow_ratio * ctx.designFlowM3h;
+  const maxMakeup = makeupLimitM3h(params, ctx.volumeM3);
   const level = (curve: readonly Sample[], t: number) => levelOver(curve, Math.max(judgedFrom, t - smooth), t) ?? 0;
   const moments = [...new Set([...curves.flow, ...curves.makeup].map(([t]) => t).filter((t) => t > judgedFrom && t <= end))].sort((a, b) => a - b);
   if (end > judgedFrom) moments.push(end);
@@ -49,8 +53,8 @@ export function judgeColdRun(curves: ColdRunCurves, params: ColdRunParams, ctx: 
     if (minFlow !== undefined && f.flow_m3h < minFlow) {
       return { state: 'failed', code: 'low_flow', reason: `flow ${f.flow_m3h} m³/h is under ${params.min_flow_ratio} × design (${round(minFlow, 1)} m³/h)`, from: start, to: t, figures: f };
     }
-    if (f.makeup_m3h > params.max_makeup_m3h) {
-      return { state: 'failed', code: 'makeup', reason: `make-up ${f.makeup_m3h} m³/h is over ${params.max_makeup_m3h} m³/h: the loop loses water`, from: start, to: t, figures: f };
+    if (f.makeup_m3h > maxMakeup) {
+      return { state: 'failed', code: 'makeup', reason: `make-up ${f.makeup_m3h} m³/h is over ${round(maxMakeup, 2)} m³/h: the loop loses water`, from: start, to: t, figures: { ...f, max_makeup_m3h: round(maxMakeup, 2) } };
     }
   }
   const f = figuresAt(end);

@@ -43,6 +43,8 @@ const CompanySchema = Type.Object(
 );
 
 const Positive = (description: string, dflt: number) => Type.Number({ exclusiveMinimum: 0, default: dflt, description });
+/** A big loop's normal losses are more than a small one's: the make-up limits grow with the volume. */
+const MakeupShare = Type.Number({ minimum: 0, maximum: 0.1, default: 0.005, description: "make-up flow at most this share of the loop's water volume per hour, where that is more than max_makeup_m3h" });
 
 export const PressureTestParamsSchema = Type.Object(
   {
@@ -54,7 +56,8 @@ export const PressureTestParamsSchema = Type.Object(
     max_drop_mpa: Positive('the most the pressure may fall over the hold', 0.02),
     smoothing_s: Positive('levels are averaged over this window, so sensor noise is not a drop', 60),
     raise_max_min: Positive('a filled loop whose make-up runs over max_makeup_m3h this long without reaching the test pressure fails: it loses more than make-up gives', 60),
-    max_makeup_m3h: Type.Number({ minimum: 0, default: 0.5, description: 'make-up flow a tight, filled loop needs at most' }),
+    max_makeup_m3h: Type.Number({ minimum: 0, default: 0.5, description: 'make-up flow a tight, filled loop needs at most, or max_makeup_share_per_h of its volume where that is more' }),
+    max_makeup_share_per_h: MakeupShare,
   },
   { additionalProperties: false, default: {} },
 );
@@ -64,7 +67,8 @@ export const ColdRunParamsSchema = Type.Object(
   {
     hours: Positive('circulation without heat for this long', 24),
     min_flow_ratio: Type.Number({ exclusiveMinimum: 0, maximum: 2, default: 0.9, description: 'secondary flow at least this share of design flow' }),
-    max_makeup_m3h: Type.Number({ minimum: 0, default: 0.5, description: 'make-up flow (losses and leaks) at most this' }),
+    max_makeup_m3h: Type.Number({ minimum: 0, default: 0.5, description: 'make-up flow (losses and leaks) at most this, or at most max_makeup_share_per_h of the volume where that is more' }),
+    max_makeup_share_per_h: MakeupShare,
     settle_min: Type.Number({ minimum: 0, default: 10, description: 'after the pump starts, flow and make-up are judged from this long on' }),
     smoothing_s: Positive('levels are averaged over this window', 300),
   },

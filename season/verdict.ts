@@ -15,3 +15,7 @@ export interface Verdict {
 }
 
 export const round = (v: number, digits = 3): number => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/** The make-up a tight loop may need, m³/h: the fixed limit, or a share of its volume where that is more. */
+export const makeupLimitM3h = (params: { max_makeup_m3h: number; max_makeup_share_per_h: number }, volumeM3: number | undefined): number =>
+  Math.max(params.max_makeup_m3h, (volumeM3 ?? 0) * params.max_makeup_share_per_h);

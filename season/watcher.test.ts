@@ -43,4 +43,29 @@ describe('season watcher', () => {
     expect(() => h.role.tick('S001', 'pressure_test', 'passed', 'engineer', 'looked fine')).toThrow(expect.objectContaining({ code: 'HS_ERR_SEASON_JUDGED' }));
     expect(h.role.tick('S001', 'inspection', 'passed', 'engineer', 'valves and filter checked')).toMatchObject({ state: 'passed', who: 'engineer', note: 'valves and filter checked' });
   });
+
+  it('fails the raise of a loop that creeps towards its test pressure on full make-up; one raised in minutes is tested', () => {
+    const h = seasonHarness(['S001', 'S002'], [], config);
+    // Both filled to static (0.3 MPa), then on 3 m³/h of make-up: S001 reaches its test pressure
+    // (0.4) in 10 minutes and is shut in; S002 creeps up 0.0005 MPa a minute, a leak nearly as
+    // big as its make-up pump.
+    for (let m = 0; m < 90; m++) {
+      h.clock.now += 60_000;
+      const s1 = Math.min(0.4, 0.3 + 0.01 * m);
+      for (const [id, p, makeup] of [['S001', s1, s1 < 0.4], ['S002', 0.3 + 0.0005 * m, true]] as const) {
+        h.role.watcher.ingest(id, [
+          { tag: 'secondary.supply_pressure', value: Math.round(p * 10000) / 10000 },
+          { tag: 'pump.running', value: false },
+          { tag: 'makeup.running', value: makeup },
+          { tag: 'makeup.flow', value: makeup ? 3 : 0 },
+        ]);
+      }
+      h.role.evaluate();
+    }
+    expect(stateOf(h, 'S001', 'filling').state).toBe('passed');
+    expect(stateOf(h, 'S001', 'pressure_test')).toMatchObject({ state: 'passed', code: 'held' });
+    const failed = stateOf(h, 'S002', 'pressure_test');
+    expect(failed).toMatchObject({ state: 'failed', code: 'cannot_raise' });
+    expect(failed.evidence?.figures.makeup_m3h).toBe(3);
+  });
 });

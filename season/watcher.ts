@@ -7,7 +7,7 @@ import { thin } from './curve.ts';
 import { judgeHotRun } from './hot-run.ts';
 import { observePhase, WATCHED_TAGS, type LoopReading, type ObservedPhase, type WatchedTag } from './observed-phase.ts';
 import { judgePressureTest, testPressureMpa } from './pressure-test.ts';
-import { round, type Verdict } from './verdict.ts';
+import { makeupLimitM3h, round, type Verdict } from './verdict.ts';
 
 // Follows every substation's telemetry as it arrives (the live feed in `startSeason`, the plant
 // straight in the bench), reads the loop's phase from it, keeps the curves of the phase under
@@ -20,6 +20,8 @@ export interface SubstationDesign {
   staticMpa?: number;
   /** Secondary design flow, m³/h: the cold run's reference. */
   designFlowM3h?: number;
+  /** The loop's water volume, m³: the cold run's make-up limit grows with it. */
+  volumeM3?: number;
 }
 
 export interface WatcherDeps {
@@ -200,7 +202,7 @@ export class SeasonWatcher {
     // Filled: from now on the make-up of this loop is watched for a loss it cannot beat.
     if (seg.phase === 'filling' && next.phase === 'filling' && next.state === 'passed' && loop.checks.get('pressure_test')!.state !== 'passed') {
       const tagValue = (tag: WatchedTag): Sample[] => (typeof loop.reading[tag] === 'number' ? [[at, loop.reading[tag] as number]] : []);
-      Object.assign(seg, { check: 'pressure_test', raiseWatch: true, curves: new Map([['secondary.supply_pressure', tagValue('secondary.supply_pressure')], ['makeup.flow', tagValue('makeup.flow')]]) });
+      Object.assign(seg, { check: 'pressure_test', raiseWatch: true, startedAt: at, curves: new Map([['secondary.supply_pressure', tagValue('secondary.supply_pressure')], ['makeup.flow', tagValue('makeup.flow')]]) });
     }
   }
 
@@ -217,7 +219,7 @@ export class SeasonWatcher {
       }
       case 'pressure_test': {
         const staticMpa = this.staticOf(substation, loop);
-        if (seg.raiseWatch) return this.raiseVerdict(seg, staticMpa, at);
+        if (seg.raiseWatch) return this.raiseVerdict(seg, staticMpa, this.deps.designs?.get(substation)?.volumeM3, at);
         const v = judgePressureTest(curve('secondary.supply_pressure'), judges.pressure_test, { ...(staticMpa === undefined ? {} : { staticMpa }), asOf: at, closed });
         // Isolated but never raised (make-up pausing at static): that was no test, and proves nothing either way.
         return v.code === 'not_at_test_pressure' && testPressureMpa(judges.pressure_test, staticMpa) !== undefined ? 'no_test' : v;
@@ -225,9 +227,10 @@ export class SeasonWatcher {
       case 'cold_run': {
         const settled = at >= seg.startedAt + judges.cold_run.settle_min * 60_000;
         if (seg.leakAlarmAt === undefined && settled && this.deps.leakAlarm?.(substation)) seg.leakAlarmAt = at;
-        const design = this.deps.designs?.get(substation)?.designFlowM3h;
+        const design = this.deps.designs?.get(substation);
         return judgeColdRun({ flow: curve('secondary.flow'), makeup: curve('makeup.flow') }, judges.cold_run, {
-          ...(design === undefined ? {} : { designFlowM3h: design }),
+          ...(design?.designFlowM3h === undefined ? {} : { designFlowM3h: design.designFlowM3h }),
+          ...(design?.volumeM3 === undefined ? {} : { volumeM3: design.volumeM3 }),
           ...(seg.leakAlarmAt === undefined ? {} : { leakAlarmAt: seg.leakAlarmAt }),
           asOf: at,
           closed,
@@ -241,16 +244,18 @@ export class SeasonWatcher {
   }
 
   /**
-   * A filled loop on make-up: failed once make-up has run over its limit for raise_max_min without
-   * the loop reaching its test pressure (a leak larger than make-up can replace); else no verdict.
+   * A filled loop on make-up: failed once make-up has run over its limit (makeupLimitM3h) for raise_max_min (from
+   * the filling's pass on) without the loop reaching its test pressure: a tight loop is raised in
+   * minutes, one that creeps up or not at all loses nearly what make-up gives; else no verdict.
    */
-  private raiseVerdict(seg: Segment, staticMpa: number | undefined, at: number): Verdict | undefined {
+  private raiseVerdict(seg: Segment, staticMpa: number | undefined, volumeM3: number | undefined, at: number): Verdict | undefined {
     const params = this.deps.config.judges.pressure_test;
     const makeup = seg.curves.get('makeup.flow') ?? [];
     const pressure = seg.curves.get('secondary.supply_pressure') ?? [];
     const target = testPressureMpa(params, staticMpa);
     const reached = target !== undefined && pressure.some(([, p]) => p >= target - params.tolerance_mpa);
-    const since = makeup.findLast(([, f]) => f <= params.max_makeup_m3h)?.[0];
+    const limit = makeupLimitM3h(params, volumeM3);
+    const since = makeup.findLast(([, f]) => f <= limit)?.[0];
     const overFrom = since === undefined ? seg.startedAt : makeup.find(([t]) => t > since)?.[0];
     if (reached || overFrom === undefined || at - overFrom < params.raise_max_min * 60_000) return undefined;
     const flow = makeup.at(-1)?.[1] ?? 0;

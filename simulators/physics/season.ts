@@ -75,7 +75,7 @@ export function stepSeasonLoop(net: CompiledNetwork, s: PlantState, i: number, d
 
   if (s.seasonPhase[i] === PHASE_CODE.empty) {
     water = 0;
-  } else if (water < volume && s.testIsolated[i] === 0) {
+  } else if (water < volume && s.testIsolated[i] === 0 && s.fillClosed[i] === 0) {
     // Filling, whatever phase was asked for: a loop is full before it is tested or run. The
     // tank's refill is opened wide to keep up, so its level stays where it was.
     makeup = powered ? net.fillFlowM3s[i] : 0;
@@ -83,7 +83,9 @@ export function stepSeasonLoop(net: CompiledNetwork, s: PlantState, i: number, d
   } else if (s.seasonPhase[i] === PHASE_CODE.pressure_test) {
     const pressure = pressureOf(net, i, water);
     if (s.testIsolated[i] === 0) {
-      // The make-up pump raises the loop to its test pressure, then the loop is shut in.
+      // The make-up pump raises the loop to its test pressure, then the loop is shut in. A leak
+      // larger than the pump drains the loop as it tries.
+      s.fillClosed[i] = 1;
       makeup = powered ? net.makeupCapM3s[i] : 0;
       water += (makeup - leakAt(net, s, i, pressure)) * dt;
       const testWater = volume + (net.testPa[i] - net.staticPa[i]) * net.complianceM3Pa[i];
@@ -138,6 +140,7 @@ export function stepUnheated(net: CompiledNetwork, s: PlantState, i: number, dt:
 export function enterPhase(net: CompiledNetwork, s: PlantState, i: number, code: number): void {
   s.seasonPhase[i] = code;
   s.testIsolated[i] = 0;
+  s.fillClosed[i] = 0;
   if (code === PHASE_CODE.pressure_test && s.loopWaterM3[i] >= net.loopVolumeM3[i]) {
     s.loopWaterM3[i] = net.loopVolumeM3[i] + Math.max(0, s.p2rPa[i] - net.staticPa[i]) * net.complianceM3Pa[i];
   }
@@ -156,6 +159,7 @@ export function coldStart(net: CompiledNetwork, s: PlantState, indoorC: number):
   s.seasonPhase.fill(PHASE_CODE.empty);
   s.loopWaterM3.fill(0);
   s.testIsolated.fill(0);
+  s.fillClosed.fill(0);
   s.sourceLit = 0;
   for (const a of [s.t1s, s.t1r, s.t2s, s.t2r, s.supplyHistory]) a.fill(WATER_AMBIENT_C);
   s.sourceSupplyC = WATER_AMBIENT_C;

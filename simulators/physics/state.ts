@@ -76,6 +76,8 @@ export interface PlantState {
   seasonPhase: Uint8Array;
   loopWaterM3: Float64Array;
   testIsolated: Uint8Array;
+  /** 1 once a loop in its pressure test was full: the fill connection is shut, only the make-up pump raises it. */
+  fillClosed: Uint8Array;
   /** 1 while the heat source burns (some loop is in `hot`), 0 before it is lit. */
   sourceLit: number;
 }
@@ -175,6 +177,7 @@ export function initialState(net: CompiledNetwork, init: InitialConditions): Pla
     seasonPhase: u(n, PHASE_CODE.hot),
     loopWaterM3: Float64Array.from(net.loopVolumeM3),
     testIsolated: u(n),
+    fillClosed: u(n),
     sourceLit: 1,
   };
 }
