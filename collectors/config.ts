@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { loadDocument, validateDocument } from '../model/validate.ts';
 import { DeviceIdSchema } from './driver-support.ts';
-import { PROTOCOLS, PROTOCOL_NAMES, type DeviceConfig } from './drivers.ts';
+import { PROTOCOL_NAMES, PROTOCOL_SCHEMAS, type DeviceConfig } from './protocols.ts';
 
 /**
  * A device: `id` and `protocol`, then its protocol's fields. Written as if/then per protocol
@@ -21,7 +21,7 @@ export const DeviceSchema = Type.Unsafe<DeviceConfig>({
   },
   allOf: PROTOCOL_NAMES.map((name) => ({
     if: { properties: { protocol: { const: name } }, required: ['protocol'] },
-    then: PROTOCOLS[name].schema,
+    then: PROTOCOL_SCHEMAS[name],
   })),
 });
 
@@ -30,7 +30,7 @@ export const DevicesSchema = Type.Array(DeviceSchema, { default: [], description
 /** A document with a `collect` section; other sections (the platform config's) are not looked at. */
 const DocumentSchema = Type.Object({ collect: Type.Object({ devices: DevicesSchema }) });
 
-export type { DeviceConfig } from './drivers.ts';
+export type { DeviceConfig } from './protocols.ts';
 
 /** Validates a device list (filling defaults); a bad field fails with its path. */
 export function resolveDevices(doc: unknown, source = 'collect.devices'): DeviceConfig[] {

@@ -1,38 +1,25 @@
-// The protocol registry: a device's `protocol` picks its config schema and its driver. Adding a
-// protocol is a folder under collectors/ and one line here.
+// The protocol registry's drivers: a device's `protocol` picks its driver (its schema:
+// protocols.ts). Adding a protocol is a folder under collectors/ and one line here.
 
-import type { Static, TSchema } from '@sinclair/typebox';
 import { pino } from 'pino';
 import type { Driver } from '../model/driver.ts';
 import { HeatScadaError } from '../model/errors.ts';
 import type { Logger } from './driver-support.ts';
-import { ModbusDeviceSchema } from './modbus/config.ts';
 import { ModbusDriver } from './modbus/modbus-driver.ts';
-import { OpcuaDeviceSchema } from './opcua/config.ts';
 import { OpcuaDriver } from './opcua/opcua-driver.ts';
+import type { DeviceConfig, ProtocolName } from './protocols.ts';
 
-interface Protocol<S extends TSchema> {
-  schema: S;
-  create(device: Static<S>, log: Logger): Driver;
-}
+type DeviceOf<P extends ProtocolName> = Extract<DeviceConfig, { protocol: P }>;
 
-const protocol = <S extends TSchema>(schema: S, create: (device: Static<S>, log: Logger) => Driver): Protocol<S> => ({ schema, create });
-
-export const PROTOCOLS = {
-  opcua: protocol(OpcuaDeviceSchema, (device, log) => new OpcuaDriver(device, log)),
-  modbus: protocol(ModbusDeviceSchema, (device, log) => new ModbusDriver(device, log)),
+const CREATE: { [P in ProtocolName]: (device: DeviceOf<P>, log: Logger) => Driver } = {
+  opcua: (device, log) => new OpcuaDriver(device, log),
+  modbus: (device, log) => new ModbusDriver(device, log),
 };
-
-export type ProtocolName = keyof typeof PROTOCOLS;
-export const PROTOCOL_NAMES = Object.keys(PROTOCOLS) as ProtocolName[];
-
-/** One device of the collector's list, as its protocol's schema describes it. */
-export type DeviceConfig = { [P in ProtocolName]: Static<(typeof PROTOCOLS)[P]['schema']> }[ProtocolName];
 
 /** A driver for a validated device entry (see collectors/config.ts). */
 export function createDriver(device: DeviceConfig, log: Logger = pino({ name: 'collector' })): Driver {
-  const entry = PROTOCOLS[device.protocol] as Protocol<TSchema>;
-  return entry.create(device, log);
+  const create = CREATE[device.protocol] as (device: DeviceConfig, log: Logger) => Driver;
+  return create(device, log);
 }
 
 /**

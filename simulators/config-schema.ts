@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Type, type Static } from '@sinclair/typebox';
 import { HeatScadaError } from '../model/errors.ts';
 import { CONTROL_MODES, type ControlModeName } from '../model/tags.ts';
-import { OpcuaServerSecuritySchema } from './servers/opcua-security.ts';
+import { OpcuaServerSecuritySchema } from './servers/opcua-security-config.ts';
 
 // The `simulate:` section of the configuration document (composed in bin/config.ts).
 

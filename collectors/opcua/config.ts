@@ -5,7 +5,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { TagName } from '../../model/tags.ts';
 import { DeviceIdSchema, ReconnectSchema, mappedTags, tagMapSchema } from '../driver-support.ts';
-import { SERVER_TRUST } from './server-trust.ts';
+
+/** How the collector trusts a server's certificate (server-trust.ts). */
+export const SERVER_TRUST = ['first_use', 'trust_list'] as const;
+export type ServerTrustPolicy = (typeof SERVER_TRUST)[number];
 
 /** DOMAIN.md: the namespace every HeatSCADA PLC (and the simulator) serves its tags in. */
 export const HEATSCADA_NAMESPACE_URI = 'urn:heatscada:plc';

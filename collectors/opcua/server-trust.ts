@@ -13,9 +13,7 @@ import path from 'node:path';
 import { StatusCodes, type OPCUACertificateManager, type StatusCode } from 'node-opcua';
 import { HeatScadaError } from '../../model/errors.ts';
 import type { Logger } from '../driver-support.ts';
-
-export const SERVER_TRUST = ['first_use', 'trust_list'] as const;
-export type ServerTrustPolicy = (typeof SERVER_TRUST)[number];
+import type { ServerTrustPolicy } from './config.ts';
 
 export const PINS_FILE = 'server-pins.json';
 

@@ -23,8 +23,8 @@ import {
 import { pino } from 'pino';
 import { HeatScadaError } from '../../model/errors.ts';
 import { SharedByKey, backoffDelay, errorText, wait, type Logger, type ReconnectConfig } from '../driver-support.ts';
-import type { OpcuaDeviceConfig } from './config.ts';
-import { ServerTrust, type ServerTrustPolicy } from './server-trust.ts';
+import type { OpcuaDeviceConfig, ServerTrustPolicy } from './config.ts';
+import { ServerTrust } from './server-trust.ts';
 
 // node-opcua prints colourised multi-line warnings (one even at import). Warnings are dropped,
 // errors become one structured line. The loggers are process-wide, as node-opcua has them.
