@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { HeatScadaError } from '../model/errors.ts';
 import type { AlarmRecord } from './alarm-store.ts';
 import type { AlarmsConfig, Priority } from './config-schema.ts';
+import { preparedOnce } from '../store/sqlite/statements.ts';
 
 // Crew work orders: one per fault, opened from an alarm (by itself for critical and high, by hand
 // otherwise), moving assigned → en route → on site → resolved with the time of each step and
@@ -94,12 +95,19 @@ const medianOf = (values: number[]): number | null => {
 };
 
 export class WorkOrders {
+  /** Statements compiled once each: the residents' service opens, joins and moves an order at every complaint. */
+  private readonly sql: (sql: string) => Database.Statement;
+  /** The area (group) of each substation, the first that lists it: the KPIs ask it for every building of a city. */
+  private readonly areas = new Map<string, string>();
+
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly config: Pick<AlarmsConfig, 'crews' | 'groups' | 'repeat_window_days'>,
     private readonly now: () => number,
     private readonly log: Logger,
   ) {
+    this.sql = preparedOnce(db);
+    for (const [area, ids] of Object.entries(config.groups)) for (const id of ids) if (!this.areas.has(id)) this.areas.set(id, area);
     db.exec(`CREATE TABLE IF NOT EXISTS work_orders (
       id INTEGER PRIMARY KEY, alarm_id INTEGER, alarm TEXT NOT NULL, substation TEXT NOT NULL, area TEXT,
       priority TEXT NOT NULL, crew TEXT, state TEXT NOT NULL, opened_at INTEGER NOT NULL, en_route_at INTEGER,
@@ -108,7 +116,7 @@ export class WorkOrders {
   }
 
   areaOf(substation: string): string | null {
-    return Object.entries(this.config.groups).find(([, ids]) => ids.includes(substation))?.[0] ?? null;
+    return this.areas.get(substation) ?? null;
   }
 
   /** Opens an order for an alarm, unless one is open for the same fault (substation and alarm). */
@@ -131,15 +139,14 @@ export class WorkOrders {
 
   /** The newest order of this kind at the substation that is not resolved, if any. */
   openAt(substation: string, alarm: string): WorkOrder | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM work_orders WHERE substation = ? AND alarm = ? AND state <> 'resolved' ORDER BY id DESC LIMIT 1")
+    const row = this.sql("SELECT * FROM work_orders WHERE substation = ? AND alarm = ? AND state <> 'resolved' ORDER BY id DESC LIMIT 1")
       .get(substation, alarm) as OrderRow | undefined;
     return row && fromRow(row);
   }
 
   /** Orders of one alarm after an id, oldest first (the service's proactive complaints follow cold-homes orders). */
   ofAlarm(alarm: string, afterId = 0): WorkOrder[] {
-    return (this.db.prepare('SELECT * FROM work_orders WHERE alarm = ? AND id > ? ORDER BY id').all(alarm, afterId) as OrderRow[]).map(fromRow);
+    return (this.sql('SELECT * FROM work_orders WHERE alarm = ? AND id > ? ORDER BY id').all(alarm, afterId) as OrderRow[]).map(fromRow);
   }
 
   /** The crew an order at the substation goes to: the one covering its area, else the first. */
@@ -152,14 +159,12 @@ export class WorkOrders {
     const openOne = this.openAt(alarm.substation, alarm.alarm);
     if (openOne) return { order: openOne, opened: false };
     const now = this.now();
-    const previous = this.db
-      .prepare('SELECT id FROM work_orders WHERE substation = ? AND alarm = ? AND opened_at >= ? ORDER BY id DESC LIMIT 1')
+    const previous = this.sql('SELECT id FROM work_orders WHERE substation = ? AND alarm = ? AND opened_at >= ? ORDER BY id DESC LIMIT 1')
       .get(alarm.substation, alarm.alarm, now - this.config.repeat_window_days * 86_400_000) as { id: number } | undefined;
     const area = this.areaOf(alarm.substation);
     const crew = this.crewFor(alarm.substation);
     const notes: WorkOrderNote[] = note ? [{ ts: now, actor, text: note }] : [];
-    const row = this.db
-      .prepare(
+    const row = this.sql(
         `INSERT INTO work_orders (alarm_id, alarm, substation, area, priority, crew, state, opened_at, repeat_of, notes)
          VALUES (?, ?, ?, ?, ?, ?, 'assigned', ?, ?, ?) RETURNING *`,
       )
@@ -169,7 +174,7 @@ export class WorkOrders {
   }
 
   get(id: number): WorkOrder {
-    const row = this.db.prepare('SELECT * FROM work_orders WHERE id = ?').get(id) as OrderRow | undefined;
+    const row = this.sql('SELECT * FROM work_orders WHERE id = ?').get(id) as OrderRow | undefined;
     if (!row) throw new HeatScadaError('HS_ERR_NOT_FOUND', `no work order ${id}`, 'id');
     return fromRow(row);
   }
@@ -182,19 +187,19 @@ export class WorkOrders {
     }
     const now = this.now();
     const notes = note ? [...order.notes, { ts: now, actor, text: note }] : order.notes;
-    this.db.prepare(`UPDATE work_orders SET state = ?, ${STAMP[to]} = ?, notes = ? WHERE id = ?`).run(to, now, JSON.stringify(notes), id);
+    this.sql(`UPDATE work_orders SET state = ?, ${STAMP[to]} = ?, notes = ? WHERE id = ?`).run(to, now, JSON.stringify(notes), id);
     this.log.info({ code: 'HS_WORK_ORDER_STATE', order: id, from: order.state, to, actor }, 'work order moved');
     return this.get(id);
   }
 
   addNote(id: number, actor: string, text: string): WorkOrder {
     const order = this.get(id);
-    this.db.prepare('UPDATE work_orders SET notes = ? WHERE id = ?').run(JSON.stringify([...order.notes, { ts: this.now(), actor, text }]), id);
+    this.sql('UPDATE work_orders SET notes = ? WHERE id = ?').run(JSON.stringify([...order.notes, { ts: this.now(), actor, text }]), id);
     return this.get(id);
   }
 
   list(filter: { state?: OrderState; crew?: string; substation?: string; open?: boolean } = {}): WorkOrder[] {
-    const rows = this.db.prepare('SELECT * FROM work_orders ORDER BY id DESC LIMIT 1000').all() as OrderRow[];
+    const rows = this.sql('SELECT * FROM work_orders ORDER BY id DESC LIMIT 1000').all() as OrderRow[];
     return rows
       .map(fromRow)
       .filter(

@@ -6,29 +6,30 @@
 // hours, the category mix of a northern city's hotline (no heat and cold rooms first), about 8 %
 // repeats from the same home within 30 days. They are written as the 12345 platform's CSV export
 // and imported through the import path (service/import/: parse, check every row, one transaction).
-// The flow's later steps (dispatch, visit, resolution, follow-up, closure) are then set on the rows
-// in bulk SQL — going through the domain for 200,000 complaints would time the audit log, not the
-// KPIs. Then every KPI for every grouping over the season, by area for every day and by community
-// for every week, and list pages (newest 50, each filter, the next page).
+// Then the season's flow (bench/service-flow.ts: dispatch, visit, resolution, follow-up, closure,
+// seeded: late work, residents not reached or not satisfied, false-closure risks, work still open
+// at the end): a sample through Complaints, the rest in bulk, checked to be the same rows. Then
+// every KPI for every grouping over the season, by area for every day and by community for every
+// week, and list pages (newest 50, each filter, the next page).
 //
-// Baselines measured in the same run: the import rows one by one through create() (one
-// transaction each, as a form would enter them) into a fresh file; the KPIs by area computed in
-// JS from every row loaded.
+// Baselines measured in the same run: the import's rows as plain prepared INSERTs in one
+// transaction, and the first rows one by one through create() (one transaction each, as a form
+// would enter them), each into a fresh file; the KPIs by area computed in JS from every row loaded.
 //
 //   npx tsx bench/service.ts [--complaints 200000 --households 1390000]
 //
-// Last line: {"bench":"service","complaints":200000,"import_rows_s":…,"kpi_p99_ms":…,"page_p99_ms":…}
+// Last line: {"bench":"service","complaints":200000,"import_rows_s":…,"kpi_p99_ms":…,"page_p99_ms":…, then the season's figures and the baselines}
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { WorkOrders } from '../alarms/work-orders.ts';
-import { CATEGORIES, type BuildingEntry, type Category, type ComplaintState, type KpiGrouping } from '../model/service.ts';
+import type { BuildingEntry, Category, ComplaintFilter, ComplaintInput, ComplaintState, KpiGrouping } from '../model/service.ts';
 import { AddressBook } from '../service/address-book.ts';
-import type { ComplaintFilter } from '../model/service.ts';
+import { createComplaintTable, type ComplaintRow } from '../service/complaint-table.ts';
 import { Complaints } from '../service/complaints.ts';
 import { MAPPING_12345, resolveServiceConfig } from '../service/config-schema.ts';
 import { dayKeyIn } from '../service/day-key.ts';
@@ -37,7 +38,9 @@ import { exportCsv, type ExportRow } from '../service/import/write-export.ts';
 import { ServiceKpis } from '../service/kpis.ts';
 import { seededRandom, type Random } from '../simulators/network/random.ts';
 import { SqliteAuditTrail } from '../store/audit/sqlite-audit-trail.ts';
+import { openDatabase } from '../store/sqlite/schema.ts';
 import { progress } from './progress.ts';
+import { checkFlow, driveFlow, planSeason, writeFlow, type Plan, type Received } from './service-flow.ts';
 
 const { values } = parseArgs({
   options: {
@@ -50,10 +53,17 @@ const COMPLAINTS = Number(values.complaints);
 const HOUSEHOLDS = Number(values.households);
 const BASELINE_ROWS = Number(values['baseline-rows']);
 
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const SEASON_DAYS = 150;
 /** 2026-10-20 00:00 Beijing time. */
 const SEASON_START = Date.UTC(2026, 9, 19, 16);
+/** The morning after the season's last day: the figures are taken, the last days' work is still open. */
+const END = SEASON_START + SEASON_DAYS * DAY_MS + 8 * HOUR_MS;
+/** One complaint in this many goes through Complaints itself, the check of the bulk writer. */
+const FLOW_SAMPLE = 100;
+/** List rounds: each the first page under a filter, then the next. */
+const PAGE_ROUNDS = 400;
 const ZONE = 'Asia/Shanghai';
 const DISTRICTS = ['道里区', '南岗区', '道外区', '香坊区', '松北区', '平房区', '呼兰区', '阿城区', '双城区', '群力新区'];
 const SUBSTATIONS = 1_600;
@@ -172,8 +182,11 @@ function season(rnd: Random, buildings: readonly BuildingEntry[]): ExportRow[] {
   const recent: { at: number; home: Home }[] = [];
   return times.map((at, i) => {
     let home: Home;
-    const earlier = recent.filter((r) => r.at > at - (REPEAT_WINDOW_DAYS - 1) * DAY_MS);
-    if (earlier.length > 0 && rnd() < FORCED_REPEATS) home = earlier[Math.floor(rnd() * earlier.length)].home;
+    // The homes that called in the last 29 days: the tail of `recent`, which is in order of time.
+    let first = 0;
+    while (first < recent.length && recent[first].at <= at - (REPEAT_WINDOW_DAYS - 1) * DAY_MS) first++;
+    const earlier = recent.length - first;
+    if (earlier > 0 && rnd() < FORCED_REPEATS) home = recent[first + Math.floor(rnd() * earlier)].home;
     else home = randomHome();
     if (i % 20 === 0) {
       recent.push({ at, home });
@@ -199,60 +212,62 @@ interface Service {
   db: Database.Database;
   complaints: Complaints;
   workOrders: WorkOrders;
-  dir: string;
 }
 
-function openService(dir: string, book: AddressBook, city: City): Service {
-  const db = new Database(path.join(dir, 'heatscada.db'));
-  // As the store opens its file (store/sqlite/schema.ts).
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('cache_size = -65536');
+/** The service on its own store file, opened as the store opens it, on `clock` (the flow's steps set it). */
+function openService(file: string, book: AddressBook, city: City, clock: { now: number }): Service {
+  const db = openDatabase({ file, cacheMb: 64, busyTimeoutMs: 5000, walMb: 256 });
+  const now = () => clock.now;
   const crews = Object.keys(city.groups).map((g, i) => ({ id: `crew-${i + 1}`, name: `${g}抢修队`, groups: [g] }));
-  const workOrders = new WorkOrders(db, { crews, groups: city.groups, repeat_window_days: REPEAT_WINDOW_DAYS }, Date.now, log);
+  const workOrders = new WorkOrders(db, { crews, groups: city.groups, repeat_window_days: REPEAT_WINDOW_DAYS }, now, log);
   const config = resolveServiceConfig({ display_zone: ZONE });
-  const complaints = new Complaints({ database: db, addressBook: book, workOrders, audit: new SqliteAuditTrail(db), config, logger: log });
-  return { db, complaints, workOrders, dir };
+  const complaints = new Complaints({ database: db, addressBook: book, workOrders, audit: new SqliteAuditTrail(db, now), config, now, logger: log });
+  return { db, complaints, workOrders };
 }
 
 /**
- * The flow's later steps on every row, as a season ends, in one UPDATE: nearly all dispatched
- * within minutes to hours, visited, resolved (most within the limit), followed up, closed; a few
- * left open. Every draw is a hash of the id, so the season is the same at every run.
+ * The baseline of the import: the same rows as plain INSERTs of the columns the import writes
+ * (substation, area and day looked up as it does), one prepared statement, one transaction,
+ * into the same table and indexes — no checks, no repeat lookup, no audit.
  */
-function settleSeason(db: Database.Database): void {
-  const r = (k: number) => `(((id * 2654435761 + ${k * 40503}) % 10007) / 10007.0)`;
-  const state = `(CASE WHEN ${r(1)} < 0.02 THEN 'received' WHEN ${r(2)} < 0.04 THEN 'dispatched' WHEN ${r(3)} < 0.06 THEN 'resolved' WHEN ${r(4)} < 0.10 THEN 'followed_up' ELSE 'closed' END)`;
-  const dispatched = `(${state} <> 'received')`;
-  const done = `(${state} IN ('resolved', 'followed_up', 'closed'))`;
-  const response = `(CAST(${r(5)} * ${r(6)} * 240 AS INTEGER) * 60000)`;
-  const resolvedAt = `(received_at + ${response} + CAST(${r(8)} * (due_at - received_at) * 1.3 AS INTEGER))`;
-  const followedUp = `(${state} IN ('followed_up', 'closed') AND ${r(12)} < 0.97)`;
-  const reached = `(${r(10)} < 0.9)`;
-  const fixed = `(${r(9)} < 0.8)`;
-  const tempC = `(15 + ${r(7)} * 7)`;
-  db.exec(`UPDATE complaints SET
-      state = ${state},
-      dispatched_at = CASE WHEN ${dispatched} THEN received_at + ${response} END,
-      response_ms = CASE WHEN ${dispatched} THEN ${response} END,
-      crew = CASE WHEN ${dispatched} THEN 'crew-' || (1 + id % 10) END,
-      work_order_id = CASE WHEN ${dispatched} THEN id END,
-      on_site_at = CASE WHEN ${done} THEN received_at + ${response} + 3600000 END,
-      measured_at = CASE WHEN ${done} THEN received_at + ${response} + 3600000 END,
-      temp_c = CASE WHEN ${done} THEN ${tempC} END,
-      instrument = CASE WHEN ${done} THEN 'TES-1310 #4711' END,
-      resolved_at = CASE WHEN ${done} THEN ${resolvedAt} END,
-      fix = CASE WHEN ${done} AND ${fixed} THEN '放气、清洗过滤器' END,
-      follow_up_at = CASE WHEN ${followedUp} THEN ${resolvedAt} + 86400000 END,
-      follow_up_reached = CASE WHEN ${followedUp} THEN ${reached} END,
-      follow_up_satisfied = CASE WHEN ${followedUp} AND ${reached} THEN ${r(11)} < 0.93 END,
-      follow_up_words = CASE WHEN ${followedUp} THEN '' END,
-      follow_up_actor = CASE WHEN ${followedUp} THEN 'hotline' END,
-      closed_at = CASE WHEN ${state} = 'closed' THEN ${resolvedAt} + 90000000 END,
-      false_closure = CASE WHEN ${state} = 'closed' THEN
-        CASE WHEN NOT (${followedUp} AND ${reached}) THEN 'no_follow_up' WHEN ${tempC} < 18 AND NOT ${fixed} THEN 'cold_without_fix' END END,
-      reached_by_order = category IN ('cold_home', 'no_heat') AND ${r(13)} < 0.12`);
-  db.exec('ANALYZE');
+function plainInserts(file: string, inputs: readonly ComplaintInput[], service: Service, book: AddressBook): number {
+  const db = openDatabase({ file, cacheMb: 64, busyTimeoutMs: 5000, walMb: 256 });
+  createComplaintTable(db);
+  const insert = db.prepare(
+    `INSERT INTO complaints (channel, ticket, received_at, day, community, building, unit, room, substation, area, phone, category, words, state, due_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?)`,
+  );
+  const dayOf = dayKeyIn(ZONE);
+  const limits = resolveServiceConfig({}).time_limits_h;
+  const ms = timed(() =>
+    db.transaction(() => {
+      for (const c of inputs) {
+        const b = book.find(c.address.community, c.address.building)!;
+        const at = c.receivedAt!;
+        insert.run(c.channel, c.ticket, at, dayOf(at), c.address.community, c.address.building, c.address.unit, c.address.room, b.substation, service.workOrders.areaOf(b.substation), c.phone, c.category, c.words, at + limits[c.category] * HOUR_MS);
+      }
+    })(),
+  )[1];
+  db.close();
+  return inputs.length / (ms / 1000);
+}
+
+/** Every complaint's flow over the season (bench/service-flow.ts): a sample through Complaints, the rest in bulk, the sample checked against the bulk writer. */
+function settleSeason(service: Service, clock: { now: number }): { plans: Plan[]; sample: number; ms: number } {
+  const start = performance.now();
+  const received = (service.db.prepare('SELECT id, received_at, due_at, category, substation, repeat_of FROM complaints ORDER BY id').all() as ComplaintRow[]).map(
+    (r): Received => ({ id: r.id, receivedAt: r.received_at, dueAt: r.due_at, category: r.category, substation: r.substation, repeatOf: r.repeat_of }),
+  );
+  const plans = planSeason(received, { rnd: seededRandom(2026), end: END, crewFor: (s) => service.workOrders.crewFor(s) });
+  const sampled = plans.filter((p) => p.id % FLOW_SAMPLE === 0);
+  const bar = progress('service: flow in bulk');
+  writeFlow(service.db, plans.filter((p) => p.id % FLOW_SAMPLE !== 0), (done) => bar.update(done, plans.length));
+  bar.done(`${plans.length - sampled.length} complaints`);
+  const [, driveMs] = timed(() => driveFlow(service.complaints, clock, sampled));
+  checkFlow(service.db, sampled);
+  process.stderr.write(`service: flow of ${sampled.length} sampled complaints through Complaints in ${(driveMs / 1000).toFixed(1)} s, their rows as the bulk writer's\n`);
+  service.db.exec('ANALYZE');
+  return { plans, sample: sampled.length, ms: performance.now() - start };
 }
 
 const p99 = (samples: number[]): number => {
@@ -260,9 +275,15 @@ const p99 = (samples: number[]): number => {
   return s[Math.max(0, Math.ceil(0.99 * s.length) - 1)];
 };
 const round1 = (x: number): number => Math.round(x * 10) / 10;
+const percent = (x: number | null): number => round1((x ?? 0) * 100);
 const timed = <T>(f: () => T): [T, number] => {
   const t = performance.now();
   const r = f();
+  return [r, performance.now() - t];
+};
+const timedAsync = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
+  const t = performance.now();
+  const r = await f();
   return [r, performance.now() - t];
 };
 
@@ -292,18 +313,19 @@ async function main(): Promise<void> {
   const households = city.buildings.reduce((s, b) => s + b.households, 0);
   process.stderr.write(`service: address book of ${households.toLocaleString('en')} households in ${book.size.toLocaleString('en')} buildings on ${SUBSTATIONS} substations (${Math.round(cityMs)} ms)\n`);
 
-  const [rows, seasonMs] = timed(() => season(rnd, city.buildings));
-  const csv = Buffer.from(exportCsv(MAPPING_12345, rows), 'utf8');
-  process.stderr.write(`service: ${rows.length.toLocaleString('en')} tickets over ${SEASON_DAYS} days as a 12345 CSV export of ${(csv.length / 1e6).toFixed(1)} MB (${Math.round(seasonMs)} ms)\n`);
+  // Only the file is kept, as the platform hands it over: the tickets' objects are not the import's to hold.
+  const [csv, seasonMs] = timed(() => Buffer.from(exportCsv(MAPPING_12345, season(rnd, city.buildings)), 'utf8'));
+  process.stderr.write(`service: ${COMPLAINTS.toLocaleString('en')} tickets over ${SEASON_DAYS} days as a 12345 CSV export of ${(csv.length / 1e6).toFixed(1)} MB (${Math.round(seasonMs)} ms)\n`);
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'heatscada-bench-service-'));
   try {
-    const service = openService(dir, book, city);
+    // The import happens at the season's end; the flow's steps move the clock to their times.
+    const clock = { now: END };
+    const service = openService(path.join(dir, 'heatscada.db'), book, city, clock);
     const context = { mapping: MAPPING_12345, addressBook: book, zone: ZONE };
     // importFile's two steps, timed apart: reading and checking the file (service/import/), then createMany.
-    const readStart = performance.now();
-    const inputs = await readExport(csv, 'csv', context);
-    const readMs = performance.now() - readStart;
+    process.stderr.write('service: importing the export (read and check every row, then one transaction) …\n');
+    const [inputs, readMs] = await timedAsync(() => readExport(csv, 'csv', context));
     const [result, createMs] = timed(() => service.complaints.createMany(inputs, 'bench'));
     const importMs = readMs + createMs;
     const importRowsS = result.created / (importMs / 1000);
@@ -313,38 +335,40 @@ async function main(): Promise<void> {
         `(file read and checked in ${(readMs / 1000).toFixed(1)} s, createMany ${(createMs / 1000).toFixed(1)} s: ${Math.round(createRowsS).toLocaleString('en')} rows/s)\n`,
     );
 
-    // Baseline: the first rows again, one create() (one transaction) a row, into a file of their own.
-    const baseDir = path.join(dir, 'baseline');
-    mkdirSync(baseDir);
-    const baseline = openService(baseDir, book, city);
-    const baseInputs = await readExport(Buffer.from(exportCsv(MAPPING_12345, rows.slice(0, BASELINE_ROWS)), 'utf8'), 'csv', context);
+    // Baselines: the same rows as plain INSERTs, and the first rows again one create() (one transaction) a row, each into a file of their own.
+    process.stderr.write('service: baselines: the same rows as plain INSERTs, the first rows one create() each …\n');
+    const plainRowsS = plainInserts(path.join(dir, 'plain.db'), inputs, service, book);
+    const baseline = openService(path.join(dir, 'baseline.db'), book, city, clock);
+    const baseInputs = inputs.slice(0, BASELINE_ROWS);
     const [, baseMs] = timed(() => {
       for (const input of baseInputs) baseline.complaints.create(input, 'bench');
     });
     const baseRowsS = baseInputs.length / (baseMs / 1000);
     baseline.db.close();
+    process.stderr.write(
+      `service: baseline plain INSERTs ${Math.round(plainRowsS).toLocaleString('en')} rows/s (the import ×${round1(importRowsS / plainRowsS)}), ` +
+        `one create() a row ${Math.round(baseRowsS).toLocaleString('en')} rows/s (${baseInputs.length} rows; the import ×${round1(importRowsS / baseRowsS)})\n`,
+    );
 
-    const settleMs = timed(() => settleSeason(service.db))[1];
-    process.stderr.write(`service: the season's flow set on every row in ${(settleMs / 1000).toFixed(1)} s\n`);
+    const flow = settleSeason(service, clock);
+    process.stderr.write(`service: the season's flow set on every row in ${(flow.ms / 1000).toFixed(1)} s\n`);
 
     const kpis = new ServiceKpis(service.db, {
       addressBook: book,
       config: { company: 'harbin-heat', season: { id: '2026-2027', start: '2026-10-20', end: '2027-04-20' } },
       areaOf: (s) => service.workOrders.areaOf(s),
       crewFor: (s) => service.workOrders.crewFor(s),
-      now: () => SEASON_START + (SEASON_DAYS + 10) * DAY_MS,
+      now: () => END,
     });
     const kpiTimes: number[] = [];
     const bar = progress('service: kpis');
     const groupings: KpiGrouping[] = ['company', 'area', 'crew', 'community', 'day', 'season'];
-    let repeatRate = 0;
     const seasonMs = new Map<KpiGrouping, number[]>();
     for (let round = 0; round < 3; round++) {
       for (const by of groupings) {
-        const [out, ms] = timed(() => kpis.compute({ by }));
+        const ms = timed(() => kpis.compute({ by }))[1];
         kpiTimes.push(ms);
         seasonMs.set(by, [...(seasonMs.get(by) ?? []), ms]);
-        if (by === 'company') repeatRate = out[0]?.repeatRate ?? 0;
       }
     }
     process.stderr.write(`service: the whole season by ${groupings.map((by) => `${by} ${round1(Math.min(...seasonMs.get(by)!))} ms`).join(', ')} (best of 3)\n`);
@@ -356,13 +380,15 @@ async function main(): Promise<void> {
     }
     bar.done(`${kpiTimes.length} queries, p99 ${round1(p99(kpiTimes))} ms`);
     const company = kpis.compute({ by: 'company' })[0];
+    const open = (service.db.prepare("SELECT COUNT(*) FROM complaints WHERE state NOT IN ('closed')").pluck().get() as number);
     process.stderr.write(
-      `service: season ${company.complaints.toLocaleString('en')} complaints, ${round1(company.per1kHouseholds ?? 0)} per 1,000 households, repeats ${round1(repeatRate * 100)} %, ` +
-        `first response ${round1(company.firstResponseMin ?? 0)} min, within limit ${round1((company.withinLimitRate ?? 0) * 100)} %, closed ${round1((company.closureRate ?? 0) * 100)} %, ` +
-        `satisfied ${round1((company.satisfactionRate ?? 0) * 100)} %, at risk of false closure ${company.falseClosureRisks.toLocaleString('en')}\n`,
+      `service: season ${company.complaints.toLocaleString('en')} complaints, ${round1(company.per1kHouseholds ?? 0)} per 1,000 households, repeats ${percent(company.repeatRate)} %, ` +
+        `first response ${round1(company.firstResponseMin ?? 0)} min, within limit ${percent(company.withinLimitRate)} %, closed ${percent(company.closureRate)} % (${open.toLocaleString('en')} open at the end), ` +
+        `followed up effectively ${percent(company.effectiveFollowUpRate)} %, satisfied ${percent(company.satisfactionRate)} %, at risk of false closure ${company.falseClosureRisks.toLocaleString('en')}\n`,
     );
-    const [, naiveMs] = timed(() => naiveAreaKpis(service.db, SEASON_START + (SEASON_DAYS + 10) * DAY_MS));
+    const [, naiveMs] = timed(() => naiveAreaKpis(service.db, END));
     const [, areaMs] = timed(() => kpis.compute({ by: 'area' }));
+    process.stderr.write(`service: baseline naive JS KPIs by area ${Math.round(naiveMs)} ms vs SQL ${round1(areaMs)} ms: ×${round1(naiveMs / areaMs)}\n`);
 
     const pageTimes: number[] = [];
     const substations = [...new Set(city.buildings.map((b) => b.substation))];
@@ -379,13 +405,16 @@ async function main(): Promise<void> {
       () => ({ q: ['漏水', '不热', '阳光', 'HEB20260001'][Math.floor(prng() * 4)] }),
       () => ({ state: 'received', crew: `crew-${1 + Math.floor(prng() * 10)}` }),
     ];
-    for (let i = 0; i < 400; i++) {
+    const pages = progress('service: list pages');
+    for (let i = 0; i < PAGE_ROUNDS; i++) {
       const filter = filters[i % filters.length]();
       const [first, ms] = timed(() => service.complaints.list(filter));
       pageTimes.push(ms);
       const last = first[first.length - 1];
       if (last) pageTimes.push(timed(() => service.complaints.list({ ...filter, before: last.id }))[1]);
+      pages.update(i + 1, PAGE_ROUNDS);
     }
+    pages.done(`${pageTimes.length} pages, p99 ${round1(p99(pageTimes))} ms`);
     service.db.close();
 
     const figures = {
@@ -399,15 +428,20 @@ async function main(): Promise<void> {
       buildings: book.size,
       kpi_queries: kpiTimes.length,
       page_queries: pageTimes.length,
-      repeat_rate: Math.round(repeatRate * 1000) / 1000,
-      baseline_rows_s: Math.round(baseRowsS),
+      repeat_rate: Math.round((company.repeatRate ?? 0) * 1000) / 1000,
+      first_response_min: round1(company.firstResponseMin ?? 0),
+      within_limit_rate: Math.round((company.withinLimitRate ?? 0) * 1000) / 1000,
+      closure_rate: Math.round((company.closureRate ?? 0) * 1000) / 1000,
+      effective_follow_up_rate: Math.round((company.effectiveFollowUpRate ?? 0) * 1000) / 1000,
+      satisfaction_rate: Math.round((company.satisfactionRate ?? 0) * 1000) / 1000,
+      false_closure_risks: company.falseClosureRisks,
+      open_at_end: open,
+      flow_sampled: flow.sample,
+      baseline_plain_insert_rows_s: Math.round(plainRowsS),
+      baseline_create_rows_s: Math.round(baseRowsS),
       baseline_area_kpi_ms: Math.round(naiveMs),
       area_kpi_ms: round1(areaMs),
     };
-    process.stderr.write(
-      `service: baseline one create() a row ${Math.round(baseRowsS).toLocaleString('en')} rows/s (${baseInputs.length} rows): import ×${round1(importRowsS / baseRowsS)}; ` +
-        `naive JS KPIs by area ${Math.round(naiveMs)} ms vs SQL ${round1(areaMs)} ms: ×${round1(naiveMs / areaMs)}\n`,
-    );
     console.log(JSON.stringify(figures));
   } finally {
     rmSync(dir, { recursive: true, force: true });

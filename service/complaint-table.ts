@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Category, Channel, Complaint, ComplaintState, FalseClosureRisk } from '../model/service.ts';
+import { migrateComponent } from '../store/sqlite/schema.ts';
+import { dropKpiIndexes, kpiIndexes } from './kpi-counters.ts';
 
 // The complaints table in the store's SQLite file (beside alarms/ and work orders): one row a
 // complaint, the measurement and the follow-up in their own columns so that every KPI is a
@@ -50,8 +52,10 @@ export interface ComplaintRow {
   reached_by_order: number;
 }
 
-export function createComplaintTable(db: Database.Database): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS complaints (
+/** Each entry migrates from version i to i + 1 (store/sqlite/schema.ts migrateComponent); append, never edit a shipped one. */
+const MIGRATIONS: readonly string[] = [
+  // As first shipped, before versions were kept: IF NOT EXISTS, for files made then.
+  `CREATE TABLE IF NOT EXISTS complaints (
       id INTEGER PRIMARY KEY, channel TEXT NOT NULL, ticket TEXT, received_at INTEGER NOT NULL, day TEXT NOT NULL,
       community TEXT NOT NULL, building TEXT NOT NULL, unit TEXT NOT NULL, room TEXT NOT NULL,
       substation TEXT NOT NULL, loop TEXT, area TEXT, phone TEXT NOT NULL, category TEXT NOT NULL, words TEXT NOT NULL,
@@ -67,23 +71,16 @@ export function createComplaintTable(db: Database.Database): void {
     CREATE INDEX IF NOT EXISTS complaints_state ON complaints (state, received_at);
     CREATE INDEX IF NOT EXISTS complaints_crew ON complaints (crew, received_at) WHERE crew IS NOT NULL;
     CREATE INDEX IF NOT EXISTS complaints_channel ON complaints (channel, received_at);
-    CREATE INDEX IF NOT EXISTS complaints_order ON complaints (work_order_id) WHERE work_order_id IS NOT NULL;
-    ${KPI_GROUPS.map((g) => `CREATE INDEX IF NOT EXISTS ${kpiIndex(g)} ON complaints (${g}, ${KPI_COLUMNS}) WHERE ${RESIDENTS};`).join('\n    ')}
-    CREATE INDEX IF NOT EXISTS ${kpiIndex('company')} ON complaints (${KPI_COLUMNS}, day) WHERE ${RESIDENTS};`);
-}
+    CREATE INDEX IF NOT EXISTS complaints_order ON complaints (work_order_id) WHERE work_order_id IS NOT NULL;`,
+  // The KPI indexes of counter pairs (kpi-counters.ts) for those of every KPI column, and the company's read from the days'.
+  `DROP INDEX IF EXISTS complaints_kpi_company;
+    ${dropKpiIndexes()}
+    ${kpiIndexes()}`,
+];
 
-/** Residents' complaints: the KPIs leave out the proactive ones (our own orders). */
-export const RESIDENTS = "channel <> 'proactive'";
-/** The columns every KPI reads, first response first so that a group's median is a walk along its index; channel too, or SQLite reads the table to check the partial index's own condition. */
-const KPI_COLUMNS = 'response_ms, received_at, due_at, resolved_at, closed_at, follow_up_reached, follow_up_satisfied, repeat_of, false_closure, reached_by_order, channel';
-/** Groupings with a column of their own; the company's (and the season's, folded from it) index has none in front. */
-export const KPI_GROUPS = ['area', 'crew', 'community', 'day'] as const;
-export type KpiGroupColumn = (typeof KPI_GROUPS)[number];
-/**
- * One covering, partial index per grouping: a KPI query reads the index alone, in group order, with
- * no sort and no look at the table's wide rows (words, phone).
- */
-export const kpiIndex = (g: KpiGroupColumn | 'company'): string => `complaints_kpi_${g}`;
+export function createComplaintTable(db: Database.Database): void {
+  migrateComponent(db, 'complaints', MIGRATIONS);
+}
 
 export function fromRow(r: ComplaintRow): Complaint {
   return {

@@ -154,7 +154,7 @@ describe('complaints', () => {
   });
 
   it('creates many in one transaction in order of receipt: duplicates skipped and counted, one bad address writes nothing', () => {
-    const { clock, complaints, audit, db } = serviceHarness();
+    const { clock, complaints, audit, db, kpis } = serviceHarness();
     const batch = [
       call({ channel: '12345', ticket: 'GD2', receivedAt: T0 + 2 * HOUR }),
       call({ channel: '12345', ticket: 'GD1', receivedAt: T0 + HOUR }),
@@ -166,6 +166,9 @@ describe('complaints', () => {
     expect([oldest.ticket, newest.ticket, newest.repeatOf]).toEqual(['GD1', 'GD2', oldest.id]);
     expect(audit.search({ action: 'complaint.change', target: `complaint:${oldest.id}-` })[0]).toMatchObject({ actor: 'import-zhao', newValue: 'received', detail: expect.stringContaining('2 complaints created (12345)') });
     expect(complaints.createMany(batch, 'import-zhao')).toMatchObject({ created: 0, duplicates: 3 });
+    // A batch into an empty table built its KPI indexes after its rows: they are there, and count it.
+    expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'complaints_kpi_%'").pluck().get()).toBe(4);
+    expect(kpis.compute({ by: 'company' })[0]).toMatchObject({ complaints: 2, repeatRate: 1 / 2 });
 
     const before = (db.prepare('SELECT COUNT(*) AS n FROM complaints').get() as { n: number }).n;
     const broken = [call({ channel: '12345', ticket: 'GD3' }), call({ channel: '12345', ticket: 'GD4', home: { building: '7号楼' } })];
@@ -188,6 +191,17 @@ describe('complaints', () => {
     expect(complaints.list({ community: '阳光花园', state: 'received' })).toHaveLength(3);
     expect(complaints.list({ substation: 'S2' })).toHaveLength(0);
     expect(() => complaints.list({ before: 999 })).toThrow(/HS_ERR_NOT_FOUND/);
+  });
+
+  it('finds words past the newest 5,000 complaints, in order, page by page', () => {
+    const { complaints } = serviceHarness();
+    // GD10 is older than the newest 5,000; GD100–GD109 and GD1000–GD1099 among them.
+    complaints.createMany(Array.from({ length: 5100 }, (_, i) => call({ channel: '12345', ticket: `GD${i}`, receivedAt: T0 + i * MIN, home: { room: String(i) } })), 'import');
+    const tickets = (page: { ticket: string | null }[]) => page.map((c) => c.ticket);
+    const all = [...Array.from({ length: 100 }, (_, i) => `GD${1099 - i}`), ...Array.from({ length: 10 }, (_, i) => `GD${109 - i}`), 'GD10'];
+    expect(tickets(complaints.list({ q: 'GD10', limit: 500 }))).toEqual(all);
+    const first = complaints.list({ q: 'GD10', limit: 105 });
+    expect(tickets([...first, ...complaints.list({ q: 'GD10', before: first[first.length - 1].id })])).toEqual(all);
   });
 
   it('masks a phone number to its first three and last four digits', () => {

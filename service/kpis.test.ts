@@ -36,8 +36,8 @@ const expected = (key: string, k: Partial<ServiceKpi>): ServiceKpi => ({
   ...k,
 });
 
-function season() {
-  const h = serviceHarness({ season: { id: '2026-2027', start: '2026-10-20', end: '2027-04-20' } });
+function season(configured = { id: '2026-2027', start: '2026-10-20', end: '2027-04-20' }) {
+  const h = serviceHarness({ season: configured });
   const { clock, complaints, workOrders } = h;
   const at = (ms: number) => (clock.now = T0 + ms);
   workOrders.openFor({ id: 9, alarm: 'cold_homes', substation: 'S2', priority: 'high' }, 'alarms');
@@ -142,5 +142,10 @@ describe('service KPIs', () => {
       expected('north', { complaints: 1, withinLimitRate: 0, closureRate: 0, repeatRate: 1, per10kM2: 1, per1kHouseholds: 10 }),
     ]);
     expect(kpis.compute({ by: 'company', from: T0 + 10 * DAY })).toEqual([]);
+    // A configured season of its own id from 11-16 takes D and E; A, B and C stay in the July–June season.
+    expect(season({ id: 'winter', start: '2026-11-16', end: '2027-03-31' }).kpis.compute({ by: 'season' })).toEqual([
+      { ...first, key: '2026-2027' },
+      { ...second, key: 'winter' },
+    ]);
   });
 });

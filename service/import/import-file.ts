@@ -82,6 +82,19 @@ const OPTIONAL: ReadonlySet<MappedField> = new Set(['unit', 'words']);
 const isBlank = (cells: Cell[]): boolean => cells.every((c) => typeof c === 'string' && c.trim() === '');
 const text = (cell: Cell | undefined): string => (cell === undefined ? '' : typeof cell === 'string' ? cell.trim() : cell.toISOString());
 
+/** The mapped cells of a row as text, in one object of one shape (built field by field, a row's object is a slow dictionary). */
+const valuesOf = (cells: Cell[], at: Record<MappedField, number>): Record<MappedField, string> => ({
+  ticket: text(cells[at.ticket]),
+  received_at: text(cells[at.received_at]),
+  community: text(cells[at.community]),
+  building: text(cells[at.building]),
+  unit: text(cells[at.unit]),
+  room: text(cells[at.room]),
+  phone: text(cells[at.phone]),
+  category: text(cells[at.category]),
+  words: text(cells[at.words]),
+});
+
 /** 7 to 15 digits once spaces, dashes, brackets and a +86 / 0086 prefix are taken off: a mobile or a landline with its area code. */
 function phoneDigits(phone: string): string | undefined {
   const digits = phone.replace(/[\s\-()（）]/g, '').replace(/^(\+86|0086)/, '');
@@ -137,15 +150,18 @@ export function complaintInputs(rows: TableRow[], { mapping, addressBook, zone }
   const communities = (): Set<string> => (known ??= new Set(addressBook.entries().map((e) => e.community)));
   const inputs: ComplaintInput[] = [];
   const errors: ImportRowError[] = [];
+  let row = 0;
+  // One function for every row, not a closure a row: a season's export has 200,000.
+  const bad = (field: MappedField, message: string) => errors.push({ row, column: mapping[field], message });
 
-  for (const { row, cells } of rows) {
+  for (const r of rows) {
+    row = r.row;
+    const cells = r.cells;
     if (row <= columns.headerRow || isBlank(cells)) continue;
-    const bad = (field: MappedField, message: string) => errors.push({ row, column: mapping[field], message });
-    const value = {} as Record<MappedField, string>;
+    const value = valuesOf(cells, columns.index);
     let complete = true;
     for (const field of MAPPED_FIELDS) {
-      const v = text(cells[columns.index[field]]);
-      value[field] = v;
+      const v = value[field];
       if (v === '' && !OPTIONAL.has(field)) {
         bad(field, 'empty');
         complete = false;

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { CsvError, csvRecords } from './csv-records.ts';
 
 // A ticket export as rows of cells, whatever it came as: CSV (UTF-8, with or without a BOM, or
 // GB18030 — what Chinese office software saves) or the first sheet of an XLSX workbook. Rows are
@@ -40,15 +40,13 @@ export function decodeText(bytes: Uint8Array): string {
 }
 
 function readCsv(bytes: Uint8Array): TableRow[] {
-  let records: string[][];
   try {
     // Empty lines stay records (then skipped as blank), so a record's index is its row.
-    records = parseCsv(decodeText(bytes), { relax_column_count: true, skip_empty_lines: false, bom: true });
+    return csvRecords(decodeText(bytes)).map((cells, i) => ({ row: i + 1, cells }));
   } catch (e) {
-    const line = (e as { lines?: unknown }).lines;
-    throw new UnreadableTable(typeof line === 'number' ? line : 0, `not a CSV file: ${(e as Error).message}`);
+    if (e instanceof CsvError) throw new UnreadableTable(e.record, `not a CSV file: ${e.message}`);
+    throw e;
   }
-  return records.map((cells, i) => ({ row: i + 1, cells }));
 }
 
 type SheetValue = ExcelJS.CellValue;

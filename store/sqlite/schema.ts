@@ -133,7 +133,7 @@ export function openDatabase(opts: OpenOptions): Database.Database {
     // checkpoint rather than once per few batches: about twice the write rate (README).
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.round((opts.walMb * 1024 * 1024) / pageSize))}`);
-    migrate(db);
+    migrateComponent(db, COMPONENT, MIGRATIONS);
   } catch (e) {
     db.close();
     throw openError(opts.file, e);
@@ -141,16 +141,21 @@ export function openDatabase(opts: OpenOptions): Database.Database {
   return db;
 }
 
-function migrate(db: Database.Database): void {
+/**
+ * Brings a component's tables to the newest of its migrations (each from version i to i + 1), in
+ * one transaction, and records the version in `schema_version`: the store's, and those of the
+ * roles that keep tables in the same file.
+ */
+export function migrateComponent(db: Database.Database, component: string, migrations: readonly string[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
-  const row = db.prepare<[string], { version: number }>('SELECT version FROM schema_version WHERE component = ?').get(COMPONENT);
+  const row = db.prepare<[string], { version: number }>('SELECT version FROM schema_version WHERE component = ?').get(component);
   const from = row?.version ?? 0;
-  if (from > MIGRATIONS.length) {
-    throw new Error(`the store schema is version ${from}, newer than this HeatSCADA knows (${MIGRATIONS.length})`);
+  if (from > migrations.length) {
+    throw new Error(`the ${component} schema is version ${from}, newer than this HeatSCADA knows (${migrations.length})`);
   }
-  if (from === MIGRATIONS.length) return;
+  if (from === migrations.length) return;
   db.transaction(() => {
-    for (let v = from; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]);
-    db.prepare('INSERT OR REPLACE INTO schema_version VALUES (?, ?)').run(COMPONENT, MIGRATIONS.length);
+    for (let v = from; v < migrations.length; v++) db.exec(migrations[v]);
+    db.prepare('INSERT OR REPLACE INTO schema_version VALUES (?, ?)').run(component, migrations.length);
   }).immediate();
 }
