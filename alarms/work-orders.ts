@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { HeatScadaError } from '../model/errors.ts';
+import { preparedOnce } from '../store/sqlite/statements.ts';
 import type { AlarmRecord } from './alarm-store.ts';
 import type { AlarmsConfig, Priority } from './config-schema.ts';
-import { preparedOnce } from '../store/sqlite/statements.ts';
 
 // Crew work orders: one per fault, opened from an alarm (by itself for critical and high, by hand
 // otherwise), moving assigned → en route → on site → resolved with the time of each step and

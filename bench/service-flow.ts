@@ -57,6 +57,8 @@ export interface Plan {
   steps: Step[];
 }
 
+/** The state each step leaves a complaint in. */
+const STATE_AFTER: Record<Step['kind'], ComplaintState> = { dispatch: 'dispatched', onSite: 'on_site', resolve: 'resolved', followUp: 'followed_up', close: 'closed' };
 /** Who takes each step, in the audit trail and the follow-up's actor. */
 const ACTOR: Record<Step['kind'], string> = { dispatch: 'hotline', onSite: 'crew', resolve: 'crew', followUp: 'hotline', close: 'hotline' };
 
@@ -155,9 +157,8 @@ export function flowColumns(plan: Plan): FlowColumns {
     // Joined to a cold-homes order opened before the call: the bench runs no alarm engine, so none.
     reached_by_order: 0,
   };
-  const state: Record<Step['kind'], ComplaintState> = { dispatch: 'dispatched', onSite: 'on_site', resolve: 'resolved', followUp: 'followed_up', close: 'closed' };
   for (const step of plan.steps) {
-    row.state = state[step.kind];
+    row.state = STATE_AFTER[step.kind];
     switch (step.kind) {
       case 'dispatch':
         // The first dispatch is the first response (COALESCE): a later one does not move it.

@@ -9,6 +9,8 @@ import { dropKpiIndexes, kpiIndexes } from './kpi-counters.ts';
 // The indexes serve the list's newest-first pages under each filter, the repeat lookup of a home,
 // the (channel, ticket) key of imports and the orders a complaint joined; those of columns an
 // import leaves empty (crew, work order) are partial, so that an import does not pay for them.
+// The KPIs have one index per grouping (kpi-counters.ts). The schema's version is kept in the
+// store's `schema_version` as component `complaints`.
 
 export interface ComplaintRow {
   id: number;

@@ -16,12 +16,12 @@ import {
   type FollowUp,
   type RoomMeasurement,
 } from '../model/service.ts';
+import { preparedOnce } from '../store/sqlite/statements.ts';
 import type { AddressBook } from './address-book.ts';
 import { createComplaintTable, fromRow, type ComplaintRow } from './complaint-table.ts';
-import { dropKpiIndexes, kpiIndexes } from './kpi-counters.ts';
-import { preparedOnce } from '../store/sqlite/statements.ts';
 import type { ServiceConfig } from './config-schema.ts';
 import { dayKeyIn } from './day-key.ts';
+import { dropKpiIndexes, kpiIndexes } from './kpi-counters.ts';
 
 // The residents' complaints and their way: received → dispatched (opens or joins a work order for
 // the crew of the substation) → on site (the room measured) → resolved → followed up → closed.
@@ -54,11 +54,11 @@ type NewRow = Pick<
 >;
 
 export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 500;
 /** Older than the complaint at (@beforeAt, @beforeId) in the list's order: the next page. */
 const BEFORE = '(received_at < @beforeAt OR (received_at = @beforeAt AND id < @beforeId))';
 /** A search of words alone walks this many of the newest along the time index, then reads the table in its own order. */
 const RECENT_WORDS_ROWS = 5000;
-export const MAX_LIMIT = 500;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** Categories a cold-homes order from telemetry already covers. */
@@ -104,10 +104,10 @@ export class Complaints {
   private readonly byTicketStmt: Database.Statement;
   private readonly earlierStmt: Database.Statement;
   private readonly spanCountStmt: Database.Statement;
-  private readonly recentCutStmt: Database.Statement;
+  private readonly spanHomesStmt: Database.Statement;
   /** The newest id: at least the table's rows (none are deleted). */
   private readonly lastIdStmt: Database.Statement;
-  private readonly spanHomesStmt: Database.Statement;
+  private readonly recentCutStmt: Database.Statement;
   /** The repeat window, ms. */
   private readonly window: number;
   private readonly reopenOpenStmt: Database.Statement;
@@ -135,10 +135,10 @@ export class Complaints {
       .prepare(`SELECT received_at FROM complaints WHERE ${BEFORE} ORDER BY received_at DESC, id DESC LIMIT 1 OFFSET @skip`)
       .pluck();
     this.lastIdStmt = this.db.prepare('SELECT MAX(id) FROM complaints').pluck();
-    this.spanCountStmt = this.db.prepare('SELECT COUNT(*) FROM complaints WHERE received_at BETWEEN ? AND ?');
-    this.spanHomesStmt = this.db.prepare("SELECT DISTINCT community, building, room, unit FROM complaints WHERE received_at BETWEEN ? AND ? AND channel <> 'proactive'");
+    this.spanCountStmt = this.db.prepare('SELECT COUNT(*) FROM complaints WHERE received_at BETWEEN ? AND ?').pluck();
+    this.spanHomesStmt = this.db.prepare("SELECT DISTINCT community, building, room, unit FROM complaints WHERE received_at BETWEEN ? AND ? AND channel <> 'proactive'").raw();
     this.window = options.config.repeat_window_days * DAY_MS;
-    this.reopenOpenStmt = this.sql('UPDATE complaints SET reopened = reopened + 1 WHERE id = ?');
+    this.reopenOpenStmt = this.db.prepare('UPDATE complaints SET reopened = reopened + 1 WHERE id = ?');
     this.reopenDoneStmt = this.db.prepare(
       `UPDATE complaints SET reopened = reopened + 1, state = 'received', resolved_at = NULL, closed_at = NULL, false_closure = NULL,
          follow_up_at = NULL, follow_up_reached = NULL, follow_up_satisfied = NULL, follow_up_words = NULL, follow_up_actor = NULL
@@ -245,10 +245,9 @@ export class Complaints {
     return this.step(id, ['received'], 'dispatched', actor, (c, now) => {
       const { order, reached } = this.orderFor(c, actor, note);
       this.sql(
-          `UPDATE complaints SET state = 'dispatched', work_order_id = ?, crew = ?, dispatched_at = COALESCE(dispatched_at, @now), response_ms = COALESCE(response_ms, @now - received_at),
-             reached_by_order = MAX(reached_by_order, ?) WHERE id = ?`,
-        )
-        .run(order.id, order.crew, reached ? 1 : 0, id, { now });
+        `UPDATE complaints SET state = 'dispatched', work_order_id = ?, crew = ?, dispatched_at = COALESCE(dispatched_at, @now), response_ms = COALESCE(response_ms, @now - received_at),
+           reached_by_order = MAX(reached_by_order, ?) WHERE id = ?`,
+      ).run(order.id, order.crew, reached ? 1 : 0, id, { now });
       return `work order ${order.id}${order.crew === null ? '' : `, crew ${order.crew}`}${reached ? ', already open before the complaint' : ''}${note ? `: ${note}` : ''}`;
     });
   }
@@ -358,17 +357,17 @@ export class Complaints {
    * every one.
    */
   private homesInSpan(from: number, to: number, batch: number): Set<string> | undefined {
-    if ((this.spanCountStmt.pluck().get(from, to) as number) > batch) return undefined;
-    return new Set((this.spanHomesStmt.raw().all(from, to) as string[][]).map(([community, building, room, unit]) => homeKey(community, building, room, unit)));
+    if ((this.spanCountStmt.get(from, to) as number) > batch) return undefined;
+    return new Set((this.spanHomesStmt.all(from, to) as string[][]).map(([community, building, room, unit]) => homeKey(community, building, room, unit)));
   }
 
   /**
-   * Inserts one received at `at` (inside the caller's transaction), for the caller to audit: its
+   * Inserts one received at `receivedAt` (inside the caller's transaction), for the caller to audit: its
    * id, undefined when its (channel, ticket) is recorded. In a batch, `index` is its place (for
    * the error's path) and `homes` those that may have an earlier complaint (homesInSpan), the
    * batch's own added as they come.
    */
-  private insert(input: ComplaintInput, actor: string, at: number, batch?: { index: number; homes?: Set<string> }): number | undefined {
+  private insert(input: ComplaintInput, actor: string, receivedAt: number, batch?: { index: number; homes?: Set<string> }): number | undefined {
     const index = batch?.index;
     if (!(CHANNELS as readonly string[]).includes(input.channel)) throw new HeatScadaError('HS_ERR_BAD_REQUEST', `no channel ${input.channel}`, fieldOf(index, 'channel'));
     const ticket = input.ticket === undefined || input.ticket === null || input.ticket.trim() === '' ? null : input.ticket.trim();
@@ -380,7 +379,6 @@ export class Complaints {
       const known = this.options.addressBook.search(address.community, 1).length > 0;
       throw new HeatScadaError('HS_ERR_SERVICE_ADDRESS', `no building ${address.building} in ${address.community}`, fieldOf(index, `address.${known ? 'building' : 'community'}`));
     }
-    const receivedAt = at;
     const home = batch?.homes && homeKey(address.community, address.building, address.room, address.unit);
     const earlier =
       home === undefined || batch?.homes?.has(home)
@@ -414,7 +412,7 @@ export class Complaints {
     return id;
   }
 
-  /** Binds by position: better-sqlite3 binds 21 named parameters several times slower, a third of an import's time. */
+  /** Binds by position: better-sqlite3 binds 21 named parameters several times slower (a second of a season's import). */
   private insertRow(r: NewRow): Database.RunResult {
     return this.insertStmt.run(
       r.channel, r.ticket, r.received_at, r.day, r.community, r.building, r.unit, r.room, r.substation, r.loop, r.area, r.phone,

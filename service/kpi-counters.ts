@@ -1,9 +1,10 @@
 // What every KPI counts of a complaint, as SQL over its row, and the covering index of each
 // grouping that holds those counts. A KPI query is one scan of one index in group order, and on
 // this scale its cost is one aggregate step per aggregate per row: so the yes/no counters are
-// paired into one integer (the second times 2³²), one SUM adding two of them, and the index
-// stores each pair as an indexed expression (SQLite reads an indexed expression from the index,
-// where it would read a virtual generated column from the table).
+// paired into one integer (the second times 2³²), one SUM adding two of them. The index holds
+// each pair as an indexed expression, which SQLite reads from the index: the table needs no
+// column for them, and an existing file only new indexes. A change to a counter or an index is a
+// new migration of complaint-table.ts that drops and makes the indexes again.
 
 /** Residents' complaints: the KPIs leave out the proactive ones (our own orders). */
 export const RESIDENTS = "channel <> 'proactive'";
