@@ -10,6 +10,7 @@ import { StoreConfigSchema } from '../store/config-schema.ts';
 import { HistorianConfigSchema } from '../store/historian/config-schema.ts';
 import { ServiceConfigSchema } from '../service/config-schema.ts';
 import { checkSeasonPlan, SeasonConfigSchema } from '../season/config-schema.ts';
+import { HealthConfigSchema } from './process-health.ts';
 
 // The platform's one configuration document: a section per role, each role's schema kept
 // beside its code and composed here, at the composition root, so that model/ depends on no role.
@@ -29,6 +30,8 @@ export const ConfigSchema = Type.Object(
     serve: ServeConfigSchema,
     service: ServiceConfigSchema,
     season: SeasonConfigSchema,
+    // Every role process logs its own health (memory, descriptors, event-loop delay).
+    health: HealthConfigSchema,
   },
   { additionalProperties: false },
 );

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { defaultStartMode, readConfigDocument, resolveConfig, type Config } from './config.ts';
 import { HeatScadaError, isHeatScadaError } from '../model/errors.ts';
 import { readMqttLogin } from '../model/mqtt-client.ts';
+import { watchProcessHealth, type HealthConfig } from './process-health.ts';
 import { pino } from 'pino';
 
 interface OptionSpec {
@@ -241,19 +242,19 @@ async function simulate(values: Values): Promise<number> {
     return 0;
   }
   const { runSimulator } = await simulatorModule();
-  return runUntilSignal(() => runSimulator(config.simulate));
+  return runUntilSignal(config.health, () => runSimulator(config.simulate));
 }
 
 async function start(values: Values): Promise<number> {
   const config = configFrom(values, (doc) => defaultStartMode(doc, 'simulator'));
   const [{ startAllInOne }, { stderrLog }] = await Promise.all([import('./all-in-one.ts'), simulatorModule()]);
-  return runUntilSignal(() => startAllInOne(config, stderrLog, log));
+  return runUntilSignal(config.health, () => startAllInOne(config, stderrLog, log));
 }
 
 async function broker(values: Values): Promise<number> {
   const config = configFrom(values);
   const { startConfiguredBroker } = await import('../broker/start.ts');
-  return runUntilSignal(async () => {
+  return runUntilSignal(config.health, async () => {
     const running = await startConfiguredBroker(config.broker, log.child({ role: 'broker' }));
     const tls = running.tlsUrl ? `, TLS ${running.tlsUrl}` : '';
     return { summary: [`heatscada broker: MQTT ${running.tcpUrl}, WebSocket ${running.wsUrl}${tls}; principals from ${config.broker.credentials_file}`], stop: () => running.close() };
@@ -281,7 +282,7 @@ async function historian(values: Values): Promise<number> {
     import('../store/historian/config-schema.ts'),
     import('../store/retention.ts'),
   ]);
-  return runUntilSignal(async () => {
+  return runUntilSignal(config.health, async () => {
     // Opening the main store first creates the file and its tables for the writer; it applies retention.
     const store = await openStore(config.store);
     const stopRetention = scheduleRetention(store, config.store, log.child({ role: 'store' }));
@@ -313,7 +314,7 @@ async function collect(values: Values): Promise<number> {
   if (devices.length === 0) {
     throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'no devices to read: list them in collect.devices or pass --devices FILE', '/collect/devices');
   }
-  return runUntilSignal(async () => {
+  return runUntilSignal(config.health, async () => {
     const running = await startCollector({ ...config.collect, devices }, log.child({ role: 'collector' }));
     return {
       summary: [`heatscada collect: ${devices.length} PLCs → ${config.collect.mqtt.url} as spBv1.0/${config.collect.group_id}/…/${config.collect.edge_node_id}`],
@@ -329,7 +330,7 @@ async function control(values: Values): Promise<number> {
     import('../store/open-store.ts'),
     import('../store/sqlite/sqlite-store.ts'),
   ]);
-  return runUntilSignal(async () => {
+  return runUntilSignal(config.health, async () => {
     const store = await openStore(config.store);
     const running = await startControl(config, {
       store,
@@ -359,7 +360,7 @@ async function alarms(values: Values): Promise<number> {
   if (config.store.kind !== 'sqlite') {
     throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'the alarm engine keeps its tables in the SQLite store', '/store/kind');
   }
-  return runUntilSignal(async () => {
+  return runUntilSignal(config.health, async () => {
     const store = openSqliteStore({ file: config.store.sqlite.file });
     const running = await startAlarms(config.alarms, {
       mqttUrl: config.alarms.mqtt_url ?? config.historian.mqtt_url,
@@ -390,7 +391,7 @@ async function serve(values: Values): Promise<number> {
     import('../api/config-schema.ts'),
     import('../api/auth/first-admin.ts'),
   ]);
-  return runUntilSignal(async () => {
+  return runUntilSignal(config.health, async () => {
     const store = await openStore(config.store);
     const running = await startApi({ ...serveOptions(config.serve), store, logger: log.child({ role: 'api' }) }).catch(async (e: unknown) => {
       await store.close();
@@ -469,10 +470,11 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function runUntilSignal(begin: () => Promise<Running>): Promise<number> {
+async function runUntilSignal(health: HealthConfig, begin: () => Promise<Running>): Promise<number> {
   const { stderrLog } = await simulatorModule();
   const handle = await begin();
   process.stdout.write(`${handle.summary.join('\n')}\n`);
+  const stopHealth = watchProcessHealth(health, (sample) => log.info({ event: 'process_health', ...sample }, 'process health'));
   // Ctrl-C reaches this process twice under tsx (from the terminal and relayed by tsx's parent),
   // so later signals are ignored; the deadline covers a stop that hangs.
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -486,6 +488,7 @@ async function runUntilSignal(begin: () => Promise<Running>): Promise<number> {
     stderrLog('stop deadline passed: exiting', { deadline_ms: STOP_DEADLINE_MS });
     process.exit(1);
   }, STOP_DEADLINE_MS).unref();
+  stopHealth();
   await handle.stop();
   return 0;
 }

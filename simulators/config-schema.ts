@@ -62,6 +62,7 @@ export const SimulateConfigSchema = Type.Object(
     ),
     admin_port: Type.Integer({ minimum: 0, maximum: 65535, default: 8091, description: 'loopback-only admin HTTP; 0 picks a free port' }),
     data_dir: Type.String({ minLength: 1, default: './data', description: 'where the endpoint manifest and generated collector config go' }),
+    ledger_file: Type.Optional(Type.String({ minLength: 1, description: 'record every heartbeat served and every write answered here (simulators/served-ledger.ts; the soak reconciles the store against it)' })),
     // An enum rather than a union of literals: a bad value gets one error listing the allowed ones.
     initial_mode: Type.Unsafe<ControlModeName>(
       Type.String({ enum: [...CONTROL_MODES], default: 'local', description: 'control mode every PLC starts in' }),

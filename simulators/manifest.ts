@@ -12,7 +12,7 @@ import type { NetworkTopology } from '../model/topology.ts';
 import type { SubstationSpec } from './network/schema.ts';
 import { networkTopology } from './network/topology.ts';
 import type { Plant } from './plant.ts';
-import type { SubstationProtocol } from './plc-access.ts';
+import type { PlcAccess, SubstationProtocol } from './plc-access.ts';
 import { SOURCE_PLC_TAGS, SourcePlc } from './source-plc.ts';
 import { startModbusEndpoint } from './servers/modbus-endpoint.ts';
 import { OPCUA_NAMESPACE_URI, startOpcuaEndpoint } from './servers/opcua-endpoint.ts';
@@ -128,12 +128,13 @@ export async function startEndpoints(
   plant: Plant,
   cfg: EndpointsConfig,
   onProgress?: (started: number, total: number) => void,
+  plc: PlcAccess = plant,
 ): Promise<SimEndpoints> {
   const plans = planEndpoints(plant.spec.substations, cfg, plant.spec.source.id);
   const dataDir = path.resolve(cfg.data_dir ?? 'data');
   const opcua: OpcuaServing = { security: resolveServerSecurity(cfg.opcua.security, dataDir), pkiDir: path.join(dataDir, 'pki') };
   const opcuaClients = clientSecurity(opcua.security, dataDir);
-  const started = await startAll(plans, (plan) => startOne(plant, plan, cfg.host, opcua), onProgress);
+  const started = await startAll(plans, (plan) => startOne(plant, plc, plan, cfg.host, opcua), onProgress);
   const sites = new Map(plant.spec.substations.map((s): [string, SubstationSite] => [s.id, { location: s.location, heating: s.heating }]));
   const byId = new Map<string, SubstationEndpoint>();
   let source: SourceEndpoint | undefined;
@@ -177,13 +178,14 @@ interface OpcuaServing {
   pkiDir: string;
 }
 
-async function startOne(plant: Plant, plan: EndpointPlan, host: string, opcua: OpcuaServing): Promise<StartedEndpoint> {
+/** `plc` is what the substations' servers answer from: the plant, or a recording view of it. */
+async function startOne(plant: Plant, plc: PlcAccess, plan: EndpointPlan, host: string, opcua: OpcuaServing): Promise<StartedEndpoint> {
   try {
     const endpoint = plan.source
       ? await startOpcuaEndpoint({ plc: new SourcePlc(plant), substations: plan.substations, tags: SOURCE_PLC_TAGS, port: plan.port, host, ...opcua })
       : plan.protocol === 'opcua'
-        ? await startOpcuaEndpoint({ plc: plant, substations: plan.substations, port: plan.port, host, ...opcua })
-        : await startModbusEndpoint({ plc: plant, units: plan.substations.map((substation, k) => ({ substation, unitId: k + 1 })), port: plan.port, host });
+        ? await startOpcuaEndpoint({ plc, substations: plan.substations, port: plan.port, host, ...opcua })
+        : await startModbusEndpoint({ plc, units: plan.substations.map((substation, k) => ({ substation, unitId: k + 1 })), port: plan.port, host });
     return { plan, group: { protocol: plan.protocol, port: plan.port, substations: plan.substations, url: endpoint.url }, close: () => endpoint.close() };
   } catch (e) {
     throw listenError(e, plan, host);

@@ -11,6 +11,7 @@ import { loadScenario, simulatedNetwork } from './network/load.ts';
 import type { Network } from './network/schema.ts';
 import { Plant } from './plant.ts';
 import type { SubstationProtocol } from './plc-access.ts';
+import { openServedLedger } from './served-ledger.ts';
 
 export type LogFields = Record<string, string | number | boolean>;
 /** One structured line per event. */
@@ -47,13 +48,20 @@ export async function runSimulator(cfg: SimulateConfig, log: Log = stderrLog): P
     for (const close of closers.splice(0).reverse()) await close();
   };
   try {
+    const ledger = cfg.ledger_file === undefined ? undefined : openServedLedger(plant, cfg.ledger_file);
+    if (ledger) closers.push(() => ledger.close());
     let lastProgressMs = Date.now();
-    const endpoints = await startEndpoints(plant, cfg, (started, total) => {
-      if (started < total && Date.now() - lastProgressMs >= PROGRESS_EVERY_MS) {
-        lastProgressMs = Date.now();
-        log('starting endpoints', { started, total });
-      }
-    });
+    const endpoints = await startEndpoints(
+      plant,
+      cfg,
+      (started, total) => {
+        if (started < total && Date.now() - lastProgressMs >= PROGRESS_EVERY_MS) {
+          lastProgressMs = Date.now();
+          log('starting endpoints', { started, total });
+        }
+      },
+      ledger?.plc,
+    );
     closers.push(() => endpoints.close());
 
     const dataDir = path.resolve(cfg.data_dir);
