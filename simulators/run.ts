@@ -62,6 +62,7 @@ export async function runSimulator(cfg: SimulateConfig, log: Log = stderrLog): P
       },
       ledger?.plc,
     );
+    ledger?.start();
     closers.push(() => endpoints.close());
 
     const dataDir = path.resolve(cfg.data_dir);

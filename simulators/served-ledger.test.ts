@@ -24,6 +24,8 @@ describe('served ledger', () => {
   it('records each new heartbeat once per substation and every write with its outcome', () => {
     const { plant, file, ledger } = ledgerOnPlant();
     const [a, b] = plant.substationIds;
+    ledger.plc.read(b, 'plc.heartbeat'); // a server building its address space: not recorded
+    ledger.start();
     ledger.plc.read(a, 'plc.heartbeat');
     ledger.plc.read(a, 'plc.heartbeat'); // a second client sampling the same value
     ledger.plc.read(b, 'plc.heartbeat');
@@ -46,6 +48,16 @@ describe('served ledger', () => {
       [40, plant.read(a, 'primary.valve_setpoint') === 40],
       [400, false],
     ]);
+  });
+
+  it("passes everything else through to the plant, whatever the servers ask of it", () => {
+    const { plant, ledger } = ledgerOnPlant();
+    const [a] = plant.substationIds;
+    expect(ledger.plc.substationIds).toEqual(plant.substationIds);
+    expect(ledger.plc.protocolOf(a)).toBe(plant.protocolOf(a));
+    plant.injectFault({ kind: 'power_loss', substation: a });
+    expect(ledger.plc.answers(a)).toBe(false);
+    ledger.close();
   });
 
   it('skips a torn last line of a simulator killed mid-write', () => {

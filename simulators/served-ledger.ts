@@ -16,6 +16,11 @@ const FLUSH_EVERY_MS = 100;
 export interface ServedLedger {
   /** The PlcAccess the protocol servers use: the plant's, recording as it answers. */
   readonly plc: PlcAccess;
+  /**
+   * Starts recording. Servers read every tag once while they build their address space, for no
+   * client; the ledger begins when they are up.
+   */
+  start(): void;
   flush(): void;
   close(): void;
 }
@@ -25,6 +30,7 @@ export function openServedLedger(plant: PlcAccess, file: string, now: () => numb
   const fd = fs.openSync(file, 'a');
   let pending: string[] = [];
   const lastHeartbeat = new Map<string, number>();
+  let recording = false;
   const flush = (): void => {
     if (pending.length === 0) return;
     const text = pending.join('');
@@ -34,30 +40,34 @@ export function openServedLedger(plant: PlcAccess, file: string, now: () => numb
   const timer = setInterval(flush, FLUSH_EVERY_MS);
   timer.unref();
 
-  const plc: PlcAccess = {
-    get substationIds() {
-      return plant.substationIds;
-    },
-    protocolOf: (substation) => plant.protocolOf(substation),
-    answers: (substation) => plant.answers(substation),
-    onAnswersChange: (listener) => plant.onAnswersChange(listener),
-    read(substation: string, tag: TagName): number | boolean {
-      const value = plant.read(substation, tag);
-      // Servers read a tag once per client sample or poll; the ledger keeps each value once.
-      if (tag === 'plc.heartbeat' && lastHeartbeat.get(substation) !== value) {
-        lastHeartbeat.set(substation, Number(value));
-        pending.push(`H,${substation},${Number(value)},${now()}\n`);
-      }
-      return value;
-    },
-    write(substation: string, tag: TagName, value: number): PlcWriteResult {
-      const result = plant.write(substation, tag, value);
-      pending.push(`W,${substation},${tag},${value},${result.ok ? 'ok' : 'refused'},${now()}\n`);
-      return result;
-    },
+  const read = (substation: string, tag: TagName): number | boolean => {
+    const value = plant.read(substation, tag);
+    // Servers read a tag once per client sample or poll; the ledger keeps each value once.
+    if (recording && tag === 'plc.heartbeat' && lastHeartbeat.get(substation) !== value) {
+      lastHeartbeat.set(substation, Number(value));
+      pending.push(`H,${substation},${Number(value)},${now()}\n`);
+    }
+    return value;
   };
+  const write = (substation: string, tag: TagName, value: number): PlcWriteResult => {
+    const result = plant.write(substation, tag, value);
+    if (recording) pending.push(`W,${substation},${tag},${value},${result.ok ? 'ok' : 'refused'},${now()}\n`);
+    return result;
+  };
+  // Everything else (answers, faults of the servers…) is the plant's own, whatever PlcAccess grows.
+  const plc = new Proxy(plant, {
+    get(target, property) {
+      if (property === 'read') return read;
+      if (property === 'write') return write;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
   return {
     plc,
+    start: () => {
+      recording = true;
+    },
     flush,
     close() {
       clearInterval(timer);

@@ -1,0 +1,34 @@
+// When an answered heartbeat may rightly be missing from the store: the moments a role died
+// holding it in memory. Every other heartbeat must be stored.
+
+import type { LedgerGap } from './ledger.ts';
+import type { RoleLife, SoakRole } from './role-process.ts';
+
+/**
+ * Around a kill: what the killed role had read, batched or acknowledged but not yet passed on,
+ * and what reached it before the others saw it die (the broker's will, a closed socket).
+ */
+export const IN_FLIGHT_MS = 3000;
+/**
+ * After a collector dies, its OPC UA sessions live on in the server until their subscriptions
+ * expire (collectors/opcua/session.ts: lifetime 100 × 1 s publishing), sampling for nobody.
+ */
+export const OPCUA_ORPHAN_MS = 110_000;
+
+export function killGaps(lives: ReadonlyMap<SoakRole, readonly RoleLife[]>): LedgerGap[] {
+  const gaps: LedgerGap[] = [];
+  for (const [role, roleLives] of lives) {
+    roleLives.forEach((life, k) => {
+      if (!life.killed || life.endedMs === undefined) return;
+      const killMs = life.endedMs;
+      const back = roleLives[k + 1]?.readyMs ?? Number.POSITIVE_INFINITY;
+      if (role === 'collect') {
+        gaps.push({ fromMs: killMs - IN_FLIGHT_MS, toMs: back + IN_FLIGHT_MS, reason: 'collector killed: read, not yet published' });
+        gaps.push({ fromMs: killMs - IN_FLIGHT_MS, toMs: Math.max(back, killMs + OPCUA_ORPHAN_MS), reason: "OPC UA sampling for a killed collector's session", protocol: 'opcua' });
+      } else if (role === 'historian' || role === 'broker') {
+        gaps.push({ fromMs: killMs - IN_FLIGHT_MS, toMs: killMs + IN_FLIGHT_MS, reason: `${role} killed: in flight or batched` });
+      }
+    });
+  }
+  return gaps;
+}
