@@ -96,6 +96,16 @@ const SERVICE_OPTIONS: Record<string, OptionSpec> = {
   mapping: { type: 'string', arg: 'NAME', help: "import: the column mapping of service.import.mappings (default 12345: 工单编号, 受理时间, 小区 …)" },
 };
 
+const BACKUP_OPTIONS: Record<string, OptionSpec> = {
+  ...CONFIG_OPTION,
+  to: { type: 'string', arg: 'DIR', help: 'the backup folder: new or empty; made owner-only (it holds secrets)' },
+};
+
+const RESTORE_OPTIONS: Record<string, OptionSpec> = {
+  from: { type: 'string', arg: 'DIR', help: 'a folder made by heatscada backup' },
+  force: { type: 'boolean', help: 'replace existing files that differ from the backup' },
+};
+
 const COMMANDS: Record<string, Command> = {
   start: { summary: 'run the all-in-one platform: broker, simulator, collector, store and historian', options: CONFIG_OPTION, run: start },
   broker: { summary: 'run the MQTT broker (Sparkplug B namespace)', options: CONFIG_OPTION, run: broker },
@@ -110,6 +120,8 @@ const COMMANDS: Record<string, Command> = {
   user: { summary: "people who sign in to the API: 'user add NAME --role R', 'user passwd NAME', 'user list'", options: USER_OPTIONS, positionals: true, run: userCommand },
   service: { summary: "residents' complaints: 'service import FILE.csv|FILE.xlsx [--mapping 12345]' takes a ticket export, all rows or none", options: SERVICE_OPTIONS, positionals: true, run: serviceCommand },
   audit: { summary: "check the audit trail: 'audit verify' walks the hash chain, 'audit list' prints records", options: AUDIT_OPTIONS, positionals: true, run: audit },
+  backup: { summary: "copy the store, audit logs, users, secrets and configuration while the platform runs: 'backup --to DIR'", options: BACKUP_OPTIONS, run: backupCommand },
+  restore: { summary: "bring a backup back, the platform stopped: 'restore --from DIR [--force]'; the audit chain is verified", options: RESTORE_OPTIONS, run: restoreCommand },
 };
 
 function usage(): string {
@@ -448,6 +460,31 @@ async function audit(values: Values, positionals: string[]): Promise<number> {
   const file = config.store.sqlite.file;
   if (verb === 'verify') return auditVerify(file, output);
   return auditList(file, listQuery({ since: str(values, 'since'), actor: str(values, 'actor'), action: str(values, 'action'), target: str(values, 'target'), limit: str(values, 'limit') }), output);
+}
+
+/** Results on stdout, progress on stderr. */
+const COMMAND_OUTPUT = { out: (line: string) => process.stdout.write(`${line}\n`), progress: (line: string) => process.stderr.write(`${line}\n`) };
+
+async function backupCommand(values: Values): Promise<number> {
+  const to = str(values, 'to');
+  if (to === undefined) {
+    process.stderr.write("heatscada backup: say where: 'backup --to DIR'. Run 'heatscada backup --help'.\n");
+    return 2;
+  }
+  const config = configFrom(values);
+  if (config.store.kind !== 'sqlite') process.stderr.write('heatscada backup: the time series are in InfluxDB, not in this backup: back them up with influx backup\n');
+  const { backup } = await import('../store/backup/backup.ts');
+  return backup({ to, config, configFile: str(values, 'config') ?? DEFAULT_CONFIG }, COMMAND_OUTPUT);
+}
+
+async function restoreCommand(values: Values): Promise<number> {
+  const from = str(values, 'from');
+  if (from === undefined) {
+    process.stderr.write("heatscada restore: say which backup: 'restore --from DIR [--force]'. Run 'heatscada restore --help'.\n");
+    return 2;
+  }
+  const { restore } = await import('../store/backup/restore.ts');
+  return restore({ from, force: values.force === true }, COMMAND_OUTPUT);
 }
 
 async function serviceCommand(values: Values, positionals: string[]): Promise<number> {

@@ -15,6 +15,7 @@ export const ERRORS = {
   HS_ERR_PLC_MODE: { status: 409, message: 'The PLC control mode does not accept this write' },
   HS_ERR_PLC_OFFLINE: { status: 503, message: 'The PLC does not answer' },
   HS_ERR_PLC_WRITE_FAILED: { status: 502, message: 'The PLC answered but did not carry out the write' },
+  HS_ERR_BAD_READING: { status: 502, message: 'The PLC sent a reading that is no number or lies outside the tag range: marked bad' },
   HS_ERR_OPCUA_USER_DENIED: { status: 502, message: 'The OPC UA server refused the user name or password' },
   HS_ERR_OPCUA_SECURITY_REJECTED: { status: 502, message: 'The OPC UA server does not offer this security mode and policy' },
   HS_ERR_OPCUA_CERT_UNTRUSTED: { status: 502, message: 'The OPC UA server certificate is not trusted' },
@@ -73,7 +74,12 @@ export const ERRORS = {
   HS_ERR_STORE_WRITE: { status: 503, message: 'Time-series store write failed' },
   HS_ERR_STORE_READ: { status: 503, message: 'Time-series store query failed' },
   HS_ERR_STORE_CLOSED: { status: 503, message: 'Time-series store is closed' },
+  HS_ERR_DISK_FULL: { status: 507, message: 'The disk is full: what could not be written is held in memory and retried' },
+  HS_ERR_ROLE_STATUS_INVALID: { status: 400, message: 'Role status message is invalid' },
   HS_ERR_AUDIT_MISSING: { status: 500, message: 'The store has no audit trail' },
+  HS_ERR_BACKUP_INVALID: { status: 400, message: 'The backup is incomplete or damaged: nothing was restored' },
+  HS_ERR_RESTORE_IN_USE: { status: 409, message: 'A running process has the data open: stop the platform before restoring' },
+  HS_ERR_RESTORE_EXISTS: { status: 409, message: 'Restoring would replace existing data: --force replaces it' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
