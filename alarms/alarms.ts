@@ -8,6 +8,7 @@ import { AlarmStore } from './alarm-store.ts';
 import { loadRuleSet, type AlarmDefinition, type AlarmsConfig } from './config-schema.ts';
 import { followComplaints } from './complaint-feed.ts';
 import { followControlState } from './control-feed.ts';
+import { followRoleStatus, type RoleStatusFeed } from './role-status-feed.ts';
 import { AlarmEngine } from './engine.ts';
 import { createNotifier } from './notify/notifier.ts';
 import type { Deliver, Outbox } from './notify/outbox.ts';
@@ -42,6 +43,8 @@ export interface AlarmService {
   readonly workOrders: WorkOrders;
   readonly outbox: Outbox;
   readonly definitions: readonly AlarmDefinition[];
+  /** The roles' status feed, when a `scope: role` alarm is defined. */
+  readonly roleStatus: RoleStatusFeed | undefined;
   /** One evaluation now (the timer does this every evaluate_every_s). */
   evaluate(): void;
   close(): Promise<void>;
@@ -112,6 +115,9 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
   const complaintFeed = countsComplaints
     ? await followComplaints({ ...feedOptions, group: deps.group, engine, logger: log.child({ part: 'complaint-feed' }) })
     : undefined;
+  const roleStatus = definitions.some((d) => d.scope === 'role')
+    ? await followRoleStatus({ mqttUrl: deps.mqttUrl, mqttLogin: deps.mqttLogin, engine, logger: log.child({ part: 'role-status-feed' }) })
+    : undefined;
 
   const evaluate = (): void => {
     try {
@@ -131,6 +137,7 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
     workOrders,
     outbox,
     definitions,
+    roleStatus,
     evaluate,
     async close() {
       clearInterval(timer);
@@ -138,6 +145,7 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
       await feed.close();
       await controlFeed.close();
       await complaintFeed?.close();
+      await roleStatus?.close();
       await outbox.close();
       log.info({ code: 'HS_ALARMS_STOPPED' }, 'alarm engine stopped');
     },

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { HeatScadaError } from '../model/errors.ts';
 import { ownClientId, type MqttLogin } from '../model/mqtt-client.ts';
 import { CATEGORIES, CHANNELS, complaintFilter, complaintTopic, type Category, type Channel, type ComplaintEvent } from '../model/service.ts';
-import { validateDocument } from '../model/validate.ts';
+import { validateMessage } from '../model/validate.ts';
 import type { AlarmEngine } from './engine.ts';
 
 // The residents' complaints (model/service.ts): the service role publishes one ComplaintEvent per
@@ -31,13 +31,7 @@ const ComplaintEventSchema = Type.Object(
 
 /** The complaint event a message carries; HS_ERR_BAD_REQUEST naming the bad field otherwise. */
 export function parseComplaintEvent(topic: string, payload: Uint8Array): ComplaintEvent {
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.from(payload).toString('utf8'));
-  } catch {
-    throw new HeatScadaError('HS_ERR_BAD_REQUEST', 'complaint event: the payload is not JSON', '/');
-  }
-  const event = validateDocument(ComplaintEventSchema, body, 'HS_ERR_BAD_REQUEST', 'complaint event');
+  const event = validateMessage(ComplaintEventSchema, payload, 'HS_ERR_BAD_REQUEST', 'complaint event');
   // The topic is where the broker let it be published (broker/acl.ts): the payload may not claim another substation.
   const group = topic.split('/')[2] ?? '';
   if (topic !== complaintTopic(group, event.substation)) throw new HeatScadaError('HS_ERR_BAD_REQUEST', `complaint event: substation ${event.substation} is not the topic's`, '/substation');

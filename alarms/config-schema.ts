@@ -65,6 +65,14 @@ export const CommLossRuleSchema = rule('comm-loss', {
   while_neighbours_report: Type.Boolean({ default: false, description: 'only when other substations still report (a local cause: power)' }),
 });
 export const ControlStaleRuleSchema = rule('control-stale', {});
+export const BadQualityRuleSchema = rule('bad-quality', {
+  tags: Type.Optional(Type.Array(Tag, { minItems: 1, description: 'the tags to watch; every tag the substation reports when absent' })),
+});
+export const ClockRuleSchema = rule('clock', {
+  tag: Type.Unsafe<TagName>({ type: 'string', enum: [...TAG_NAMES], default: 'plc.clock', description: "the PLC's clock, whole seconds since 1970 UTC" }),
+  max_offset_s: Type.Number({ exclusiveMinimum: 0, default: 30, description: "holds when the PLC's clock differs from the collector's (the point's time) by more than this" }),
+});
+export const DiskFullRuleSchema = rule('disk-full', {});
 export const ComplaintClusterRuleSchema = rule('complaint-cluster', {
   count: Type.Integer({ minimum: 1, default: 3, description: "this many residents' complaints at the substation …" }),
   within_min: Type.Number({ exclusiveMinimum: 0, default: 60, description: '… received within this many minutes' }),
@@ -90,6 +98,9 @@ const RULE_SCHEMAS = {
   composite: CompositeRuleSchema,
   'control-stale': ControlStaleRuleSchema,
   'complaint-cluster': ComplaintClusterRuleSchema,
+  'bad-quality': BadQualityRuleSchema,
+  clock: ClockRuleSchema,
+  'disk-full': DiskFullRuleSchema,
 } as const;
 export type RuleConfig = Static<(typeof RULE_SCHEMAS)[keyof typeof RULE_SCHEMAS]>;
 // Ajv fills no defaults inside a union, so a rule is checked in two passes: its kind here, then
@@ -103,7 +114,10 @@ const AlarmDefinitionSchema = Type.Object(
     id: Type.String({ pattern: '^[a-z][a-z0-9_]*$' }),
     priority: PrioritySchema,
     title: Type.Object({ en: Type.String(), zh: Type.String() }, { additionalProperties: false }),
-    scope: Type.Union([Type.Literal('substation'), Type.Literal('network')], { default: 'substation', description: 'network: rules see the median over reporting substations' }),
+    scope: Type.Union([Type.Literal('substation'), Type.Literal('network'), Type.Literal('role')], {
+      default: 'substation',
+      description: 'network: rules see the median over reporting substations; role: one alarm per platform role instance (its status, model/role-status.ts)',
+    }),
     aggregate: Type.Union([Type.Literal('median'), Type.Literal('min'), Type.Literal('max')], {
       default: 'median',
       description: 'network scope: how reporting substations are combined (min: the first substation to see a change)',

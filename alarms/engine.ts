@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { HeatScadaError } from '../model/errors.ts';
+import type { RoleStatus } from '../model/role-status.ts';
+import type { Quality } from '../model/point.ts';
 import type { ComplaintEvent } from '../model/service.ts';
 import { isTagName, type TagName } from '../model/tags.ts';
 import type { AlarmRecord, AlarmStore, JournalEvent } from './alarm-store.ts';
@@ -18,6 +20,9 @@ import { median, SubstationView, type Value } from './view.ts';
 
 /** The pseudo-substation of network-wide alarms (heat source, weather). */
 export const NETWORK = '_network';
+/** Where a `scope: role` alarm stands: `<role>/<instance>`, which no substation id can be (ids are one topic level). */
+export const roleKey = (status: Pick<RoleStatus, 'role' | 'instance'>): string => `${status.role}/${status.instance}`;
+const isRoleKey = (id: string): boolean => id.includes('/');
 /** Silence after this many poll periods: value rules stop judging a substation that says nothing. */
 const SILENT_POLLS = 3;
 const SYSTEM = 'system';
@@ -93,6 +98,8 @@ export class AlarmEngine {
   private readonly views = new Map<string, SubstationView>();
   /** One view per network alarm: the reporting substations combined by its aggregate. */
   private readonly networkViews = new Map<AlarmDefinition, SubstationView>();
+  /** One view per platform role instance that reported its status (`scope: role` alarms). */
+  private readonly roleViews = new Map<string, SubstationView>();
   private readonly instances = new Map<string, Instance[]>();
   private readonly byId = new Map<number, Instance>();
   private readonly listeners = new Set<AlarmListener>();
@@ -116,6 +123,8 @@ export class AlarmEngine {
       d.rules.forEach((r, k) => {
         // Complaints land at a substation: a network view has none.
         if (r.kind === 'complaint-cluster' && d.scope === 'network') throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'a complaint-cluster rule needs scope substation', `/alarms/${d.id}/rules/${k}`);
+        // A role has a status, no tags; a substation no disk of its own.
+        if ((r.kind === 'disk-full') !== (d.scope === 'role')) throw new HeatScadaError('HS_ERR_CONFIG_INVALID', 'a disk-full rule needs scope role, and scope role takes disk-full rules only', `/alarms/${d.id}/rules/${k}`);
       });
       ids.add(d.id);
     }
@@ -145,7 +154,10 @@ export class AlarmEngine {
     this.instancesOf(NETWORK);
     // A substation that stays silent after a restart sends nothing to create its view: its
     // standing alarms must still be listed, escalated and acknowledgeable.
-    for (const r of this.resumed.values()) if (r.substation !== NETWORK) this.viewOf(r.substation);
+    for (const r of this.resumed.values()) {
+      if (isRoleKey(r.substation)) this.roleViewOf(r.substation);
+      else if (r.substation !== NETWORK) this.viewOf(r.substation);
+    }
   }
 
   listen(listener: AlarmListener): () => void {
@@ -162,11 +174,11 @@ export class AlarmEngine {
     return this.options.definitions;
   }
 
-  /** Values of one substation as they arrive (tags outside the catalogue are ignored). */
-  ingest(substation: string, points: readonly { tag: string; value: Value }[]): void {
+  /** Values of one substation as they arrive, with their quality and own time when known (tags outside the catalogue are ignored). */
+  ingest(substation: string, points: readonly { tag: string; value: Value; quality?: Quality; ts?: number }[]): void {
     const view = this.viewOf(substation);
     const at = this.options.now();
-    for (const p of points) if (isTagName(p.tag)) view.set(p.tag, p.value, at);
+    for (const p of points) if (isTagName(p.tag)) view.set(p.tag, p.value, at, p.quality, p.ts);
   }
 
   /** A Sparkplug BIRTH (online) or DEATH (offline) of the substation. */
@@ -182,6 +194,11 @@ export class AlarmEngine {
   /** A resident's complaint (model/service.ts), heard by the complaint-cluster rules of its substation. */
   complaint(event: ComplaintEvent): void {
     this.viewOf(event.substation).complaint(event, this.options.now() - this.complaintKeepMs);
+  }
+
+  /** A platform role's status (model/role-status.ts), heard by the `scope: role` alarms. */
+  roleStatus(status: RoleStatus): void {
+    this.roleViewOf(roleKey(status)).roleStatus = status;
   }
 
   /** One evaluation of every rule at the clock's time. */
@@ -203,11 +220,11 @@ export class AlarmEngine {
       network.online = reporting > 0;
     }
     for (const def of this.options.definitions) {
-      const targets = def.scope === 'network' ? [NETWORK] : [...this.views.keys()];
+      const targets = def.scope === 'network' ? [NETWORK] : def.scope === 'role' ? [...this.roleViews.keys()] : [...this.views.keys()];
       for (const substation of targets) {
         const inst = this.instanceOf(substation, def);
-        const view = substation === NETWORK ? this.networkViews.get(def)! : this.viewOf(substation);
-        const isSilentNow = substation !== NETWORK && silent.has(substation);
+        const view = def.scope === 'network' ? this.networkViews.get(def)! : def.scope === 'role' ? this.roleViews.get(substation)! : this.viewOf(substation);
+        const isSilentNow = def.scope === 'substation' && silent.has(substation);
         const neighbours = reporting - (substation === NETWORK || isSilentNow ? 0 : 1);
         const condition = this.condition(inst, view, now, isSilentNow, neighbours);
         this.apply(inst, condition && !this.suppressed(def, substation, now), now, () => causeOf(inst, view));
@@ -252,10 +269,19 @@ export class AlarmEngine {
   }
 
   private viewOf(substation: string): SubstationView {
-    let view = this.views.get(substation);
+    return this.viewIn(this.views, substation);
+  }
+
+  private roleViewOf(key: string): SubstationView {
+    return this.viewIn(this.roleViews, key);
+  }
+
+  /** The view of `id` in `views`, made with its alarm instances the first time. */
+  private viewIn(views: Map<string, SubstationView>, id: string): SubstationView {
+    let view = views.get(id);
     if (!view) {
-      this.views.set(substation, (view = new SubstationView(substation, this.historyTags, this.keepMs, this.startedAt)));
-      this.instancesOf(substation);
+      views.set(id, (view = new SubstationView(id, this.historyTags, this.keepMs, this.startedAt)));
+      this.instancesOf(id);
     }
     return view;
   }
@@ -263,7 +289,7 @@ export class AlarmEngine {
   private instancesOf(substation: string): Instance[] {
     let list = this.instances.get(substation);
     if (list) return list;
-    const scope = substation === NETWORK ? 'network' : 'substation';
+    const scope = substation === NETWORK ? 'network' : isRoleKey(substation) ? 'role' : 'substation';
     list = this.options.definitions
       .filter((def) => def.scope === scope)
       .map((def) => {
@@ -388,7 +414,10 @@ export class AlarmEngine {
         }
       }
     }
-    this.log.info({ code: `HS_ALARM_${event.toUpperCase()}`, alarm: record.alarm, substation: record.substation, id: record.id, state: record.state, priority: record.priority }, 'alarm state change');
+    this.log.info(
+      { code: `HS_ALARM_${event.toUpperCase()}`, alarm: record.alarm, substation: record.substation, id: record.id, state: record.state, priority: record.priority, ...(cause?.detail === undefined ? {} : { detail: cause.detail }) },
+      'alarm state change',
+    );
     const change: AlarmChange = { record, event, title: inst.def.title, annunciated, floodOpened, cause };
     for (const l of this.listeners) l(change);
   }

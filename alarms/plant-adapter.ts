@@ -3,7 +3,8 @@ import type { Plant } from '../simulators/plant.ts';
 import type { AlarmEngine } from './engine.ts';
 
 // Feeds the engine straight from the plant model, without protocols: what a perfect collector
-// polling every substation would publish, and a DEATH while a PLC does not answer. The bench and
+// polling every substation would publish (stamped with its own clock, the wall's, as the PLCs'
+// clocks are), and a DEATH while a PLC does not answer. The bench and
 // the fault unit tests drive the same engine code through it.
 
 export class PlantAdapter {
@@ -23,7 +24,8 @@ export class PlantAdapter {
         continue;
       }
       if (this.dead.delete(id)) this.engine.link(id, true);
-      this.engine.ingest(id, TAGS.map((t) => ({ tag: t.name, value: this.plant.read(id, t.name) })));
+      const ts = Date.now();
+      this.engine.ingest(id, TAGS.map((t) => ({ tag: t.name, value: this.plant.read(id, t.name), ts })));
     }
   }
 }

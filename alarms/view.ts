@@ -1,10 +1,14 @@
+import type { RoleStatus } from '../model/role-status.ts';
+import type { Quality } from '../model/point.ts';
 import type { Category, ComplaintEvent } from '../model/service.ts';
 import type { TagName } from '../model/tags.ts';
 
 // What the rules see of one substation (or, for network alarms, of the median substation):
 // the latest value of each tag with when it arrived and when it last changed, a short history
 // of the tags that rate rules need, the Sparkplug link state, and the residents' complaints of
-// the last hours (model/service.ts). Times are the engine's clock; a complaint's is its receivedAt.
+// the last hours (model/service.ts). Times are the engine's clock; a complaint's is its receivedAt,
+// a point's own time (ts: the collector's clock when it read the PLC) is kept beside. A value of bad
+// quality is kept with its quality but judged by no value rule: number() has none for it.
 
 export type Value = number | boolean;
 
@@ -14,12 +18,15 @@ export interface TagState {
   at: number;
   /** When the value last differed from the one before. */
   changedAt: number;
+  quality: Quality;
+  /** The point's own time (ms UTC, the collector's clock); the arrival time when it came without one. */
+  ts: number;
 }
 
 export interface View {
   readonly id: string;
   tag(tag: TagName): TagState | undefined;
-  /** The numeric value of a tag, if it has one. */
+  /** The numeric value of a tag, if it has one of good or uncertain quality. */
   number(tag: TagName): number | undefined;
   /** The tag's value as it was at t (the last sample at or before t), from the kept history. */
   numberAt(tag: TagName, t: number): number | undefined;
@@ -33,6 +40,8 @@ export interface View {
   complaintsSince(t: number, categories?: readonly Category[]): number;
   /** Since when complaints are heard (the engine's start): before it the count may miss some. */
   readonly complaintsHeardFrom: number;
+  /** A platform role's own word on its health (model/role-status.ts): only in the views of `scope: role` alarms. */
+  readonly roleStatus?: RoleStatus;
 }
 
 interface Sample {
@@ -51,6 +60,7 @@ export class SubstationView implements View {
   lastDataAt: number | undefined;
   online = true;
   controlFrozen: boolean | undefined;
+  roleStatus: RoleStatus | undefined;
 
   constructor(
     readonly id: string,
@@ -73,11 +83,11 @@ export class SubstationView implements View {
     return n;
   }
 
-  set(tag: TagName, value: Value, at: number): void {
+  set(tag: TagName, value: Value, at: number, quality: Quality = 'good', ts: number = at): void {
     const held = this.tags.get(tag);
-    this.tags.set(tag, { value, at, changedAt: held === undefined || held.value !== value ? at : held.changedAt });
+    this.tags.set(tag, { value, at, changedAt: held === undefined || held.value !== value ? at : held.changedAt, quality, ts });
     this.lastDataAt = at;
-    if (typeof value === 'number' && this.historyTags.has(tag)) {
+    if (typeof value === 'number' && quality !== 'bad' && this.historyTags.has(tag)) {
       let samples = this.history.get(tag);
       if (!samples) this.history.set(tag, (samples = []));
       samples.push({ at, value });
@@ -93,8 +103,8 @@ export class SubstationView implements View {
   }
 
   number(tag: TagName): number | undefined {
-    const v = this.tags.get(tag)?.value;
-    return typeof v === 'number' ? v : undefined;
+    const held = this.tags.get(tag);
+    return held !== undefined && held.quality !== 'bad' && typeof held.value === 'number' ? held.value : undefined;
   }
 
   numberAt(tag: TagName, t: number): number | undefined {

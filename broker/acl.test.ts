@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodePayload, REBIRTH } from '../model/sparkplug.ts';
-import { compileAcl, filterWithin, isRebirthRequest, MAX_TOPIC_LENGTH, type MqttPrincipal } from './acl.ts';
+import { compileAcl, filterWithin, isRebirthRequest, MAX_TOPIC_LENGTH, statusTopicOf, type MqttPrincipal } from './acl.ts';
 
 const edge = compileAcl({ username: 'c1', kind: 'edge_node', group: 'city', edgeNodeId: 'c1', devices: ['sub-001', 'sub 2'] });
 const historian = compileAcl({ username: 'h', kind: 'historian', hostId: 'hist' });
@@ -216,6 +216,51 @@ describe("topic ACL: the residents' service (model/service.ts)", () => {
     }
     expect(edge.maySubscribe('heatscada/service/+/complaint/+')).toBe(false);
     expect(edge.mayPublish('heatscada/service/city/complaint/S001', complaint)).toBe(false);
+  });
+});
+
+describe('topic ACL: role status (model/role-status.ts)', () => {
+  const principals: MqttPrincipal[] = [
+    { username: 'c1', kind: 'edge_node', group: 'city', edgeNodeId: 'c1', devices: ['S001'] },
+    { username: 'h', kind: 'historian', hostId: 'hist' },
+    { username: 'a', kind: 'alarms' },
+    { username: 'c', kind: 'control' },
+    { username: 'p', kind: 'api' },
+    { username: 's', kind: 'season' },
+    { username: 'svc', kind: 'service', group: 'city' },
+  ];
+  const own: Record<string, string> = {
+    c1: 'heatscada/status/collector/city-c1',
+    h: 'heatscada/status/historian/hist',
+    a: 'heatscada/status/alarms/a',
+    c: 'heatscada/status/control/c',
+    p: 'heatscada/status/api/p',
+    s: 'heatscada/status/season/s',
+    svc: 'heatscada/status/service/svc',
+  };
+  const status = Buffer.from('{}');
+
+  it('lets each principal publish its own status topic, retained, and no other', () => {
+    for (const p of principals) {
+      expect(statusTopicOf(p)).toBe(own[p.username]);
+      const acl = compileAcl(p);
+      expect(acl.mayPublish(own[p.username], status, true), p.username).toBe(true);
+      for (const other of Object.values(own).filter((t) => t !== own[p.username])) expect(acl.mayPublish(other, status, true), `${p.username} → ${other}`).toBe(false);
+      for (const bad of ['heatscada/status/historian/+', 'heatscada/status/#', `${own[p.username]}/extra`, 'heatscada/status/collector/city-c2']) {
+        expect(acl.mayPublish(bad, status, true), `${p.username} → ${bad}`).toBe(false);
+      }
+    }
+  });
+
+  it('lets the alarm engine, and no one else, follow every role status', () => {
+    for (const p of principals) {
+      const acl = compileAcl(p);
+      const expected = p.kind === 'alarms';
+      expect(acl.maySubscribe('heatscada/status/+/+'), p.username).toBe(expected);
+      expect(acl.maySubscribe('heatscada/status/historian/hist'), p.username).toBe(expected);
+    }
+    expect(compileAcl(principals[2]).maySubscribe('heatscada/status/#')).toBe(false);
+    expect(compileAcl(principals[2]).maySubscribe('heatscada/#')).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import { controlStateFilter, isControlStateTopic } from '../model/control-state.ts';
+import { collectorInstance, ROLE_STATUS_FILTER, roleStatusTopic } from '../model/role-status.ts';
 import { complaintFilter, complaintTopic } from '../model/service.ts';
 import { decodePayload, REBIRTH, SPARKPLUG_NAMESPACE } from '../model/sparkplug.ts';
 import { parseShare } from './shared-subscriptions.ts';
@@ -19,6 +20,8 @@ import { parseShare } from './shared-subscriptions.ts';
 //              retained (a complaint is an event: kept, it would count again for every later
 //              subscriber); subscribes to nothing (it reads the plant through the API's store).
 //   every host may subscribe to heatscada/service/+/complaint/+ (the alarm engine's cluster rule).
+//   every principal publishes its own health, retained, at heatscada/status/<role>/<instance>
+//              (model/role-status.ts; statusTopicOf below), and alarms may subscribe to them all.
 //
 // Anything else is refused: other namespaces, `$SYS`, malformed or overly long topics, a
 // retained command (it would be replayed to every edge node that subscribes later), and a
@@ -114,6 +117,29 @@ function subscribeRule(patterns: string[], shareGroups: readonly string[]): (fil
 }
 
 const whole = (topic: string): boolean => topic.length <= MAX_TOPIC_LENGTH;
+
+/**
+ * The one status topic a principal may publish (model/role-status.ts): a collector's is
+ * collector/<group>-<edge node>, a historian's historian/<host id>, any other's <kind>/<user name>.
+ */
+export function statusTopicOf(p: MqttPrincipal): string {
+  switch (p.kind) {
+    case 'edge_node':
+      return roleStatusTopic('collector', collectorInstance(p.group, p.edgeNodeId));
+    case 'historian':
+      return roleStatusTopic('historian', p.hostId);
+    default:
+      return roleStatusTopic(p.kind, p.username);
+  }
+}
+
+/** The principal's rules, plus its own status topic (retained allowed: a late subscriber must learn it). */
+function withStatus(acl: TopicAcl, statusTopic: string): TopicAcl {
+  return {
+    mayPublish: (topic, payload, retain) => topic === statusTopic || acl.mayPublish(topic, payload, retain),
+    maySubscribe: acl.maySubscribe,
+  };
+}
 // Hosts also follow the balancing loop's per-substation state (model/control-state.ts) and the
 // residents' complaints (model/service.ts).
 const HOST_SUBSCRIPTIONS = [`${NS}/#`, controlStateFilter('+'), complaintFilter('+')];
@@ -133,7 +159,7 @@ function edgeNodeAcl(group: string, edge: string, devices: readonly string[]): T
   };
 }
 
-function hostAcl(ownState: string | undefined, commands: boolean, shareGroups: readonly string[]): TopicAcl {
+function hostAcl(ownState: string | undefined, commands: boolean, shareGroups: readonly string[], extraSubscriptions: readonly string[] = []): TopicAcl {
   return {
     mayPublish(topic, payload, retain = false) {
       if (!whole(topic)) return false;
@@ -144,7 +170,7 @@ function hostAcl(ownState: string | undefined, commands: boolean, shareGroups: r
       // Decoding costs, but only NCMD from a non-command principal gets here: a rare rebirth request.
       return commands || (target === 'NCMD' && isRebirthRequest(payload));
     },
-    maySubscribe: subscribeRule(HOST_SUBSCRIPTIONS, shareGroups),
+    maySubscribe: subscribeRule([...HOST_SUBSCRIPTIONS, ...extraSubscriptions], shareGroups),
   };
 }
 
@@ -163,6 +189,10 @@ function serviceAcl(group: string): TopicAcl {
 
 /** The topic rules of a principal (the ids in it are assumed valid: the credentials schema checks them). */
 export function compileAcl(principal: MqttPrincipal): TopicAcl {
+  return withStatus(kindAcl(principal), statusTopicOf(principal));
+}
+
+function kindAcl(principal: MqttPrincipal): TopicAcl {
   switch (principal.kind) {
     case 'edge_node':
       return edgeNodeAcl(principal.group, principal.edgeNodeId, principal.devices);
@@ -177,7 +207,9 @@ export function compileAcl(principal: MqttPrincipal): TopicAcl {
       };
     }
     // The API's and the season's live feeds only ask for rebirths: the control room's writes go through control.
+    // The alarm engine also follows every role's status (its disk_full rule).
     case 'alarms':
+      return hostAcl(undefined, false, shareGroupsOf(principal), [ROLE_STATUS_FILTER]);
     case 'api':
     case 'season':
       return hostAcl(undefined, false, shareGroupsOf(principal));

@@ -41,6 +41,17 @@ export function validateDocument<S extends TSchema>(schema: S, doc: unknown, cod
   throw new HeatScadaError(code, `${source ? `${source}: ` : ''}${all}`, first.path);
 }
 
+/** A JSON message (an MQTT payload) validated like a document; a payload that is not JSON fails with `code` at `/`. */
+export function validateMessage<S extends TSchema>(schema: S, payload: Uint8Array, code: ErrorCode, source: string): Static<S> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(payload).toString('utf8'));
+  } catch {
+    throw new HeatScadaError(code, `${source}: the payload is not JSON`, '/');
+  }
+  return validateDocument(schema, doc, code, source);
+}
+
 /** Reads a YAML (or JSON) file and validates it; parse errors name the file and line. */
 export function loadDocument<S extends TSchema>(schema: S, file: string, code: ErrorCode): Static<S> {
   let text: string;

@@ -50,7 +50,7 @@ export function emailText(m: NotifyMessage, language: Language, clock: LocalTime
   const title = m.title?.[language] ?? m.alarm ?? '';
   const level = w.priority[m.priority ?? ''] ?? m.priority ?? '';
   // No tag and no value: the PLC is silent; a value without a tag is a count (complaints in a cluster).
-  const value = m.value !== undefined ? shown(m.value) : m.tag === undefined ? w.noData : '?';
+  const value = m.value !== undefined ? shown(m.value) : m.detail !== undefined ? m.detail : m.tag === undefined ? w.noData : '?';
   const raisedAt = m.raisedAt ?? m.ts;
   const unacked = w.unacked(Math.round((m.ts - raisedAt) / 60_000));
   const subject =

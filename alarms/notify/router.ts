@@ -23,6 +23,8 @@ export interface NotifyMessage {
   /** The tag and value that raised the alarm (none for a silent PLC). */
   tag?: string;
   value?: number | boolean;
+  /** What raised it in words, when no tag says it (a role's full disk and its path). */
+  detail?: string;
   raisedAt?: number;
   floodGroup?: number;
   ts: number;
@@ -99,6 +101,6 @@ export class NotifyRouter {
 
   private describe(r: AlarmRecord): Omit<NotifyMessage, 'kind' | 'ts'> {
     const cause = this.causes.get(r.id);
-    return { alarmId: r.id, alarm: r.alarm, substation: r.substation, priority: r.priority, raisedAt: r.raisedAt, ...(cause?.tag === undefined ? {} : { tag: cause.tag }), ...(cause?.value === undefined ? {} : { value: cause.value }) };
+    return { alarmId: r.id, alarm: r.alarm, substation: r.substation, priority: r.priority, raisedAt: r.raisedAt, ...(cause?.tag === undefined ? {} : { tag: cause.tag }), ...(cause?.value === undefined ? {} : { value: cause.value }), ...(cause?.detail === undefined ? {} : { detail: cause.detail }) };
   }
 }

@@ -1,9 +1,12 @@
 import type { RuleConfig } from '../config-schema.ts';
+import { badQualityRule } from './bad-quality.ts';
 import { baselineRule } from './baseline.ts';
+import { clockRule } from './clock.ts';
 import { commLossRule } from './comm-loss.ts';
 import { complaintClusterRule } from './complaint-cluster.ts';
 import { compositeRule } from './composite.ts';
 import { controlStaleRule } from './control-stale.ts';
+import { diskFullRule } from './disk-full.ts';
 import { frozenRule } from './frozen.ts';
 import { limitRule } from './limit.ts';
 import { rateRule } from './rate.ts';
@@ -22,5 +25,8 @@ export function createRule(config: RuleConfig): Rule {
     case 'composite': return compositeRule(config);
     case 'control-stale': return controlStaleRule(config);
     case 'complaint-cluster': return complaintClusterRule(config);
+    case 'bad-quality': return badQualityRule(config);
+    case 'clock': return clockRule(config);
+    case 'disk-full': return diskFullRule(config);
   }
 }

@@ -19,6 +19,8 @@ export interface RuleContext {
 export interface Cause {
   tag?: TagName;
   value?: Value;
+  /** In words, when no tag says it: a role's full disk and its path (rules/disk-full.ts). */
+  detail?: string;
   /** Set by the engine: which of the alarm's rules, and since when (ms) its condition held. */
   rule?: number;
   since?: number;

@@ -46,6 +46,8 @@ const edgeNodeFields = {
     'minimum time between two writes of one tag; default applies to tags not listed (2 s unless set)',
   ),
   buffer_max_points: Type.Integer({ minimum: 1, default: 5_000_000, description: 'store-and-forward bound; the oldest points are dropped (and counted) beyond it' }),
+  buffer_memory_max_points: Type.Integer({ minimum: 1, default: 100_000, description: 'while the buffer\'s disk is full, points wait in memory up to this many; beyond, the oldest are dropped (and counted)' }),
+  buffer_min_free_mb: Type.Number({ minimum: 0, default: 16, description: 'after a full disk, the buffer counts as writable again once this much is free' }),
   replay_batch: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'buffered metrics per historical DDATA' }),
   data_qos: oneOf(
     [0, 1] as const,

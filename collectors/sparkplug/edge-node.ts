@@ -8,6 +8,7 @@ import type { Driver, DriverState } from '../../model/driver.ts';
 import { isHeatScadaError } from '../../model/errors.ts';
 import { readMqttLogin, type MqttLogin } from '../../model/mqtt-client.ts';
 import type { Point } from '../../model/point.ts';
+import { collectorInstance, RoleStatusReporter } from '../../model/role-status.ts';
 import {
   decodePayload,
   edgeTopic,
@@ -21,12 +22,14 @@ import {
 } from '../../model/sparkplug.ts';
 import { clientIdOf, commandMinIntervalMs, type EdgeNodeConfig } from './edge-node-config.ts';
 import { PointBuffer } from './buffer.ts';
+import { BufferWriter } from './buffer-writer.ts';
 import { deviceBirth, deviceDeath, nodeBirth, nodeDeath } from './births.ts';
 import { CommandRunner, type CommandResult } from './commands.ts';
 import { DeviceMetrics } from './metrics.ts';
 import { deadbands, ExceptionFilter } from './report-by-exception.ts';
 import { BdSeqStore, MessageSequence } from './sequence.ts';
 import { SqliteAuditTrail } from '../../store/audit/sqlite-audit-trail.ts';
+import { DEFAULT_RETRY } from '../../store/disk-full.ts';
 
 // A Sparkplug B edge node serving several devices (one substation PLC = one Driver each).
 // The MQTT session is the unit of everything: each connection gets a new bdSeq and its NDEATH
@@ -48,8 +51,10 @@ export interface EdgeNodeStats {
   pointsReplayed: number;
   /** Buffered points dropped because the buffer was full (or their device is no longer served). */
   pointsDropped: number;
-  /** Points in the buffer now. */
+  /** Points in the buffer now (on disk and, while its disk is full, in memory). */
   bufferedNow: number;
+  /** Of those, held in memory because the buffer's disk is full. */
+  bufferedInMemory: number;
   commandsAccepted: number;
   commandsRefused: number;
   /** Retained NCMD/DCMDs ignored: a command is for the moment it is sent, never replayed. */
@@ -83,6 +88,8 @@ interface InFlight {
 }
 
 const REPLAY_QOS = 1;
+/** The role's name in its status topic (model/role-status.ts). */
+export const COLLECTOR_ROLE = 'collector';
 /** A stop waits this long for the broker to acknowledge what is in flight. */
 const STOP_GRACE_MS = 2000;
 
@@ -106,6 +113,9 @@ export class EdgeNode {
   private readonly devices: Device[];
   private readonly bySubstation = new Map<string, Device>();
   private readonly buffer: PointBuffer;
+  private readonly held: BufferWriter;
+  /** What the alarm engine hears of this edge node: whether its buffer's disk has room. */
+  private readonly status: RoleStatusReporter;
   private readonly bdSeqs: BdSeqStore;
   private readonly seq = new MessageSequence();
   private readonly commands: CommandRunner;
@@ -147,9 +157,29 @@ export class EdgeNode {
     }
     const dir = path.resolve(config.data_dir, 'sparkplug');
     const base = `${config.group_id}-${config.edge_node_id}`;
-    this.bdSeqs = new BdSeqStore(path.join(dir, `${base}.bdseq`));
+    this.bdSeqs = new BdSeqStore(path.join(dir, `${base}.bdseq`), (e) =>
+      this.log.warn({ event: 'bdseq_unsaved', code: 'HS_ERR_DISK_FULL', reason: (e as Error).message }, 'disk full: bdSeq not saved, counting on in memory'),
+    );
     this.buffer = new PointBuffer(path.join(dir, `${base}.buffer.db`), config.buffer_max_points, this.log);
     this.buffer.retainOnly([...this.bySubstation.keys()]);
+    this.status = new RoleStatusReporter(COLLECTOR_ROLE, collectorInstance(config.group_id, config.edge_node_id), (topic, payload) => {
+      if (this.session?.client.connected) this.session.client.publish(topic, payload, { qos: 1, retain: true });
+    });
+    this.held = new BufferWriter(
+      this.buffer,
+      {
+        memoryMaxPoints: config.buffer_memory_max_points,
+        retry: { ...DEFAULT_RETRY, minFreeBytes: config.buffer_min_free_mb * 1024 * 1024 },
+        onDiskFull: (error, inMemory) =>
+          error
+            ? this.status.report('disk_full', `store-and-forward buffer full: holding ${inMemory} points in memory (at most ${config.buffer_memory_max_points}), retrying`, error.path)
+            : this.status.report('ok', 'store-and-forward buffer writable'),
+      },
+      this.log,
+      () => {
+        if (this.session?.born) this.startReplay();
+      },
+    );
     // Its own file, not the central store's: the edge keeps its record when the centre is away.
     mkdirSync(dir, { recursive: true });
     this.auditDb = new Database(path.join(dir, `${base}.audit.db`));
@@ -184,6 +214,7 @@ export class EdgeNode {
       await endClient(session.client, session.client.connected ? STOP_GRACE_MS : 0);
     }
     await this.replaying;
+    this.held.close();
     this.buffer.close();
     this.auditDb.close();
     this.log.info({ event: 'edge_node_stopped', ...this.stats() }, 'edge node stopped');
@@ -194,8 +225,9 @@ export class EdgeNode {
       online: this.session?.born ?? false,
       bdSeq: this.lastBdSeq,
       ...this.counters,
-      pointsDropped: this.buffer.dropped,
-      bufferedNow: this.buffer.size,
+      pointsDropped: this.held.dropped,
+      bufferedNow: this.held.size,
+      bufferedInMemory: this.held.heldInMemory,
       commandsAccepted: this.commands.stats.accepted,
       commandsRefused: this.commands.stats.refused,
     };
@@ -243,6 +275,8 @@ export class EdgeNode {
       return;
     }
     session.subscribed = true;
+    if (this.status.status) this.status.resend();
+    else this.status.report('ok', 'store-and-forward buffer writable');
     this.birthWhenReady(session);
   }
 
@@ -287,7 +321,7 @@ export class EdgeNode {
       if (d.filter.hasData) this.birthDevice(session, d);
       else this.prime(d);
     }
-    this.log.info({ event: 'births_published', bd_seq: session.bdSeq, devices: this.devices.filter((d) => d.born).length, buffered: this.buffer.size }, 'NBIRTH and DBIRTHs published');
+    this.log.info({ event: 'births_published', bd_seq: session.bdSeq, devices: this.devices.filter((d) => d.born).length, buffered: this.held.size }, 'NBIRTH and DBIRTHs published');
     this.startReplay();
   }
 
@@ -356,7 +390,7 @@ export class EdgeNode {
 
   private bufferPoints(points: readonly Point[]): void {
     if (points.length === 0) return;
-    this.buffer.append(points);
+    this.held.append(points);
     this.counters.pointsBuffered += points.length;
   }
 
@@ -380,21 +414,21 @@ export class EdgeNode {
     for (const d of this.devices) {
       const substation = d.driver.substation;
       while (this.session === session && session?.born && d.born && !this.stopping) {
-        const rows = this.buffer.oldest(substation, this.config.replay_batch);
-        if (rows.length === 0) break;
-        const metrics = rows.flatMap((r) => d.metrics.dataMetric(r.point, true) ?? []);
+        const batch = this.held.oldest(substation, this.config.replay_batch);
+        if (batch.points.length === 0) break;
+        const metrics = batch.points.flatMap((p) => d.metrics.dataMetric(p, true) ?? []);
         const acked = await new Promise<boolean>((resolve) =>
           this.publish(session, 'DDATA', substation, { timestamp: Date.now(), seq: this.seq.next(), metrics }, REPLAY_QOS, (err) => resolve(!err)),
         );
-        if (!acked) return;
-        this.buffer.removeThrough(substation, rows[rows.length - 1].id);
-        this.counters.pointsReplayed += rows.length;
-        replayed += rows.length;
+        // A delete the full disk refused: the points come again after it recovers (at least once).
+        if (!acked || !batch.release()) return;
+        this.counters.pointsReplayed += batch.points.length;
+        replayed += batch.points.length;
       }
     }
     if (replayed > 0) {
       const ms = Math.max(1, Date.now() - started);
-      this.log.info({ event: 'buffer_replayed', points: replayed, ms, points_per_s: Math.round((replayed * 1000) / ms), left: this.buffer.size }, 'buffered points replayed');
+      this.log.info({ event: 'buffer_replayed', points: replayed, ms, points_per_s: Math.round((replayed * 1000) / ms), left: this.held.size }, 'buffered points replayed');
     }
   }
 

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isDiskFull } from '../../store/disk-full.ts';
 
 // Sparkplug's two counters. seq numbers every message of a session (NBIRTH is 0) so a host
 // detects loss; bdSeq numbers the MQTT sessions so a host matches an NDEATH (the will) to the
@@ -26,8 +27,13 @@ export class MessageSequence {
 /** bdSeq, kept in a small file so that it keeps counting across collector restarts. */
 export class BdSeqStore {
   private last: number;
+  private unsaved = false;
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    /** The disk is full (told once until a save succeeds): the value counts on in memory (a restart before space returns may repeat one). */
+    private readonly onUnsaved: (error: unknown) => void = () => undefined,
+  ) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.last = readLast(file);
   }
@@ -36,8 +42,16 @@ export class BdSeqStore {
   next(): number {
     this.last = (this.last + 1) % MODULO;
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, `${this.last}\n`);
-    renameSync(tmp, this.file);
+    try {
+      writeFileSync(tmp, `${this.last}\n`);
+      renameSync(tmp, this.file);
+      this.unsaved = false;
+    } catch (e) {
+      // A full disk must not stop the edge node connecting: a host only needs bdSeq to differ from the last session's.
+      if (!isDiskFull(e)) throw e;
+      if (!this.unsaved) this.onUnsaved(e);
+      this.unsaved = true;
+    }
     return this.last;
   }
 }

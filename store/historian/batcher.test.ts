@@ -1,6 +1,9 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { HeatScadaError } from '../../model/errors.ts';
 import type { StoredPoint, SubstationStatus } from '../../model/store.ts';
+import { captureLog } from '../../tests/helpers/capture-log.ts';
+import { eventually } from '../../tests/helpers/eventually.ts';
 import { MemoryStore } from '../../tests/helpers/memory-store.ts';
 import { Batcher, type StoreSink } from './batcher.ts';
 
@@ -81,5 +84,95 @@ describe('Batcher', () => {
     answers.forEach((answer) => answer());
     await batcher.drain();
     expect(batcher.stats).toMatchObject({ written: 4, batches: 2, pending: 0 });
+  });
+});
+
+/** A MemoryStore whose disk can fill: while full, every write and status change fails as SQLite's would. */
+class FillingStore extends MemoryStore {
+  full = false;
+  refusals = 0;
+  override async write(points: readonly StoredPoint[]): Promise<void> {
+    if (this.full) {
+      this.refusals++;
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    }
+    await super.write(points);
+  }
+  override async setStatus(status: SubstationStatus): Promise<void> {
+    if (this.full) throw new HeatScadaError('HS_ERR_DISK_FULL', 'SQLITE_FULL', '/data/store.db');
+    await super.setStatus(status);
+  }
+}
+
+describe('Batcher on a full disk', () => {
+  const retry = { firstMs: 5, maxMs: 20, minFreeBytes: 0 };
+
+  it('holds what the full disk refuses, in order, retries, and writes every point once space returns, saying so twice', async () => {
+    const store = new FillingStore();
+    const { log: logger, lines } = captureLog();
+    const changes: (string | undefined)[] = [];
+    const batcher = new Batcher(store, 10, 60_000, logger, { retry, onDiskFull: (e, held) => changes.push(e ? `full ${held} ${e.path ?? ''}` : 'ok') });
+    push(batcher, 10);
+    await new Promise((r) => setImmediate(r));
+    store.full = true;
+    push(batcher, 30, 10);
+    batcher.setStatus({ substation: 's1', online: false, ts: 5 });
+    push(batcher, 5, 40);
+    batcher.flush();
+    await eventually(() => expect(store.refusals).toBeGreaterThan(2));
+    expect(batcher.diskFull).toBe(true);
+    expect(batcher.stats).toMatchObject({ held: 35, written: 10, failed: 0 });
+    store.full = false;
+    await eventually(() => expect(batcher.diskFull).toBe(false));
+    await batcher.drain();
+    expect(store.points.map((p) => p.value)).toEqual(Array.from({ length: 45 }, (_, i) => i));
+    expect(batcher.stats).toMatchObject({ written: 45, failed: 0, held: 0 });
+    expect(changes).toEqual(['full 10 ', 'ok']);
+    // One line when it filled, one when it recovered: none per retry.
+    expect(lines.filter((l) => /store full/.test(String(l.msg)))).toHaveLength(1);
+    expect(lines.filter((l) => l.event === 'store_recovered')).toHaveLength(1);
+  });
+
+  it('has no room beyond holdMaxPoints, and makes room as the held points are written', async () => {
+    const store = new FillingStore();
+    const batcher = new Batcher(store, 10, 60_000, pino({ level: 'silent' }), { retry, holdMaxPoints: 20 });
+    store.full = true;
+    push(batcher, 20);
+    await eventually(() => expect(batcher.stats.held).toBe(20));
+    expect(batcher.hasRoom()).toBe(false);
+    let resumed = false;
+    batcher.whenRoom(() => (resumed = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(resumed).toBe(false);
+    store.full = false;
+    await eventually(() => expect(resumed).toBe(true));
+    await batcher.drain();
+    expect(store.points).toHaveLength(20);
+  });
+
+  it('counts and logs what is still held when it stops on a full disk', async () => {
+    const store = new FillingStore();
+    const { log: logger, lines } = captureLog();
+    const batcher = new Batcher(store, 10, 60_000, logger, { retry });
+    store.full = true;
+    push(batcher, 10);
+    await batcher.drain();
+    expect(batcher.stats).toMatchObject({ failed: 10, written: 0 });
+    expect(lines.some((l) => l.code === 'HS_ERR_DISK_FULL' && /10 held points not written/.test(String(l.msg)))).toBe(true);
+  });
+
+  it('warns of a slow store once per interval, with the count', async () => {
+    const { log: logger, lines } = captureLog();
+    const sink: StoreSink = {
+      write: () => new Promise((r) => setTimeout(r, 15)),
+      setStatus: async () => undefined,
+    };
+    const batcher = new Batcher(sink, 2, 60_000, logger, { slowBatchMs: 5 });
+    push(batcher, 6);
+    await batcher.drain();
+    expect(batcher.stats.slowBatches).toBe(3);
+    const slow = lines.filter((l) => l.event === 'slow_store');
+    expect(slow).toHaveLength(1);
+    expect(String(slow[0].msg)).toMatch(/^slow store: batch took \d+ ms$/);
   });
 });

@@ -10,6 +10,9 @@ describe('historian config section', () => {
       hostId: 'heatscada-historian',
       batchMaxPoints: 5000,
       batchMaxMs: 200,
+      holdMaxPoints: 500_000,
+      slowBatchMs: 2000,
+      retry: { firstMs: 250, maxMs: 5000, minFreeBytes: 16 * 1024 * 1024 },
       shared: 'historians',
     });
   });

@@ -2,9 +2,11 @@ import mqtt, { type ErrorWithSubackPacket, type IClientOptions, type ISubscripti
 import { pino, type Logger } from 'pino';
 import { HeatScadaError, isHeatScadaError, type ErrorCode } from '../../model/errors.ts';
 import { ownClientId, type MqttLogin } from '../../model/mqtt-client.ts';
+import { RoleStatusReporter } from '../../model/role-status.ts';
 import { decodePayload, parseTopic, SPARKPLUG_NAMESPACE, stateTopic, type EdgeMessageType, type SparkplugPayload, type SparkplugTopic } from '../../model/sparkplug.ts';
+import type { RetryOptions } from '../disk-full.ts';
 import type { AliasEntry } from './aliases.ts';
-import { Batcher, type StoreSink, type WriterStats } from './batcher.ts';
+import { Batcher, DEFAULT_HOLD, type StoreSink, type WriterStats } from './batcher.ts';
 import { isDeviceTopic, type DeviceHandler, type HostContext, type HostEvents, type NodeHandler } from './context.ts';
 import { MalformedCounters } from './counters.ts';
 import { handleDbirth } from './handlers/dbirth.ts';
@@ -38,6 +40,12 @@ export interface HistorianOptions {
   shared?: string;
   /** The operator's device placements (store/historian/owners.ts); DEFAULT_DEVICE_OWNERS_FILE when absent. */
   deviceOwnersFile?: string;
+  /** Points held in memory while the disk is full before the historian stops taking messages (batcher.ts). */
+  holdMaxPoints?: number;
+  /** A batch write slower than this is logged as a slow store. */
+  slowBatchMs?: number;
+  /** Waits between retries while the disk is full. */
+  retry?: RetryOptions;
   logger?: Logger;
 }
 
@@ -78,6 +86,9 @@ const CONTROL_TYPES: readonly EdgeMessageType[] = ['NBIRTH', 'NDEATH', 'DBIRTH',
 const DATA_TYPES: readonly EdgeMessageType[] = ['NDATA', 'DDATA'];
 // How long stop() waits for the broker to take the unsubscription and the offline STATE.
 const STOP_PUBLISH_TIMEOUT_MS = 2000;
+const KEEPALIVE_S = 30;
+/** The role's name in its status topic (model/role-status.ts). */
+export const HISTORIAN_ROLE = 'historian';
 
 /** The subscriptions of a host: control topics for itself alone, data topics shared when asked. */
 export function subscriptionsOf(hostId: string, group: string | undefined, shared: string | undefined): ISubscriptionMap {
@@ -116,7 +127,7 @@ export async function startHistorian(options: HistorianOptions): Promise<Histori
     clientId: ownClientId(options.mqttLogin, hostId),
     protocolVersion: 4,
     clean: true,
-    keepalive: 30,
+    keepalive: KEEPALIVE_S,
     reconnectPeriod: 1000,
     // Subscriptions are made on every connect, before STATE goes online (Sparkplug 3.0 order).
     resubscribe: false,
@@ -125,7 +136,32 @@ export async function startHistorian(options: HistorianOptions): Promise<Histori
 
   const subscriptions = subscriptionsOf(hostId, options.group, options.shared);
   const counters = new MalformedCounters(log);
-  const writer = new Batcher(options.store, options.batchMaxPoints, options.batchMaxMs, log);
+  // What the alarm engine hears of this historian: whether its store has room (model/role-status.ts).
+  const status = new RoleStatusReporter(HISTORIAN_ROLE, hostId, (topic, payload) => client.publish(topic, payload, { qos: 1, retain: true }));
+  const writer = new Batcher(options.store, options.batchMaxPoints, options.batchMaxMs, log, {
+    holdMaxPoints: options.holdMaxPoints ?? DEFAULT_HOLD.holdMaxPoints,
+    slowBatchMs: options.slowBatchMs ?? DEFAULT_HOLD.slowBatchMs,
+    retry: options.retry ?? DEFAULT_HOLD.retry,
+    onDiskFull: (error, held) =>
+      error ? status.report('disk_full', `store full: holding ${held} points, retrying`, error.path) : status.report('ok', 'store writable: every held point written'),
+  });
+  // Back-pressure: a message is acknowledged (and the next one read) only while the hold has
+  // room, so beyond it the broker keeps the rest, and holds up its publishers' acknowledgements.
+  client.handleMessage = (_packet, done) => {
+    if (writer.hasRoom()) {
+      done();
+      return;
+    }
+    // Nothing is read meanwhile, PINGRESPs included: mqtt.js counts its keepalive from what it
+    // sends and the broker from what it receives, so pings keep the session (and what the
+    // broker queues for it) alive however long the disk stays full.
+    const pings = setInterval(() => (stopping ? clearInterval(pings) : client.sendPing()), (KEEPALIVE_S * 1000) / 3);
+    pings.unref();
+    writer.whenRoom(() => {
+      clearInterval(pings);
+      done();
+    });
+  };
   const sessions = new Sessions();
   const events: HostEvents = { staleDeaths: 0, nulls: 0 };
   const ctx: HostContext = {
@@ -185,6 +221,8 @@ export async function startHistorian(options: HistorianOptions): Promise<Histori
     try {
       await subscribe(client, subscriptions);
       await client.publishAsync(stateTopic(hostId), stateMessage(true), { qos: 1, retain: true });
+      if (status.status) status.resend();
+      else status.report('ok', 'store writable');
       online = true;
       log.info({ hostId, group: options.group ?? '+', shared: options.shared }, 'historian online');
       firstOnline?.();

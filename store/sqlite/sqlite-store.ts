@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { HeatScadaError, isHeatScadaError, type ErrorCode } from '../../model/errors.ts';
 import type { LatestFilter, RangeQuery, SeriesKey, SeriesRange, StoredPoint, SubstationStatus, TimeSeriesStore } from '../../model/store.ts';
+import { diskFullError, isDiskFull } from '../disk-full.ts';
 import { checkBatch, checkRangeQuery, checkSeries, checkSpan, checkStatus } from '../rules.ts';
 import { toColumns, type PointColumns } from './columns.ts';
 import { MINUTE, type RollupMarks, type Segment } from './plan.ts';
@@ -241,6 +242,8 @@ export class SqliteStore implements TimeSeriesStore {
       return step();
     } catch (e) {
       if (isHeatScadaError(e)) throw e;
+      // A full disk passes once space returns: the caller holds the batch and retries (store/disk-full.ts).
+      if (isDiskFull(e)) throw diskFullError(e, this.file);
       throw new HeatScadaError(code, (e as Error).message, this.file);
     }
   }
