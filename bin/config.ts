@@ -11,6 +11,7 @@ import { HistorianConfigSchema } from '../store/historian/config-schema.ts';
 import { ServiceConfigSchema } from '../service/config-schema.ts';
 import { checkSeasonPlan, SeasonConfigSchema } from '../season/config-schema.ts';
 import { HealthConfigSchema } from './process-health.ts';
+import { checkTimeZone, DisplayConfigSchema } from '../model/time-zone.ts';
 
 // The platform's one configuration document: a section per role, each role's schema kept
 // beside its code and composed here, at the composition root, so that model/ depends on no role.
@@ -32,6 +33,8 @@ export const ConfigSchema = Type.Object(
     season: SeasonConfigSchema,
     // Every role process logs its own health (memory, descriptors, event-loop delay).
     health: HealthConfigSchema,
+    // The zone times are shown in to people; every stored time is UTC.
+    display: DisplayConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -44,6 +47,7 @@ export function resolveConfig(doc: unknown, source = ''): Config {
   const config = validateDocument(ConfigSchema, doc ?? {}, 'HS_ERR_CONFIG_INVALID', source);
   networkSource(config.simulate);
   checkSeasonPlan(config.season, '/season');
+  checkTimeZone(config.display.time_zone, '/display/time_zone');
   return config;
 }
 

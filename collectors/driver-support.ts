@@ -10,6 +10,7 @@ import type { ErrorCode } from '../model/errors.ts';
 import type { DriverState } from '../model/driver.ts';
 import type { Point, PointValue, Quality } from '../model/point.ts';
 import { TAG_NAMES, inRange, isTagName, tagDefinition, type TagDefinition, type TagName } from '../model/tags.ts';
+import { readingFault, type ReadingFault } from './point-quality.ts';
 
 export type { Logger } from 'pino';
 
@@ -120,17 +121,31 @@ function toPointValue(def: TagDefinition, value: number | boolean): PointValue {
 
 /**
  * Points of one device. A bad point carries the tag's last good or uncertain value (0 or false
- * before there was one): Point.value is never empty, quality says whether to trust it.
+ * before there was one): Point.value is never empty, quality says whether to trust it. A reading
+ * the catalogue refuses (point-quality.ts) is such a bad point, and said so in the log once, with
+ * the raw value, when it starts (and once when the tag reads well again).
  */
 export class PointBook {
   readonly #last = new Map<TagName, PointValue>();
+  readonly #refused = new Map<TagName, ReadingFault>();
 
-  constructor(readonly substation: string) {}
+  constructor(
+    readonly substation: string,
+    private readonly log?: Logger,
+  ) {}
 
   point(tag: TagName, value: number | boolean | undefined, quality: Quality, ts: number): Point {
-    // A NaN or infinite reading (a float register of a failed sensor) is no value.
-    if (value === undefined || quality === 'bad' || (typeof value === 'number' && !Number.isFinite(value))) return this.bad(tag, ts);
-    const v = toPointValue(tagDefinition(tag), value);
+    if (value === undefined || quality === 'bad') return this.bad(tag, ts);
+    const def = tagDefinition(tag);
+    const fault = readingFault(def, value);
+    if (fault !== this.#refused.get(tag)) {
+      if (fault) this.log?.warn({ code: 'HS_ERR_BAD_READING', tag, value: String(value), fault, range: `${def.min}…${def.max}` }, 'reading refused: marked bad');
+      else this.log?.info({ tag }, 'reading good again');
+      if (fault) this.#refused.set(tag, fault);
+      else this.#refused.delete(tag);
+    }
+    if (fault) return this.bad(tag, ts);
+    const v = toPointValue(def, value);
     this.#last.set(tag, v);
     return { substation: this.substation, tag, ts, value: v, quality };
   }

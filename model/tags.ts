@@ -64,6 +64,7 @@ export const TAG_NAMES = [
   'pump.frequency_setpoint',
   'control.mode_setpoint',
   'source.supply_offset_setpoint',
+  'plc.clock',
 ] as const;
 
 export type TagName = (typeof TAG_NAMES)[number];
@@ -166,6 +167,11 @@ const rows: Row[] = [
   setpoint('pump.frequency_setpoint', 'Hz', 25, 50, m(102, 'uint16', 10), 'Circulation pump frequency setpoint'),
   setpoint('control.mode_setpoint', '', 0, 2, m(103, 'uint16', 1), 'Requested control mode: 0 manual, 1 local, 2 remote', CONTROL_MODES),
   setpoint('source.supply_offset_setpoint', 'K', 0, 20, m(104, 'uint16', 10), 'Heat source PLC only: shift of the source supply temperature over its own outdoor curve (substation PLCs read 0 and refuse writes)'),
+  {
+    // Last, so the Sparkplug aliases of the tags before it stay where they were.
+    ...measurement('plc.clock', 's', 0, 4294967295, m(24, 'uint32', 1), "PLC real-time clock, whole seconds since 1970-01-01 UTC (high word first): the PLC's own time, against which the centre checks its clock"),
+    kind: 'status',
+  },
 ];
 
 export const TAGS: readonly TagDefinition[] = rows.map((row) => ({ valueType: 'number', ...row }));

@@ -11,7 +11,7 @@ import { PHASE_CODE, phaseOfCode } from './physics/season-phase.ts';
 import { initialState, type PlantState } from './physics/state.ts';
 import { sourceSupplyTarget, step } from './physics/step.ts';
 import { outdoorTemperature } from './physics/weather.ts';
-import type { PlcAccess, PlcWriteResult, SubstationProtocol } from './plc-access.ts';
+import type { ModbusAnswer, PlcAccess, PlcWriteResult, ServerFaultChange, SubstationProtocol } from './plc-access.ts';
 import { TAG_VALUES } from './plc/tag-values.ts';
 
 export interface PlantOptions {
@@ -25,6 +25,11 @@ export interface PlantOptions {
   scenario?: Scenario;
   /** Simulated time run before the start so loops and temperatures have settled, s. */
   warmUpS?: number;
+  /**
+   * The true time on the wall, ms UTC, that the PLCs' clocks keep (plus what a clock fault adds);
+   * Date.now unless given. Not the simulated time: that may run many times faster.
+   */
+  wallClock?: () => number;
 }
 
 export interface PlantSummary {
@@ -42,6 +47,7 @@ export interface PlantSummary {
 }
 
 type AnswersListener = (substation: string, answers: boolean) => void;
+type ServerFaultListener = (change: ServerFaultChange) => void;
 
 /** A season command carried out now, or kept for its time. */
 export interface SeasonChange {
@@ -67,12 +73,17 @@ export class Plant implements PlcAccess {
   /** The previous state's buffers, reused for the next step. */
   private spare: PlantState | undefined;
   private readonly listeners = new Set<AnswersListener>();
+  private readonly serverFaultListeners = new Set<ServerFaultListener>();
+  /** The OPC UA server faults in force, by fault id, as last told to listeners. */
+  private readonly serverFaults = new Map<number, ServerFaultChange>();
   private readonly answering: boolean[];
+  private readonly wallClock: () => number;
 
   constructor(readonly spec: Network, options: PlantOptions) {
     this.net = compileNetwork(inSeasonWeather(spec, options.scenario));
     this.faults = new FaultBook(this.net, options.scenario);
     this.stepS = options.stepS ?? 1;
+    this.wallClock = options.wallClock ?? Date.now;
     const warmUpS = options.warmUpS ?? 3 * 3600;
     const startOutdoorC = outdoorTemperature(this.net.spec.weather, options.startMs, 0);
     this.state = initialState(this.net, {
@@ -176,6 +187,7 @@ export class Plant implements PlcAccess {
 
   read(substation: string, tag: TagName): number | boolean {
     const i = this.indexOf(substation);
+    if (tag === 'plc.clock') return Math.floor((this.wallClock() + this.faults.clockOffsetMs(substation, this.state.elapsedS)) / 1000);
     const value = TAG_VALUES[tag](this.state, i, this.net);
     return typeof value === 'number' ? this.faults.sensorReading(substation, tag, value, this.state.elapsedS) : value;
   }
@@ -226,6 +238,19 @@ export class Plant implements PlcAccess {
     return () => this.listeners.delete(listener);
   }
 
+  badStatus(substation: string, tag: TagName): boolean {
+    return this.faults.badStatus(substation, tag);
+  }
+
+  modbusAnswer(substation: string): ModbusAnswer {
+    return this.faults.modbusAnswer(substation);
+  }
+
+  onServerFault(listener: ServerFaultListener): () => void {
+    this.serverFaultListeners.add(listener);
+    return () => this.serverFaultListeners.delete(listener);
+  }
+
   injectFault(request: FaultRequest): ActiveFault {
     const fault = this.faults.inject(request, this.state.elapsedS);
     this.refreshFaults();
@@ -261,6 +286,22 @@ export class Plant implements PlcAccess {
     return i;
   }
 
+  /** Each OPC UA server fault once when it starts and once when it ends. */
+  private tellServerFaults(): void {
+    const now = new Map<number, ServerFaultChange>();
+    for (const f of this.faults.list()) {
+      if ((f.kind === 'opcua_new_certificate' || f.kind === 'opcua_session_drop') && f.substation !== undefined) {
+        now.set(f.id, { substation: f.substation, kind: f.kind, active: true });
+      }
+    }
+    const changes: ServerFaultChange[] = [];
+    for (const [id, change] of this.serverFaults) if (!now.has(id)) changes.push({ ...change, active: false });
+    for (const [id, change] of now) if (!this.serverFaults.has(id)) changes.push(change);
+    this.serverFaults.clear();
+    for (const [id, change] of now) this.serverFaults.set(id, change);
+    for (const change of changes) for (const listener of this.serverFaultListeners) listener(change);
+  }
+
   private applySeason(events: readonly SeasonEvent[]): void {
     for (const { at_s: _at, ...command } of events) this.commandSeason(command);
   }
@@ -268,6 +309,7 @@ export class Plant implements PlcAccess {
   /** Pushes the faults into the physics inputs and tells listeners who stopped or resumed answering. */
   private refreshFaults(): void {
     this.faults.applyTo(this.state);
+    this.tellServerFaults();
     this.net.ids.forEach((id, i) => {
       const now = this.faults.answers(id);
       if (now !== this.answering[i]) {

@@ -14,6 +14,8 @@ import { decodeAnswer, planReads, type ReadRequest, type RegisterSpan } from './
 
 /** Exception codes a gateway answers for a device it cannot reach: the device is silent. */
 const GATEWAY_EXCEPTIONS = new Set([0x0a, 0x0b]);
+/** A read answered "server device failure": the PLC cannot give its data, as good as silent. */
+const DEVICE_FAILURE = 0x04;
 
 interface Failure {
   /** No answer from the device: counts towards 'disconnected'. */
@@ -22,14 +24,14 @@ interface Failure {
   reason: string;
 }
 
-/** What a failed request means. An exception 1–4 is the device answering; see README for 3. */
-function failureOf(err: unknown, timeoutMs: number): Failure {
+/** What a failed request means. An exception 1–4 is the device answering (4 to a read: see DEVICE_FAILURE); see README for 3. */
+function failureOf(err: unknown, timeoutMs: number, reading = false): Failure {
   if (err instanceof LinkDownError) return { silent: true, code: 'HS_ERR_PLC_OFFLINE', reason: `not connected: ${err.message}` };
   const { errno, modbusCode } = err as { errno?: unknown; modbusCode?: unknown };
   if (errno === 'ETIMEDOUT') return { silent: true, code: 'HS_ERR_PLC_OFFLINE', reason: `no answer within ${timeoutMs} ms` };
   if (typeof modbusCode !== 'number') return { silent: true, code: 'HS_ERR_PLC_OFFLINE', reason: errorText(err) };
   const reason = `exception ${modbusCode}: ${errorText(err)}`;
-  if (GATEWAY_EXCEPTIONS.has(modbusCode)) return { silent: true, code: 'HS_ERR_PLC_OFFLINE', reason };
+  if (GATEWAY_EXCEPTIONS.has(modbusCode) || (reading && modbusCode === DEVICE_FAILURE)) return { silent: true, code: 'HS_ERR_PLC_OFFLINE', reason };
   if (modbusCode === 1 || modbusCode === 2) return { silent: false, code: 'HS_ERR_NOT_WRITABLE', reason };
   // Writes are range-checked against the catalogue first, so an illegal value that still comes
   // back is the PLC refusing it in its present state (the simulator: valve setpoint in local mode).
@@ -70,7 +72,7 @@ export class ModbusDriver implements Driver {
     this.#endpointLog = log.child({ driver: 'modbus', url: device.url });
     this.#log = log.child({ driver: 'modbus', substation: device.id, unit: device.unit_id });
     this.#linkState = new LinkState(this.#log);
-    this.#points = new PointBook(device.id);
+    this.#points = new PointBook(device.id, this.#log);
   }
 
   get state(): DriverState {
@@ -100,7 +102,8 @@ export class ModbusDriver implements Driver {
   async read(): Promise<Point[]> {
     const answers = await Promise.all(this.#plan.map((request) => this.#readRequest(request)));
     const failures = answers.flatMap((a) => (a.failure ? [a.failure] : []));
-    if (failures.length > 0 && failures.every((f) => f.silent)) this.#silentPolls++;
+    // Silent only when nothing of the plan came back: a half answer is the device answering.
+    if (failures.length === this.#plan.length && failures.every((f) => f.silent)) this.#silentPolls++;
     else this.#silentPolls = 0;
     const failure = failures[0]?.reason;
     if (failure !== this.#lastFailure) {
@@ -191,7 +194,7 @@ export class ModbusDriver implements Driver {
       const ts = Date.now();
       return { points: decodeAnswer(request, answer.data).map(({ tag, value }) => this.#points.point(tag, value, 'good', ts)) };
     } catch (err) {
-      return { failure: failureOf(err, this.#device.timeout_ms), points: this.#points.allBad(request.spans.map((s) => s.tag), Date.now()) };
+      return { failure: failureOf(err, this.#device.timeout_ms, true), points: this.#points.allBad(request.spans.map((s) => s.tag), Date.now()) };
     }
   }
 

@@ -80,13 +80,13 @@ describe('status codes', () => {
     expect(errorOfStatus(StatusCodes.BadInternalError)).toBe('HS_ERR_PLC_WRITE_FAILED');
   });
 
-  it('takes the server timestamp as the point time, not the last change at the source', () => {
+  it("stamps a point with the collector's clock, not the PLC's source or server timestamp (its clock may be wrong)", () => {
     const dv = new DataValue({
       value: new Variant({ dataType: DataType.Double, value: 1 }),
       sourceTimestamp: new Date(1_000),
       serverTimestamp: new Date(5_000),
     });
-    expect(sampleOf(dv, 9_000).ts).toBe(5_000);
+    expect(sampleOf(dv, 9_000).ts).toBe(9_000);
     expect(sampleOf(new DataValue({ value: new Variant({ dataType: DataType.Double, value: 1 }) }), 9_000).ts).toBe(9_000);
   });
 });

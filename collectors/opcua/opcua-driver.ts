@@ -57,7 +57,7 @@ export class OpcuaDriver implements Driver {
     this.#endpointLog = log.child({ driver: 'opcua', url: device.url });
     this.#log = log.child({ driver: 'opcua', substation: device.id });
     this.#linkState = new LinkState(this.#log);
-    this.#points = new PointBook(device.id);
+    this.#points = new PointBook(device.id, this.#log);
   }
 
   get state(): DriverState {

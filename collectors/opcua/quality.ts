@@ -39,22 +39,24 @@ export interface Sample {
   /** A number or boolean; undefined when the value is missing or of another type. */
   value: number | boolean | undefined;
   quality: Quality;
-  /** When the server vouched for the value (its timestamp), not when it last changed at the PLC. */
+  /** When the collector received it, on the collector's clock (see sampleOf). */
   ts: number;
   /** The status says the PLC does not answer. */
   silent: boolean;
 }
 
 /**
- * A DataValue as the driver keeps it. The server timestamp is the point's time: a steady value's
- * source timestamp can be hours old, and consumers judge staleness by the point's time.
+ * A DataValue as the driver keeps it. The point's time is the collector's own clock at receipt,
+ * never the server's or the source's timestamp: a PLC that hosts its server stamps values with
+ * its own clock, which may drift or jump (the plc_clock alarm watches it through plc.clock), and
+ * a steady value's source timestamp can be hours old. Stored times stay true UTC that way.
  */
 export function sampleOf(dv: DataValue, receivedAt: number): Sample {
   const raw: unknown = dv.value?.value;
   return {
     value: typeof raw === 'number' || typeof raw === 'boolean' ? raw : undefined,
     quality: qualityOf(dv.statusCode),
-    ts: dv.serverTimestamp?.getTime() ?? receivedAt,
+    ts: receivedAt,
     silent: isSilent(dv.statusCode),
   };
 }

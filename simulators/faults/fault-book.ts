@@ -1,9 +1,10 @@
 import { HeatScadaError } from '../../model/errors.ts';
 import type { SeasonEvent } from '../../model/season.ts';
-import type { TagName } from '../../model/tags.ts';
+import { tagDefinition, type TagName } from '../../model/tags.ts';
 import type { CompiledNetwork } from '../physics/compile.ts';
 import type { PlantState } from '../physics/state.ts';
-import { NETWORK_FAULTS, SENSOR_FAULTS, type ActiveFault, type FaultRequest, type Scenario, type SeasonCommand } from './schema.ts';
+import type { ModbusAnswer } from '../plc-access.ts';
+import { NETWORK_FAULTS, PROTOCOL_FAULTS, SENSOR_FAULTS, VALUE_FAULTS, type ActiveFault, type FaultKind, type FaultRequest, type Scenario, type SeasonCommand } from './schema.ts';
 
 const LEAK_FULL_M3H = 10;
 const CLOG_FULL = 20;
@@ -12,7 +13,17 @@ const SPIKE_FULL_K = 30;
 const SNAP_FULL_K = 15;
 /** A spiking sensor shows one wild sample every this many seconds. */
 const SPIKE_PERIOD_S = 120;
+/** A jumping value steps up for a minute, back for a minute, and so on. */
+const JUMP_PERIOD_S = 60;
+const JUMP_FULL_SPAN = 0.3;
+/** An out-of-range value lies at least this share of the tag's span past its top. */
+const OUT_OF_RANGE_MIN_SPAN = 0.05;
+const CLOCK_DRIFT_FULL_S_PER_H = 600;
+const CLOCK_JUMP_FULL_S = 3600;
 const DEFAULT_SENSOR_TAG: TagName = 'secondary.supply_temp';
+/** The frozen-sensor rule leaves the regulated secondary supply out (its loop holds it still): a stuck sensor is shown on the return. */
+const DEFAULT_TAG_OF: Partial<Record<FaultKind, TagName>> = { sensor_frozen: 'secondary.return_temp', value_stuck: 'secondary.return_temp' };
+
 /** Shared by every step without a season event, so the hot path allocates nothing for it. */
 const NO_EVENTS: readonly SeasonEvent[] = [];
 
@@ -84,7 +95,7 @@ export class FaultBook {
     const needsTag = SENSOR_FAULTS.includes(request.kind);
     const fault: ActiveFault = {
       ...request,
-      ...(needsTag ? { tag: request.tag ?? DEFAULT_SENSOR_TAG } : {}),
+      ...(needsTag ? { tag: request.tag ?? DEFAULT_TAG_OF[request.kind] ?? DEFAULT_SENSOR_TAG } : {}),
       id: this.nextId++,
       startedS: nowS,
       endsS: request.duration_s === undefined ? null : nowS + request.duration_s,
@@ -155,16 +166,52 @@ export class FaultBook {
       if (f.substation !== substation || f.tag !== tag) continue;
       const age = nowS - f.startedS;
       const severity = f.severity ?? 1;
-      if (f.kind === 'sensor_frozen') {
+      const span = (): number => tagDefinition(tag).max - tagDefinition(tag).min;
+      if (f.kind === 'sensor_frozen' || f.kind === 'value_stuck') {
         if (!this.frozenAt.has(f.id)) this.frozenAt.set(f.id, trueValue);
         value = this.frozenAt.get(f.id)!;
       } else if (f.kind === 'sensor_drift') {
         value += (severity * DRIFT_FULL_K_PER_H * age) / 3600;
       } else if (f.kind === 'sensor_spike' && Math.floor(age) % SPIKE_PERIOD_S === 0) {
         value += severity * SPIKE_FULL_K;
+      } else if (f.kind === 'value_jump' && Math.floor(age / JUMP_PERIOD_S) % 2 === 0) {
+        value += severity * JUMP_FULL_SPAN * span();
+      } else if (f.kind === 'value_out_of_range') {
+        value = tagDefinition(tag).max + Math.max(OUT_OF_RANGE_MIN_SPAN, severity) * span();
+      } else if (f.kind === 'value_nan') {
+        value = Number.NaN;
       }
     }
     return value;
+  }
+
+  /** Whether the PLC flags the tag's input as failed (OPC UA: a bad StatusCode). */
+  badStatus(substation: string, tag: TagName): boolean {
+    for (const f of this.active.values()) if (f.kind === 'bad_status' && f.substation === substation && f.tag === tag) return true;
+    return false;
+  }
+
+  /** How the substation's Modbus server answers a read now; an exception wins over a half answer. */
+  modbusAnswer(substation: string): ModbusAnswer {
+    let answer: ModbusAnswer = 'normal';
+    for (const f of this.active.values()) {
+      if (f.substation !== substation) continue;
+      if (f.kind === 'modbus_exception') return 'exception';
+      if (f.kind === 'modbus_half_answer') answer = 'half';
+    }
+    return answer;
+  }
+
+  /** How far the PLC's clock is ahead of the true time, ms: what its drift gained and its jumps added. */
+  clockOffsetMs(substation: string, nowS: number): number {
+    let offsetS = 0;
+    for (const f of this.active.values()) {
+      if (f.substation !== substation) continue;
+      const severity = f.severity ?? 1;
+      if (f.kind === 'plc_clock_drift') offsetS += (severity * CLOCK_DRIFT_FULL_S_PER_H * (nowS - f.startedS)) / 3600;
+      else if (f.kind === 'plc_clock_jump') offsetS += severity * CLOCK_JUMP_FULL_S;
+    }
+    return offsetS * 1000;
   }
 
   private check(request: FaultRequest, at: string): void {
@@ -177,6 +224,17 @@ export class FaultBook {
     }
     if (request.tag !== undefined && !SENSOR_FAULTS.includes(request.kind)) {
       throw new HeatScadaError('HS_ERR_FAULT_INVALID', `${request.kind} takes no tag`, `${at}/tag`);
+    }
+    if (request.tag !== undefined && VALUE_FAULTS.includes(request.kind)) {
+      const def = tagDefinition(request.tag);
+      if (def.kind !== 'measurement' || def.valueType !== 'number') {
+        throw new HeatScadaError('HS_ERR_FAULT_INVALID', `${request.kind} needs a numeric measurement, not ${request.tag}`, `${at}/tag`);
+      }
+    }
+    const protocol = PROTOCOL_FAULTS[request.kind];
+    const i = request.substation === undefined ? undefined : this.net.indexOf.get(request.substation);
+    if (protocol !== undefined && i !== undefined && this.net.spec.substations[i].protocol !== protocol) {
+      throw new HeatScadaError('HS_ERR_FAULT_INVALID', `${request.kind} needs a substation served over ${protocol}; ${request.substation} is on ${this.net.spec.substations[i].protocol}`, `${at}/substation`);
     }
   }
 }

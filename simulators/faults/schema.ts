@@ -2,9 +2,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { SEASON_PHASES, type SeasonPhase } from '../../model/season.ts';
 import { TAG_NAMES, type TagName } from '../../model/tags.ts';
 
-// Every fault of DOMAIN.md, as data: from a scenario file (a timeline) or the admin endpoint.
+// Every fault of DOMAIN.md, and the bad data a real plant sends, as data: from a scenario file
+// (a timeline) or the admin endpoint.
 
-export const FAULT_KINDS = [
+/** The plant's faults of DOMAIN.md. */
+export const DOMAIN_FAULT_KINDS = [
   'leak',
   'pump_trip',
   'power_loss',
@@ -17,12 +19,44 @@ export const FAULT_KINDS = [
   'source_trip',
   'cold_snap',
 ] as const;
+export type DomainFaultKind = (typeof DOMAIN_FAULT_KINDS)[number];
+
+/**
+ * Bad data from the plant: what a PLC and its protocol servers get wrong while the plant itself
+ * is fine. Values (NaN, out of range, stuck, jumping, a bad status), Modbus answers (exceptions,
+ * half answers), OPC UA servers (a new certificate, a dropped session) and the PLC's clock.
+ */
+export const PLANT_DATA_FAULT_KINDS = [
+  'value_nan',
+  'value_out_of_range',
+  'value_stuck',
+  'value_jump',
+  'bad_status',
+  'modbus_exception',
+  'modbus_half_answer',
+  'opcua_new_certificate',
+  'opcua_session_drop',
+  'plc_clock_drift',
+  'plc_clock_jump',
+] as const;
+export type PlantDataFaultKind = (typeof PLANT_DATA_FAULT_KINDS)[number];
+
+export const FAULT_KINDS = [...DOMAIN_FAULT_KINDS, ...PLANT_DATA_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Faults of the whole network rather than one substation. */
 export const NETWORK_FAULTS: readonly FaultKind[] = ['source_trip', 'cold_snap'];
-/** Faults that act on one tag's sensor. */
-export const SENSOR_FAULTS: readonly FaultKind[] = ['sensor_frozen', 'sensor_drift', 'sensor_spike'];
+/** Faults of the values the PLC reports for one numeric measurement. */
+export const VALUE_FAULTS: readonly FaultKind[] = ['value_nan', 'value_out_of_range', 'value_stuck', 'value_jump', 'bad_status'];
+/** Faults that act on one tag's sensor (the value faults among them). */
+export const SENSOR_FAULTS: readonly FaultKind[] = ['sensor_frozen', 'sensor_drift', 'sensor_spike', ...VALUE_FAULTS];
+/** Faults of a protocol server: the substation must be served over that protocol. */
+export const PROTOCOL_FAULTS: Readonly<Partial<Record<FaultKind, 'opcua' | 'modbus'>>> = {
+  modbus_exception: 'modbus',
+  modbus_half_answer: 'modbus',
+  opcua_new_certificate: 'opcua',
+  opcua_session_drop: 'opcua',
+};
 
 export const FaultRequestSchema = Type.Object(
   {
@@ -34,7 +68,10 @@ export const FaultRequestSchema = Type.Object(
       minimum: 0,
       maximum: 1,
       default: 1,
-      description: 'leak: share of 10 m³/h; filter_clog: resistance ×(1+20·severity); source_trip: share of heat lost; sensor_drift: share of 10 K/h; sensor_spike: share of 30 K; cold_snap: share of 15 K',
+      description:
+        'leak: share of 10 m³/h; filter_clog: resistance ×(1+20·severity); source_trip: share of heat lost; sensor_drift: share of 10 K/h; sensor_spike: share of 30 K; cold_snap: share of 15 K; ' +
+        "value_out_of_range: how far past the tag's range, as a share of its span (5 % at least); value_jump: a step of this share of 30 % of the span, on and off every minute; " +
+        'plc_clock_drift: share of 10 min gained per simulated hour; plc_clock_jump: share of 1 h forward',
     })),
     duration_s: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'clears by itself after this long; absent: until cleared' })),
   },

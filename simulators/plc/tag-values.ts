@@ -19,8 +19,12 @@ function indoor(s: PlantState, i: number, net: CompiledNetwork, pick: 'avg' | 'm
   return pick === 'avg' ? sum / area : lowest;
 }
 
-/** What the PLC's instruments show for each tag, in the catalogue's units, before sensor faults. */
-export const TAG_VALUES: Record<TagName, Getter> = {
+/**
+ * What the PLC's instruments show for each tag, in the catalogue's units, before sensor faults.
+ * The PLC's clock is no instrument of the plant: Plant.read gives it (the wall clock, plus what
+ * a clock fault added), since the simulated time may run faster than any clock on the wall.
+ */
+export const TAG_VALUES: Record<Exclude<TagName, 'plc.clock'>, Getter> = {
   'primary.supply_temp': (s, i) => s.t1s[i],
   'primary.return_temp': (s, i) => s.t1r[i],
   'primary.supply_pressure': (s, i, net) => s.nodeSupplyPa[net.subNode[i]] * MPA,

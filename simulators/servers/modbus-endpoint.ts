@@ -2,7 +2,7 @@
 // each). Holding registers follow register-map.ts; every request reads or writes PlcAccess
 // directly, the server keeps no register image of its own.
 
-import { ServerTCP, type IServiceVector } from 'modbus-serial';
+import { ServerTCP, type FCallbackVal, type IServiceVector } from 'modbus-serial';
 import { HeatScadaError, type ErrorCode } from '../../model/errors.ts';
 import type { PlcAccess } from '../plc-access.ts';
 import { followAnswering, serverLog } from './answering.ts';
@@ -39,6 +39,8 @@ export const ModbusExceptionCode = {
 
 /** Protocol limit on registers per read request. */
 const MAX_READ_REGISTERS = 125;
+/** A PLC giving half answers answers its measurements and leaves reads reaching this register (the setpoints) unanswered. */
+export const HALF_ANSWER_FROM = 100;
 
 const EXCEPTION_BY_ERROR: Partial<Record<ErrorCode, number>> = {
   HS_ERR_OUT_OF_RANGE: ModbusExceptionCode.illegalDataValue,
@@ -138,6 +140,7 @@ function serviceVector(plc: PlcAccess, substationByUnit: ReadonlyMap<number, str
 
   const read = (address: number, count: number, unitId: number): Word[] => {
     const substation = substationOf(unitId);
+    if (plc.modbusAnswer?.(substation) === 'exception') throw new ModbusException(ModbusExceptionCode.serverDeviceFailure, `${substation} reports a device failure`);
     if (count > MAX_READ_REGISTERS) throw new ModbusException(ModbusExceptionCode.illegalDataValue, `cannot read ${count} registers`);
     const result = readRegisters(address, count, (tag) => plc.read(substation, tag));
     if (!result.ok) throw new ModbusException(ModbusExceptionCode.illegalDataAddress, `register ${result.address} is not defined`);
@@ -158,9 +161,23 @@ function serviceVector(plc: PlcAccess, substationByUnit: ReadonlyMap<number, str
     throw new ModbusException(ModbusExceptionCode.illegalFunction, 'no coils or discrete inputs');
   };
 
-  // ServerTCP picks the calling convention by arity: these take no callback, they return or throw.
+  // ServerTCP picks the calling convention by arity: readOne returns or throws; readMany takes a
+  // callback, which a PLC giving half answers never calls for the part it leaves out.
   const readOne = (address: number, unitId: number): Word => read(address, 1, unitId)[0];
-  const readMany = (address: number, length: number, unitId: number): Word[] => read(address, length, unitId);
+  const readMany = (address: number, length: number, unitId: number, done: FCallbackVal<Word[]>): void => {
+    let words: Word[];
+    try {
+      const substation = substationByUnit.get(unitId);
+      const half = substation !== undefined && plc.modbusAnswer?.(substation) === 'half';
+      if (half && address + length > HALF_ANSWER_FROM) return;
+      words = read(address, length, unitId);
+    } catch (err) {
+      // A ModbusException: ServerTCP answers its modbusErrorCode.
+      done(err as Error, []);
+      return;
+    }
+    done(null, words);
+  };
   return {
     getHoldingRegister: readOne,
     getMultipleHoldingRegisters: readMany,

@@ -2,6 +2,8 @@
 // of the catalogue is a variable bound to PlcAccess: a read calls plc.read, a write calls
 // plc.write; the server keeps no plant state and runs no polling loop of its own.
 
+import { rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { format } from 'node:util';
 import {
@@ -10,6 +12,7 @@ import {
   StatusCodes,
   UserTokenType,
   Variant,
+  type OPCUACertificateManager,
   makeEUInformation,
   setErrorLogger,
   setWarningLogger,
@@ -22,7 +25,7 @@ import {
 import { HeatScadaError, type ErrorCode } from '../../model/errors.ts';
 import { TAGS, inRange, tagDefinition, type TagDefinition, type TagName } from '../../model/tags.ts';
 import type { PlcAccess } from '../plc-access.ts';
-import { followAnswering, serverLog } from './answering.ts';
+import { followAnswering, serverLog, type ServerLog } from './answering.ts';
 import { acquireServerPki } from './opcua-pki.ts';
 import { UNSECURED, checkExposure, offeredUserTokenTypes, serverSecurityOptions, type OpcuaServerSecurity } from './opcua-security.ts';
 
@@ -78,14 +81,16 @@ const EU_BY_UNIT: Readonly<Record<string, EUInformation>> = {
 
 type NodeShape =
   | { kind: 'analog'; dataType: DataType.Double; eu: EUInformation }
-  | { kind: 'plain'; dataType: DataType.Boolean | DataType.UInt16 };
+  | { kind: 'plain'; dataType: DataType.Boolean | DataType.UInt16 | DataType.UInt32 };
 
 /**
  * Measurements and setpoints with a physical unit are AnalogItemType Doubles; status bits are
- * Booleans; the heartbeat counter and the control modes are plain UInt16 (integers on the PLC).
+ * Booleans; the heartbeat counter and the control modes are plain UInt16 (integers on the PLC),
+ * the PLC's clock (whole seconds since 1970) a plain UInt32.
  */
 function shapeOf(def: TagDefinition): NodeShape {
   if (def.valueType === 'boolean') return { kind: 'plain', dataType: DataType.Boolean };
+  if (def.unit === 's') return { kind: 'plain', dataType: DataType.UInt32 };
   if (def.valueType === 'enum' || def.unit === 'count') return { kind: 'plain', dataType: DataType.UInt16 };
   const eu = EU_BY_UNIT[def.unit];
   if (!eu) throw new Error(`no OPC UA engineering unit for '${def.unit}' (${def.name})`);
@@ -109,62 +114,126 @@ export async function startOpcuaEndpoint(opts: OpcuaEndpointOptions): Promise<Op
   const security = opts.security ?? UNSECURED;
   checkExposure(security, host);
   const pki = await acquireServerPki(opts.pkiDir ?? path.resolve('data', 'pki'), security.acceptUnknownClients);
-  const server = new OPCUAServer({
-    port,
-    host,
-    // A wildcard bind advertises the machine's name instead.
-    hostname: host === '0.0.0.0' || host === '::' ? undefined : host,
-    serverCertificateManager: pki.server,
-    userCertificateManager: pki.user,
-    serverInfo: {
-      applicationUri: APPLICATION_URI,
-      productUri: 'urn:heatscada',
-      applicationName: { text: `HeatSCADA PLC ${substations.join(',')}`.slice(0, 64), locale: 'en' },
-    },
-    buildInfo: { productName: 'HeatSCADA PLC simulator', manufacturerName: 'HeatSCADA' },
-    ...serverSecurityOptions(security),
-  });
-
-  try {
-    await server.initialize();
-    offerOnly(server, offeredUserTokenTypes(security));
-    const addressSpace = server.engine.addressSpace;
-    if (!addressSpace) throw new Error('OPC UA address space missing after initialize');
-    const namespace = addressSpace.registerNamespace(OPCUA_NAMESPACE_URI);
-    for (const substation of substations) {
-      const folder = namespace.addFolder(addressSpace.rootFolder.objects, { browseName: substation, nodeId: `s=${substation}` });
-      for (const def of served) addTagVariable(namespace, folder, plc, substation, def);
+  /** A server on the port with the address space of these PLCs, with its own certificate unless given another. */
+  const build = async (certificate?: ServerCertificate): Promise<OPCUAServer> => {
+    const built = new OPCUAServer({
+      port,
+      host,
+      // A wildcard bind advertises the machine's name instead.
+      hostname: host === '0.0.0.0' || host === '::' ? undefined : host,
+      serverCertificateManager: pki.server,
+      userCertificateManager: pki.user,
+      ...(certificate ?? {}),
+      serverInfo: {
+        applicationUri: APPLICATION_URI,
+        productUri: 'urn:heatscada',
+        applicationName: { text: `HeatSCADA PLC ${substations.join(',')}`.slice(0, 64), locale: 'en' },
+      },
+      buildInfo: { productName: 'HeatSCADA PLC simulator', manufacturerName: 'HeatSCADA' },
+      ...serverSecurityOptions(security),
+    });
+    try {
+      await built.initialize();
+      offerOnly(built, offeredUserTokenTypes(security));
+      const addressSpace = built.engine.addressSpace;
+      if (!addressSpace) throw new Error('OPC UA address space missing after initialize');
+      const namespace = addressSpace.registerNamespace(OPCUA_NAMESPACE_URI);
+      for (const substation of substations) {
+        const folder = namespace.addFolder(addressSpace.rootFolder.objects, { browseName: substation, nodeId: `s=${substation}` });
+        for (const def of served) addTagVariable(namespace, folder, plc, substation, def);
+      }
+      await built.start();
+    } catch (err) {
+      await built.shutdown().catch(() => undefined);
+      throw err;
     }
-    await server.start();
+    return built;
+  };
+
+  let server: OPCUAServer;
+  try {
+    server = await build();
   } catch (err) {
-    await server.shutdown().catch(() => undefined);
     await pki.release();
     throw err;
   }
 
   const url = server.getEndpointUrl();
-  const stopFollowing =
-    substations.length === 1
-      ? await followAnswering(
-          plc,
-          substations[0],
-          { silence: () => silence(server), revive: () => server.resumeEndPoints() },
-          (event, fields) => log(event, { ...fields, url }),
-        )
-      : undefined;
+  const single = substations.length === 1;
+  const stopFollowing = single
+    ? await followAnswering(
+        plc,
+        substations[0],
+        { silence: () => silence(server), revive: () => server.resumeEndPoints() },
+        (event, fields) => log(event, { ...fields, url }),
+      )
+    : undefined;
+
+  // Faults of the server itself (simulators/faults): a restart with a new certificate while
+  // one lasts (and with its own again after), sessions dropped when one starts.
+  let newCertificate: ServerCertificate | undefined;
+  let restarts = Promise.resolve();
+  const restart = async (withNew: boolean): Promise<void> => {
+    const previous = newCertificate;
+    newCertificate = withNew ? await freshCertificate(pki.server, port) : undefined;
+    pki.reuse();
+    await server.shutdown();
+    server = await build(newCertificate);
+    if (previous) rmSync(previous.certificateFile, { force: true });
+    if (single && !plc.answers(substations[0])) await silence(server);
+    log(withNew ? 'restarted with a new certificate' : 'restarted with its own certificate', { url, substations: substations.join(',') });
+  };
+  const stopFaults = plc.onServerFault?.((change) => {
+    if (!substations.includes(change.substation)) return;
+    if (change.kind === 'opcua_session_drop') {
+      if (change.active) dropSessions(server, (event, fields) => log(event, { ...fields, url }));
+      return;
+    }
+    restarts = restarts.then(() => restart(change.active)).catch((err: unknown) => log('restart failed', { url, error: String(err) }));
+  });
+
   let closed: Promise<void> | undefined;
   return {
     url,
     substations,
     close: () => {
       closed ??= (async () => {
+        stopFaults?.();
+        await restarts;
         await stopFollowing?.();
         await server.shutdown();
+        if (newCertificate) rmSync(newCertificate.certificateFile, { force: true });
         await pki.release();
       })();
       return closed;
     },
   };
+}
+
+interface ServerCertificate {
+  certificateFile: string;
+  privateKeyFile: string;
+}
+
+/** Another self-signed certificate for the same application and key: what a re-imaged PLC presents. */
+async function freshCertificate(manager: OPCUACertificateManager, port: number): Promise<ServerCertificate> {
+  const certificateFile = path.join(manager.rootDir, 'own', 'certs', `replaced-${port}-${Date.now()}.pem`);
+  await manager.createSelfSignedCertificate({
+    outputFile: certificateFile,
+    subject: `/CN=HeatSCADA PLC simulator (new certificate)`,
+    applicationUri: APPLICATION_URI,
+    dns: [hostname()],
+    startDate: new Date(Date.now() - 60_000),
+    validity: 365,
+  });
+  return { certificateFile, privateKeyFile: manager.privateKey };
+}
+
+/** Closes every session of the server, as a server that lost its session table: clients make new ones. */
+function dropSessions(server: OPCUAServer, logEvent: ServerLog): void {
+  const sessions = server.engine.getSessions();
+  for (const session of sessions) server.engine.closeSession(session.authenticationToken, true, 'Terminated');
+  logEvent('sessions dropped', { sessions: sessions.length });
 }
 
 /**
@@ -201,6 +270,7 @@ function addTagVariable(namespace: Namespace, folder: UAObject, plc: PlcAccess, 
     value: {
       get: (): Variant | StatusCode => {
         if (!plc.answers(substation)) return StatusCodes.BadNoCommunication;
+        if (plc.badStatus?.(substation, def.name)) return StatusCodes.BadSensorFailure;
         const value = plc.read(substation, def.name);
         return new Variant({ dataType: shape.dataType, value: toVariantValue(shape.dataType, value) });
       },
@@ -222,7 +292,7 @@ function addTagVariable(namespace: Namespace, folder: UAObject, plc: PlcAccess, 
 function toVariantValue(dataType: NodeShape['dataType'], value: number | boolean): number | boolean {
   if (dataType === DataType.Boolean) return Boolean(value);
   // The wire type would truncate a fractional count; round it as the PLC's integer would be.
-  return dataType === DataType.UInt16 ? Math.round(Number(value)) : Number(value);
+  return dataType === DataType.Double ? Number(value) : Math.round(Number(value));
 }
 
 function writeTag(plc: PlcAccess, substation: string, def: TagDefinition, variant: Variant): StatusCode {

@@ -13,6 +13,8 @@ import { OPCUACertificateManager } from 'node-opcua';
 export interface ServerPki {
   server: OPCUACertificateManager;
   user: OPCUACertificateManager;
+  /** Another server of this endpoint (a restart) takes the managers, whose shutdown gives one use back. */
+  reuse(): void;
   /** Gives this endpoint's share back; the last one disposes the managers. */
   release(): Promise<void>;
 }
@@ -60,5 +62,9 @@ export async function acquireServerPki(root: string, acceptUnknownClients: boole
     await release();
     throw err;
   }
-  return { server: current.server, user: current.user, release };
+  const reuse = (): void => {
+    current.server.referenceCounter++;
+    current.user.referenceCounter++;
+  };
+  return { server: current.server, user: current.user, reuse, release };
 }

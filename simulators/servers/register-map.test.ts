@@ -15,8 +15,8 @@ const numberTags = TAGS.filter((t) => t.valueType !== 'boolean');
 const bitTags = TAGS.filter((t) => t.modbus.bit !== undefined);
 
 describe('register map', () => {
-  it('covers registers 0–23 and 100–104, nothing else', () => {
-    const expected = [...Array.from({ length: 24 }, (_, i) => i), 100, 101, 102, 103, 104];
+  it('covers registers 0–25 and 100–104, nothing else', () => {
+    const expected = [...Array.from({ length: 26 }, (_, i) => i), 100, 101, 102, 103, 104];
     expect([...REGISTER_MAP.keys()].sort((a, b) => a - b)).toEqual(expected);
     expect(tagsAtRegister(STATUS_REGISTER).map((t) => t.name)).toEqual([
       'pump.running',
@@ -61,7 +61,9 @@ describe('register map', () => {
     expect(encodeValue(supply, 55.04)).toEqual([550]);
     expect(encodeValue(supply, 9999)).toEqual([0x7fff]);
     expect(encodeValue(tagDefinition('primary.flow'), -3)).toEqual([0]);
-    expect(encodeValue(supply, Number.NaN)).toEqual([0]);
+    expect(encodeValue(supply, Number.NaN)).toEqual([0x7fff]);
+    expect(encodeValue(tagDefinition('primary.flow'), Number.NaN)).toEqual([0xffff]);
+    expect(encodeValue(supply, Number.NEGATIVE_INFINITY)).toEqual([0x8000]);
   });
 
   it('packs the status bits into register 21', () => {
@@ -82,9 +84,9 @@ describe('register map', () => {
     const values = new Map<TagName, TagValue>(
       TAGS.map((t) => [t.name, t.valueType === 'boolean' ? t.modbus.bit === 1 : (t.min + t.max) / 2]),
     );
-    const read = readRegisters(0, 24, (tag) => values.get(tag) ?? 0);
+    const read = readRegisters(0, 26, (tag) => values.get(tag) ?? 0);
     if (!read.ok) throw new Error(`register ${read.address} undefined`);
-    for (const def of TAGS.filter((t) => t.modbus.address < 24)) {
+    for (const def of TAGS.filter((t) => t.modbus.address < 26)) {
       const back = decodeFromBlock(def, read.words, 0);
       const want = values.get(def.name);
       if (typeof want === 'boolean') expect(back).toBe(want);
@@ -93,8 +95,8 @@ describe('register map', () => {
   });
 
   it('refuses a read that touches an undefined register', () => {
-    expect(tagsAtRegister(24)).toEqual([]);
-    expect(readRegisters(20, 5, () => 0)).toEqual({ ok: false, address: 24 });
+    expect(tagsAtRegister(26)).toEqual([]);
+    expect(readRegisters(22, 5, () => 0)).toEqual({ ok: false, address: 26 });
     expect(readRegisters(99, 2, () => 0)).toEqual({ ok: false, address: 99 });
   });
 });

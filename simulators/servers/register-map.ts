@@ -23,7 +23,8 @@ const REGISTER_TYPES: Record<ModbusRegisterType, { words: 1 | 2; min: number; ma
   uint32: { words: 2, min: 0, max: 0xffff_ffff },
 };
 
-function wordCount(def: TagDefinition): 1 | 2 {
+/** How many registers the tag spans. */
+export function wordCount(def: TagDefinition): 1 | 2 {
   return REGISTER_TYPES[def.modbus.type].words;
 }
 
@@ -53,14 +54,15 @@ export function tagsAtRegister(address: number): readonly TagDefinition[] {
 /**
  * A tag's words, high word first. A status bit yields its share of the status register, so a
  * register's value is the OR of its owners' shares. Values beyond the type saturate (as a PLC
- * analog card does); a non-finite value reads as 0.
+ * analog card does); a reading that is no number (NaN: a failed input) reads as the top of the
+ * type, the wire-break code of an analog card (S7: 0x7FFF), which lies outside every range.
  */
 export function encodeValue(def: TagDefinition, value: TagValue): Word[] {
   const { bit, scale, type } = def.modbus;
   if (bit !== undefined) return [value === true || value === 1 ? 1 << bit : 0];
   const limits = REGISTER_TYPES[type];
   const numeric = typeof value === 'boolean' ? Number(value) : value;
-  const scaled = Number.isFinite(numeric) ? Math.round(numeric * scale) : 0;
+  const scaled = Number.isNaN(numeric) ? limits.max : Math.round(numeric * scale);
   const raw = Math.min(limits.max, Math.max(limits.min, scaled));
   if (limits.words === 2) return [Math.floor(raw / 0x1_0000), raw % 0x1_0000];
   return [raw < 0 ? raw + 0x1_0000 : raw];

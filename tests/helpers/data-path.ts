@@ -9,7 +9,7 @@ import type { BrokerAuth } from '../../broker/auth.ts';
 import { startBroker, type Broker } from '../../broker/broker.ts';
 import { resolveCollectConfig } from '../../collectors/collector-config.ts';
 import { startCollector, type Collector } from '../../collectors/collector.ts';
-import { loadDevices } from '../../collectors/config.ts';
+import { loadDevices, type DeviceConfig } from '../../collectors/config.ts';
 import { SimClock } from '../../simulators/clock.ts';
 import { startEndpoints, writeCollectorConfig, writeManifest, type SimEndpoints } from '../../simulators/manifest.ts';
 import { generateCity } from '../../simulators/network/generate.ts';
@@ -41,6 +41,10 @@ export interface DataPathOptions {
   collectorLogger?: Logger;
   /** Who the broker lets in and what they may do; everyone everything when left out (the roles here log in with no name). */
   brokerAuth?: BrokerAuth;
+  /** Modbus units behind one endpoint; all on one when left out (1: each PLC its own port and link). */
+  modbusUnitsPerEndpoint?: number;
+  /** Changes each device of the generated collector config (a shorter reconnect back-off, say). */
+  tuneDevice?: (device: DeviceConfig) => DeviceConfig;
 }
 
 export interface DataPath {
@@ -76,7 +80,7 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
     host: '127.0.0.1',
     opcua: { base_port: await freePort(), plcs_per_endpoint: 1 },
     // Modbus allows 247 units an endpoint: one port, where more endpoints take ports nobody checked are free.
-    modbus: { base_port: await freePort(), units_per_endpoint: 247 },
+    modbus: { base_port: await freePort(), units_per_endpoint: options.modbusUnitsPerEndpoint ?? 247 },
     admin_port: 0,
   });
   const { file: manifestFile, manifest } = writeManifest(dir, endpoints);
@@ -100,9 +104,9 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
     command_min_interval_s: { default: 0 },
   });
   const launchCollector = () => {
-    const devices = loadDevices(path.join(dir, 'collectors.generated.yaml')).map((d) =>
-      d.protocol === 'opcua' && options.opcuaSamplingMs !== undefined ? { ...d, sampling_interval_ms: options.opcuaSamplingMs } : d,
-    );
+    const devices = loadDevices(path.join(dir, 'collectors.generated.yaml'))
+      .map((d) => (d.protocol === 'opcua' && options.opcuaSamplingMs !== undefined ? { ...d, sampling_interval_ms: options.opcuaSamplingMs } : d))
+      .map((d) => options.tuneDevice?.(d) ?? d);
     return startCollector({ ...config, devices }, options.collectorLogger ?? logger.child({ role: 'collector' }));
   };
   let collector = await launchCollector();

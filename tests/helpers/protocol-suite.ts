@@ -87,7 +87,8 @@ type ModbusRTU = InstanceType<typeof ModbusRTU>;
 /** Server transitions (going silent, coming back) are asynchronous. */
 const WAIT = { timeout: 5000, interval: 50 };
 
-const isAnalog = (def: TagDefinition): boolean => def.valueType === 'number' && def.unit !== 'count';
+// Counters and the PLC's clock (whole seconds) are plain integers.
+const isAnalog = (def: TagDefinition): boolean => def.valueType === 'number' && def.unit !== 'count' && def.unit !== 's';
 
 /** A value inside the tag's range that differs from the current one. */
 function freshValue(def: TagDefinition, current: TagValue): number {
@@ -223,7 +224,7 @@ export function describeProtocolServers(name: string, makePlc: () => PlcUnderTes
               TAGS.forEach((def, i) => {
                 const dv = values[i];
                 expect(dv?.statusCode.name, `${substation}.${def.name}`).toBe('Good');
-                const dataType = def.valueType === 'boolean' ? DataType.Boolean : isAnalog(def) ? DataType.Double : DataType.UInt16;
+                const dataType = def.valueType === 'boolean' ? DataType.Boolean : isAnalog(def) ? DataType.Double : def.unit === 's' ? DataType.UInt32 : DataType.UInt16;
                 expect(dv?.value.dataType, def.name).toBe(dataType);
                 expectSameAsPlc(def, dv?.value.value, before[i], after[i], 0);
               });
@@ -393,7 +394,7 @@ export function describeProtocolServers(name: string, makePlc: () => PlcUnderTes
 
       async function expectRegistersMatchPlc(client: ModbusRTU, substation: string): Promise<void> {
         for (const [start, count] of [
-          [0, 24],
+          [0, 26],
           [100, 4],
         ] as const) {
           const tags = TAGS.filter((t) => t.modbus.address >= start && t.modbus.address < start + count);
@@ -418,7 +419,7 @@ export function describeProtocolServers(name: string, makePlc: () => PlcUnderTes
 
       it('answers exception 2 for a read touching an undefined register', async () => {
         await withClient(singleEndpoint, SINGLE_UNIT, async (client) => {
-          expect(await exceptionOf(client.readHoldingRegisters(24, 1))).toBe(2);
+          expect(await exceptionOf(client.readHoldingRegisters(26, 1))).toBe(2);
           expect(await exceptionOf(client.readHoldingRegisters(20, 10))).toBe(2);
           expect(await exceptionOf(client.readHoldingRegisters(99, 2))).toBe(2);
           expect(await exceptionOf(client.readHoldingRegisters(22, 2))).toBeUndefined();

@@ -4,6 +4,10 @@
 import { useEffect, useState } from 'react';
 import type { TagValue } from './api.ts';
 import type { Translate } from './i18n.ts';
+import { DEFAULT_DISPLAY_ZONE } from '../../model/time-zone.ts';
+
+/** Times are shown in China's zone (model/time-zone.ts), whatever the browser's: stored times are UTC. */
+export const DISPLAY_ZONE = DEFAULT_DISPLAY_ZONE;
 
 /** Decimals per unit: what the sensor resolves, not what the float holds. */
 const DECIMALS: Record<string, number> = { '°C': 1, MPa: 3, 'm³/h': 1, '%': 0, Hz: 1, kPa: 1, kW: 0, GJ: 1, m: 2, K: 1 };
@@ -26,7 +30,7 @@ export function formatAge(ms: number, t: Translate): string {
   return t('age.days', { n: Math.round(s / 86_400) });
 }
 
-export const formatTime = (ms: number): string => new Date(ms).toLocaleTimeString([], { hour12: false });
+export const formatTime = (ms: number): string => new Date(ms).toLocaleTimeString([], { hour12: false, timeZone: DISPLAY_ZONE });
 
 /** The current time, ticking, so ages on screen grow while nothing arrives. */
 export function useNow(everyMs = 1000): number {
@@ -38,4 +42,4 @@ export function useNow(everyMs = 1000): number {
   return now;
 }
 
-export const formatDateTime = (ms: number): string => new Date(ms).toLocaleString([], { hour12: false });
+export const formatDateTime = (ms: number): string => new Date(ms).toLocaleString([], { hour12: false, timeZone: DISPLAY_ZONE });

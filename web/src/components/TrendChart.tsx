@@ -3,7 +3,7 @@
 
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { seriesKey, type HistorySeries } from '../api.ts';
-import { formatNumber } from '../format.ts';
+import { DISPLAY_ZONE, formatDateTime, formatNumber } from '../format.ts';
 
 const COLORS = ['#f0883e', '#58b8e8', '#e5534b', '#8ddb8c', '#d2a8ff', '#e3b341', '#4c8ed9', '#f778ba'];
 const MINUTE_MS = 60_000;
@@ -51,8 +51,9 @@ export function TrendChart({ series, from, to, width, height, label }: Props) {
   const span = to - from;
   const tick = (ms: number) => {
     const d = new Date(ms);
-    const hm = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
-    return span <= DAY_MS ? hm : `${d.getMonth() + 1}-${d.getDate()}${span <= 7 * DAY_MS ? ` ${hm}` : ''}`;
+    const hm = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: DISPLAY_ZONE });
+    const md = d.toLocaleDateString('en-CA', { month: '2-digit', day: '2-digit', timeZone: DISPLAY_ZONE });
+    return span <= DAY_MS ? hm : `${md}${span <= 7 * DAY_MS ? ` ${hm}` : ''}`;
   };
   const unitOf = new Map(series.map((s) => [seriesKey(s), s.unit]));
   return (
@@ -73,7 +74,7 @@ export function TrendChart({ series, from, to, width, height, label }: Props) {
       ))}
       <Tooltip
         contentStyle={{ background: '#161b22', border: '1px solid #30363d' }}
-        labelFormatter={(ms) => new Date(Number(ms)).toLocaleString()}
+        labelFormatter={(ms) => formatDateTime(Number(ms))}
         formatter={(value, _name, item) => {
           const unit = unitOf.get(String(item.dataKey)) ?? '';
           return `${formatNumber(Number(value), unit)} ${unit}`;

@@ -8,6 +8,7 @@ import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YA
 import type { SeasonBoard } from '../../../season/board.ts';
 import type { CheckPhase, PhaseCheck } from '../../../model/season.ts';
 import { download, request } from '../api.ts';
+import { DISPLAY_ZONE, formatDateTime } from '../format.ts';
 import { SubstationName } from '../components/SubstationName.tsx';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { authFetch } from '../session.ts';
@@ -31,7 +32,7 @@ const seasonApi = {
   },
 };
 
-const day = (ms: number | null, lang: string) => (ms === null ? '—' : new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }));
+const day = (ms: number | null, lang: string) => (ms === null ? '—' : new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: DISPLAY_ZONE }));
 
 function Evidence({ check }: { check: PhaseCheck }) {
   const { t, tagLabel } = useI18n();
@@ -45,9 +46,9 @@ function Evidence({ check }: { check: PhaseCheck }) {
           <ResponsiveContainer width="100%" height="90%">
             <LineChart data={curve.map(([ts, v]) => ({ ts, v }))}>
               <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })} />
+              <XAxis dataKey="ts" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: DISPLAY_ZONE })} />
               <YAxis domain={['auto', 'auto']} width={50} />
-              <Tooltip labelFormatter={(ms) => new Date(Number(ms)).toLocaleString()} />
+              <Tooltip labelFormatter={(ms) => formatDateTime(Number(ms))} />
               <Line dataKey="v" dot={false} stroke={STATE_COLOURS[check.state]} isAnimationActive={false} />
             </LineChart>
           </ResponsiveContainer>

@@ -9,7 +9,7 @@ import { useAlarmSignal } from '../components/alarm-signal.ts';
 import { StandingAlarms } from '../components/StandingAlarms.tsx';
 import { Totals } from '../components/Totals.tsx';
 import { WallNetwork } from '../components/WallNetwork.tsx';
-import { useNow } from '../format.ts';
+import { formatTime, useNow } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 
 type Layout = 'tile' | 'cycle';
@@ -51,7 +51,7 @@ export default function Wall() {
     <div className={`wall wall-layout-${layout}`} data-testid="wall" data-beeps={signal.beeps} data-sound={signal.state}>
       <header className="wall-bar">
         <strong>{t('app.title')}</strong>
-        <span className="num wall-clock">{new Date(now).toLocaleTimeString([], { hour12: false })}</span>
+        <span className="num wall-clock">{formatTime(now)}</span>
         <span className="wall-controls">
           <button type="button" className={layout === 'tile' ? 'on' : ''} onClick={() => setLayout('tile')} data-testid="wall-tile">{t('wall.layout.tile')}</button>
           <button type="button" className={layout === 'cycle' ? 'on' : ''} onClick={() => setLayout('cycle')} data-testid="wall-cycle">{t('wall.layout.cycle')}</button>
