@@ -33,6 +33,10 @@ function positive(name: string): number {
   return n;
 }
 
+// Ctrl-C ends the run through process exit, which kills every role it started (role-process.ts).
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
 const dir = values.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'heatscada-soak-'));
 try {
   const result = await runSoak({

@@ -25,6 +25,9 @@ export function killGaps(lives: ReadonlyMap<SoakRole, readonly RoleLife[]>): Led
       if (role === 'collect') {
         gaps.push({ fromMs: killMs - IN_FLIGHT_MS, toMs: back + IN_FLIGHT_MS, reason: 'collector killed: read, not yet published' });
         gaps.push({ fromMs: killMs - IN_FLIGHT_MS, toMs: Math.max(back, killMs + OPCUA_ORPHAN_MS), reason: "OPC UA sampling for a killed collector's session", protocol: 'opcua' });
+      } else if (role === 'simulate') {
+        // A Modbus answer leaves at once; an OPC UA sample waits in the server for the next publish.
+        gaps.push({ fromMs: killMs - IN_FLIGHT_MS, toMs: killMs, reason: 'OPC UA samples queued in a killed simulator', protocol: 'opcua' });
       } else if (role === 'historian' || role === 'broker') {
         gaps.push({ fromMs: killMs - IN_FLIGHT_MS, toMs: killMs + IN_FLIGHT_MS, reason: `${role} killed: in flight or batched` });
       }

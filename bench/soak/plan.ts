@@ -10,7 +10,7 @@ import type { SoakFault } from './fault-kinds.ts';
 import type { SoakRole } from './role-process.ts';
 
 export type SoakStep =
-  | { kind: 'fault'; request: FaultRequest; expect: readonly string[] }
+  | { kind: 'fault'; request: FaultRequest; expect: readonly string[]; moveValve: boolean }
   | { kind: 'kill'; role: SoakRole };
 
 export interface SoakPlanOptions {
@@ -68,7 +68,7 @@ export function planSoak(o: SoakPlanOptions): SoakStep[] {
   for (let slot = 0; slot < faultSlots; slot++) {
     const fault = o.faults[slot % o.faults.length];
     const substation = pick(fault.on, slot);
-    steps.push({ kind: 'fault', request: { ...fault.request, ...(substation === undefined ? {} : { substation }) }, expect: expectedAlarms(fault.request.kind) });
+    steps.push({ kind: 'fault', request: { ...fault.request, ...(substation === undefined ? {} : { substation }) }, expect: expectedAlarms(fault.request.kind), moveValve: fault.moveValve === true });
     // Kills evenly among the faults: after slot s when the share of kills due by then grows.
     const due = Math.floor(((slot + 1) * kills.length) / faultSlots);
     while (killed < due) steps.push({ kind: 'kill', role: kills[killed++] });

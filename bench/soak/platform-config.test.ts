@@ -12,6 +12,7 @@ alarms:
       - { kind: baseline, tag: t, factor: 3, window_h: 24, floor: 1 }
       - { kind: frozen, tags: [t], digits: 2, for_s: 1800 }
       - { kind: comm-loss, polls: 3 }
+      - { kind: baseline, tag: t, factor: 3 }
 `;
 
 describe('alarm rules scaled to the simulator speed', () => {
@@ -23,6 +24,11 @@ describe('alarm rules scaled to the simulator speed', () => {
     expect(alarm.rules[1]).toMatchObject({ window_s: 5 });
     expect(alarm.rules[2].window_h).toBeCloseTo(144 / 3600, 9);
     expect(alarm.rules[3]).toMatchObject({ for_s: 5 });
+  });
+
+  it('scales the times a rule leaves to their defaults', () => {
+    expect(alarm.rules[5]).toMatchObject({ sample_s: 0.1, min_samples: 10 });
+    expect(alarm.rules[5].window_h).toBeCloseTo(144 / 3600, 9);
   });
 
   it('keeps a rate per simulated minute and leaves counts alone', () => {

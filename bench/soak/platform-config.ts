@@ -4,7 +4,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { Value } from '@sinclair/typebox/value';
 import { parse, stringify } from 'yaml';
+import { BaselineRuleSchema, FrozenRuleSchema, LimitRuleSchema, RateRuleSchema } from '../../alarms/config-schema.ts';
 import { allInOnePrincipals, ensureRoleLogins } from '../../broker/role-logins.ts';
 import { simulatedNetwork } from '../../simulators/network/load.ts';
 import { resolveConfig } from '../../bin/config.ts';
@@ -38,12 +40,15 @@ const EDGE_NODE = 'collector-1';
 const HOST_ID = 'heatscada-historian';
 
 /** Delays and windows of the rules, which count wall seconds, shortened as the plant is sped up. */
-const DELAY_KEYS = ['on_delay_s', 'off_delay_s', 'settle_s'];
+const DELAY_KEYS = ['on_delay_s', 'off_delay_s', 'settle_s', 'sample_s'];
 const WINDOW_KEYS = ['window_s', 'for_s'];
 /** A window shorter than a few polls sees nothing but noise. */
 const MIN_WINDOW_S = 5;
 
 type Doc = Record<string, unknown>;
+
+/** The rule kinds with times: their defaults are times too, and must be scaled like the rest. */
+const TIMED_KINDS = new Map([LimitRuleSchema, RateRuleSchema, BaselineRuleSchema, FrozenRuleSchema].map((schema) => [schema.properties.kind.const as string, schema]));
 const isDoc = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -51,7 +56,9 @@ const isDoc = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !
  * simulated minute, which at ×N comes N times faster in wall time. (Keeping the drop per window
  * instead makes a compressed day's ordinary weather swing look like a cold snap.)
  */
-function scaleRule(rule: Doc, speed: number): Doc {
+function scaleRule(given: Doc, speed: number): Doc {
+  const schema = typeof given.kind === 'string' ? TIMED_KINDS.get(given.kind) : undefined;
+  const rule = schema ? (Value.Default(schema, structuredClone(given)) as Doc) : given;
   const out: Doc = { ...rule };
   for (const key of DELAY_KEYS) if (typeof rule[key] === 'number') out[key] = (rule[key] as number) / speed;
   for (const key of WINDOW_KEYS) if (typeof rule[key] === 'number') out[key] = Math.max(MIN_WINDOW_S, (rule[key] as number) / speed);
@@ -89,8 +96,9 @@ export async function writeSoakConfig(o: SoakPlatformOptions): Promise<SoakLayou
     admin_port: adminPort,
     data_dir: dataDir,
     ledger_file: path.join(o.dir, 'served.csv'),
-    // The centre steers from the start: commands flow as soon as the loop has its inputs.
-    initial_mode: 'remote',
+    // As shipped: the PLCs run their own loop and the centre writes their setpoints. (Remote mode
+    // would not last: the PLC's 15-minute watchdog is about a second of wall time at soak speeds.)
+    initial_mode: 'local',
   };
   const network = simulatedNetwork(resolveConfig({ simulate }).simulate);
   const devices = [...network.substations.map((s) => s.id), network.source.id];

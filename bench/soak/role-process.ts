@@ -25,6 +25,12 @@ export interface HealthSample extends ProcessHealth {
 }
 
 const CLI = fileURLToPath(new URL('../../bin/heatscada.ts', import.meta.url));
+
+/** Whatever ends the soak (an error, Ctrl-C), it leaves no role running. */
+const living = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of living) child.kill('SIGKILL');
+});
 const READY_TIMEOUT_MS = 120_000;
 
 export class RoleProcess {
@@ -50,6 +56,7 @@ export class RoleProcess {
     if (this.child) throw new Error(`${this.role} is already running`);
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, this.role, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HEATSCADA_LOG_LEVEL: 'info' } });
     this.child = child;
+    living.add(child);
     const life: RoleLife = { pid: child.pid ?? -1, startedMs: Date.now(), killed: false };
     const index = this.lives.push(life) - 1;
     let stderrRest = '';
@@ -71,6 +78,7 @@ export class RoleProcess {
       });
       child.once('exit', (code, signal) => {
         life.endedMs = Date.now();
+        living.delete(child);
         if (this.child === child) this.child = undefined;
         clearTimeout(timer);
         if (life.readyMs === undefined) reject(new Error(`${this.role} exited (${signal ?? code}) before it started (log: ${this.log.path})`));

@@ -10,6 +10,7 @@ import { readServedLedger } from '../../simulators/served-ledger.ts';
 import type { SubstationProtocol } from '../../simulators/plc-access.ts';
 import { SOAK_FAULTS } from './fault-kinds.ts';
 import { IN_FLIGHT_MS, killGaps } from './gaps.ts';
+import { moveSupplySetpoint, type ModbusDevice } from './local-panel.ts';
 import { roleHealth, type RoleHealth } from './health-figures.ts';
 import { matchWindowMs, reconcile, type Reconciliation, type ServedBeat } from './ledger.ts';
 import { SoakOutcomes, type Commands, type FaultVerdict, type FaultWindow } from './outcomes.ts';
@@ -90,11 +91,13 @@ async function until(what: string, timeoutMs: number, check: () => boolean): Pro
 }
 
 /** The simulator's collector configuration, with a deeper OPC UA queue: samples wait while the machine is busy. */
-function writeDevices(layout: SoakLayout, file: string): Map<string, SubstationProtocol> {
-  const doc = parse(fs.readFileSync(layout.devicesFile, 'utf8'), { maxAliasCount: -1 }) as { collect: { devices: { id: string; protocol: SubstationProtocol; queue_size?: number }[] } };
+type SoakDevice = { id: string; protocol: SubstationProtocol; queue_size?: number } & ModbusDevice;
+
+function writeDevices(layout: SoakLayout, file: string): Map<string, SoakDevice> {
+  const doc = parse(fs.readFileSync(layout.devicesFile, 'utf8'), { maxAliasCount: -1 }) as { collect: { devices: SoakDevice[] } };
   for (const d of doc.collect.devices) if (d.protocol === 'opcua') d.queue_size = 10;
   fs.writeFileSync(file, stringify(doc));
-  return new Map(doc.collect.devices.map((d) => [d.id, d.protocol]));
+  return new Map(doc.collect.devices.map((d) => [d.id, d]));
 }
 
 class SimulatorAdmin {
@@ -152,6 +155,11 @@ const substationsReporting = (file: string, sinceMs = 0): number =>
 const DATA_PATH: readonly SoakRole[] = ['simulate', 'broker', 'collect', 'historian'];
 /** Beyond this the data path is not back: the soak goes on and the gap shows in the figures. */
 const DATA_BACK_TIMEOUT_MS = 60_000;
+/**
+ * A started alarm engine learns its baselines before it can see a leak: min_samples (10) of its
+ * one-a-second evaluations (sample_s, scaled, is shorter). Real time: 10 minutes of blindness.
+ */
+const ALARMS_WARM_UP_MS = 12_000;
 
 const acknowledgedWrites = (file: string): number =>
   readOnce(file, (db) => {
@@ -172,18 +180,19 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const kills: { role: SoakRole; back_after_s: number }[] = [];
   const wallMsPerSimDay = (86_400 / o.speed) * 1000;
   let runStartMs = Date.now();
-  let protocols = new Map<string, SubstationProtocol>();
+  let devices = new Map<string, SoakDevice>();
   let endMs = Number.POSITIVE_INFINITY;
 
   try {
     say(`soak: ${o.substations} substations at ×${o.speed}, files in ${o.dir}`);
     await role('simulate').start();
-    protocols = writeDevices(layout, devicesFile);
+    devices = writeDevices(layout, devicesFile);
     await role('broker').start();
     await Promise.all((['historian', 'collect', 'alarms', 'control', 'serve'] as const).map((r) => role(r).start()));
     say('soak: every role started; waiting for data from every substation and the first acknowledged command');
     await until(`data from all ${layout.substations.length} substations`, READY_TIMEOUT_MS, () => substationsReporting(layout.databaseFile) >= layout.substations.length);
     await until('an acknowledged plant write', READY_TIMEOUT_MS, () => acknowledgedWrites(layout.databaseFile) > 0);
+    await sleep(ALARMS_WARM_UP_MS);
 
     runStartMs = Date.now();
     const steps = planSoak({
@@ -194,7 +203,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       roles: SOAK_ROLES,
       killsPerRole: o.killsPerRole,
       faults: SOAK_FAULTS,
-      substations: layout.substations.map((id) => ({ id, protocol: protocols.get(id)! })),
+      substations: layout.substations.map((id) => ({ id, protocol: devices.get(id)!.protocol })),
       seed: o.seed,
     });
     for (const [k, step] of steps.entries()) {
@@ -202,6 +211,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       if (step.kind === 'fault') {
         const startMs = Date.now();
         const id = await admin.inject(step.request);
+        if (step.moveValve && step.request.substation !== undefined) {
+          await sleep(1000);
+          await moveSupplySetpoint(devices.get(step.request.substation)!, -8);
+        }
         await sleep(o.holdS * 1000);
         await admin.clear(id);
         faults.push({ kind: step.request.kind, ...(step.request.substation === undefined ? {} : { substation: step.request.substation }), startMs, endMs: Date.now(), expect: step.expect });
@@ -216,6 +229,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         if (DATA_PATH.includes(step.role)) {
           await until('data from every substation after the restart', DATA_BACK_TIMEOUT_MS, () => substationsReporting(layout.databaseFile, readyMs) >= layout.substations.length).catch((e: unknown) => say(`soak: ${(e as Error).message}`));
         }
+        if (step.role === 'alarms') await sleep(ALARMS_WARM_UP_MS);
       }
       await sleep(o.gapS * 1000);
     }
@@ -234,7 +248,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const served: ServedBeat[] = ledger.flatMap((e) => (e.kind === 'heartbeat' && layout.substations.includes(e.substation) ? [e] : []));
   const outcomes = new SoakOutcomes(layout.databaseFile, layout.rulesFile);
   try {
-    const reconciliation = reconcile(served, outcomes.heartbeats(), [...killGaps(lives), { fromMs: endMs - IN_FLIGHT_MS, toMs: Number.POSITIVE_INFINITY, reason: 'in flight when the plant stopped at the end' }], (s) => protocols.get(s) ?? 'modbus', matchWindowMs(o.speed));
+    const reconciliation = reconcile(served, outcomes.heartbeats(), [...killGaps(lives), { fromMs: endMs - IN_FLIGHT_MS, toMs: Number.POSITIVE_INFINITY, reason: 'in flight when the plant stopped at the end' }], (s) => devices.get(s)?.protocol ?? 'modbus', matchWindowMs(o.speed));
     const judged = faults.map((f) => ({ ...f, verdict: outcomes.verdict(f) }));
     const commands = outcomes.commands();
     const auditChain = outcomes.auditChain();
@@ -270,7 +284,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       max_event_loop_delay_ms: Math.max(0, ...platform.map((h) => h.event_loop_max_ms)),
       simulator_event_loop_p99_ms: health.find((h) => h.role === 'simulate')?.event_loop_p99_ms ?? 0,
     };
-    return {
+    const result: SoakResult = {
       summary,
       reconciliation,
       faults: judged,
@@ -280,6 +294,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       health,
       writesServed: { accepted: writes.filter((w) => w.kind === 'write' && w.ok).length, refused: writes.filter((w) => w.kind === 'write' && !w.ok).length },
     };
+    // Beside the logs, ledger and database: everything needed to look into a run afterwards.
+    fs.writeFileSync(path.join(o.dir, 'result.json'), `${JSON.stringify(result, null, 1)}\n`);
+    return result;
   } finally {
     outcomes.close();
   }
