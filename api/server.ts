@@ -16,6 +16,7 @@ import { HttpCounters } from './metrics.ts';
 import { controlRoutes } from './routes/control.ts';
 import { registerDocs } from './routes/docs.ts';
 import { healthRoutes, type PlantInfo } from './routes/health.ts';
+import { DEFAULT_DISPLAY_ZONE } from '../model/time-zone.ts';
 import { historyRoutes } from './routes/history.ts';
 import { networkRoutes } from './routes/network.ts';
 import { substationRoutes } from './routes/substations.ts';
@@ -69,6 +70,8 @@ export interface ApiOptions {
   control?: Controller;
   /** What the process steers, when it knows (the all-in-one: its simulator); GET /api/health says it. */
   plant?: PlantInfo;
+  /** The zone the control room shows times in (display.time_zone); Asia/Shanghai when absent. */
+  displayZone?: string;
   /** The alarm engine in this process; /api/alarms and /api/work-orders answer 503 HS_ERR_ALARMS_OFF without it. */
   alarms?: AlarmService;
   /** The residents' service in this process; /api/service answers 503 HS_ERR_SERVICE_OFF without it. */
@@ -201,7 +204,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     await app.register(networkRoutes, { ctx });
     await app.register(substationRoutes, { ctx });
     await app.register(historyRoutes, { ctx });
-    await app.register(healthRoutes, { ctx, ...(options.plant ? { plant: options.plant } : {}), ...(options.control ? { control: options.control } : {}) });
+    await app.register(healthRoutes, { ctx, displayZone: options.displayZone ?? DEFAULT_DISPLAY_ZONE, ...(options.plant ? { plant: options.plant } : {}), ...(options.control ? { control: options.control } : {}) });
     await app.register(alarmRoutes, { alarms: options.alarms });
     await app.register(workOrderRoutes, { alarms: options.alarms });
     await app.register(serviceRoutes, { service: options.service, ctx, alarms: options.alarms });

@@ -167,6 +167,7 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
       ...(service ? { service } : {}),
       ...(trail ? { audit: trail } : {}),
       ...serveOptions(config.serve),
+      displayZone: config.display.time_zone,
       mqttUrl: broker.tcpUrl,
       mqttLogin: logins.api,
       sitesFile: simulator.manifestFile,

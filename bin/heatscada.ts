@@ -405,7 +405,7 @@ async function serve(values: Values): Promise<number> {
   ]);
   return runUntilSignal(config.health, async () => {
     const store = await openStore(config.store);
-    const running = await startApi({ ...serveOptions(config.serve), store, logger: log.child({ role: 'api' }) }).catch(async (e: unknown) => {
+    const running = await startApi({ ...serveOptions(config.serve), displayZone: config.display.time_zone, store, logger: log.child({ role: 'api' }) }).catch(async (e: unknown) => {
       await store.close();
       throw e;
     });

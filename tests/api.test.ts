@@ -196,7 +196,8 @@ describe('API', () => {
     it('GET /api/health and /metrics', async () => {
       const health = await get('/api/health');
       expect(health.statusCode).toBe(200);
-      expect(health.json()).toMatchObject({ status: 'ok', mqtt: true, store: true });
+      // The zone the control room shows times in: display.time_zone, Asia/Shanghai by default.
+      expect(health.json()).toMatchObject({ status: 'ok', mqtt: true, store: true, timeZone: 'Asia/Shanghai' });
       const metrics = await get('/metrics');
       expect(metrics.statusCode).toBe(200);
       expect(metrics.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);

@@ -12,6 +12,7 @@ const Health = Type.Object({
   mqtt: Type.Boolean({ description: 'the live feed is subscribed to the broker' }),
   store: Type.Boolean({ description: 'the store answered a query' }),
   uptimeS: Type.Number(),
+  timeZone: Type.String({ description: 'the IANA zone people see every time in (display.time_zone); stored times are UTC' }),
   plant: Type.Optional(
     Type.Object(
       {
@@ -50,7 +51,7 @@ async function storeAnswers(ctx: ApiContext): Promise<boolean> {
   return ok;
 }
 
-export const healthRoutes: FastifyPluginAsync<{ ctx: ApiContext; plant?: PlantInfo; control?: Controller }> = async (app, { ctx, plant, control }) => {
+export const healthRoutes: FastifyPluginAsync<{ ctx: ApiContext; plant?: PlantInfo; control?: Controller; displayZone: string }> = async (app, { ctx, plant, control, displayZone }) => {
   app.get('/api/health', { config: { access: 'public' }, schema: { tags: ['health'], summary: 'Is the API connected to the broker and the store', security: [], response: { 200: Health } } }, async () => {
     const mqtt = ctx.feed.connected();
     const store = await storeAnswers(ctx);
@@ -59,6 +60,7 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: ApiContext; plant?: PlantIn
       mqtt,
       store,
       uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000),
+      timeZone: displayZone,
       ...(plant ? { plant: { kind: plant.kind, balancing: balancing(control, plant.startMode) } } : {}),
     } as const;
   });

@@ -6,8 +6,15 @@ import type { TagValue } from './api.ts';
 import type { Translate } from './i18n.ts';
 import { DEFAULT_DISPLAY_ZONE } from '../../model/time-zone.ts';
 
-/** Times are shown in China's zone (model/time-zone.ts), whatever the browser's: stored times are UTC. */
-export const DISPLAY_ZONE = DEFAULT_DISPLAY_ZONE;
+/**
+ * Times are shown in the company's zone (display.time_zone, China's by default: model/time-zone.ts),
+ * whatever the browser's: stored times are UTC. The server says which in GET /api/health.
+ */
+export let DISPLAY_ZONE = DEFAULT_DISPLAY_ZONE;
+
+export function setDisplayZone(zone: string): void {
+  DISPLAY_ZONE = zone;
+}
 
 /** Decimals per unit: what the sensor resolves, not what the float holds. */
 const DECIMALS: Record<string, number> = { '°C': 1, MPa: 3, 'm³/h': 1, '%': 0, Hz: 1, kPa: 1, kW: 0, GJ: 1, m: 2, K: 1 };

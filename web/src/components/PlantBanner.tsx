@@ -1,13 +1,16 @@
 import { useEffect, useState } from 'react';
 import { request } from '../api.ts';
+import { setDisplayZone } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { useConnection } from '../live.ts';
 
 // One line on the first screen: is this a simulated plant or real PLCs, and does the balancing
-// loop write (auto) or only advise? From GET /api/health, which says it where the process knows.
+// loop write (auto) or only advise? From GET /api/health, which says it where the process knows,
+// and the zone the company shows its times in.
 
 type Balancing = 'auto' | 'advisory' | 'manual' | 'mixed' | 'off';
 interface Health {
+  timeZone: string;
   plant?: { kind: 'simulator' | 'plc'; balancing: Balancing };
 }
 
@@ -21,7 +24,10 @@ export function PlantBanner() {
     const ctrl = new AbortController();
     const load = () =>
       request<Health>('GET', 'api/health', undefined, ctrl.signal).then(
-        (h) => setPlant(h.plant),
+        (h) => {
+          setDisplayZone(h.timeZone);
+          setPlant(h.plant);
+        },
         () => undefined,
       );
     void load();
