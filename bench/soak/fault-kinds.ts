@@ -1,4 +1,5 @@
-// The faults a soak repeats: DOMAIN.md's winter scenario, one request each. Sensor spikes are
+// The faults a soak repeats: DOMAIN.md's winter scenario and bad data from the plant, one request
+// each. (An OPC UA session drop or new certificate is tests/bad-plant-data.test.ts's.) Sensor spikes are
 // left out: a 30 K spike lasting a simulated second is a few milliseconds of wall time at soak
 // speeds, shorter than any poll, so no collector can see it (tests/alarms.test.ts covers it at
 // real time).
@@ -25,4 +26,9 @@ export const SOAK_FAULTS: readonly SoakFault[] = [
   { request: { kind: 'comm_loss' }, on: 'any' },
   { request: { kind: 'source_trip', severity: 1 } },
   { request: { kind: 'cold_snap', severity: 1 } },
+  // Bad data from the plant (issue 15): the plant is fine, what it reports is not.
+  { request: { kind: 'value_nan', tag: 'primary.supply_temp' }, on: 'any' },
+  { request: { kind: 'bad_status', tag: 'primary.return_temp' }, on: 'any' },
+  { request: { kind: 'modbus_half_answer' }, on: 'modbus' },
+  { request: { kind: 'plc_clock_jump', severity: 1 }, on: 'any' },
 ];

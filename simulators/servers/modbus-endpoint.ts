@@ -142,7 +142,8 @@ function serviceVector(plc: PlcAccess, substationByUnit: ReadonlyMap<number, str
     const substation = substationOf(unitId);
     if (plc.modbusAnswer?.(substation) === 'exception') throw new ModbusException(ModbusExceptionCode.serverDeviceFailure, `${substation} reports a device failure`);
     if (count > MAX_READ_REGISTERS) throw new ModbusException(ModbusExceptionCode.illegalDataValue, `cannot read ${count} registers`);
-    const result = readRegisters(address, count, (tag) => plc.read(substation, tag));
+    // Modbus carries no status: a PLC that flags an input as failed sends its wire-break code (NaN's encoding).
+    const result = readRegisters(address, count, (tag) => (plc.badStatus?.(substation, tag) ? Number.NaN : plc.read(substation, tag)));
     if (!result.ok) throw new ModbusException(ModbusExceptionCode.illegalDataAddress, `register ${result.address} is not defined`);
     return result.words;
   };
