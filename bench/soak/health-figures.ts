@@ -40,7 +40,11 @@ export function roleHealth(role: RoleProcess, runStartMs: number, wallMsPerSimDa
   const all = role.samples;
   // The longest life, without the run's first simulated day (start-up: caches, JIT, pools filling).
   const byLife = new Map<number, HealthSample[]>();
-  for (const s of all) byLife.set(s.life, [...(byLife.get(s.life) ?? []), s]);
+  for (const s of all) {
+    const life = byLife.get(s.life);
+    if (life) life.push(s);
+    else byLife.set(s.life, [s]);
+  }
   const settled = [...byLife.values()].map((life) => life.filter((s) => s.ms >= runStartMs + wallMsPerSimDay));
   const longest = settled.reduce<HealthSample[]>((a, b) => (b.length > a.length ? b : a), []);
   const fds = all.flatMap((s) => (s.open_fds === undefined ? [] : [s.open_fds]));

@@ -9,6 +9,9 @@ import { NETWORK } from '../../alarms/engine.ts';
 import { SqliteAuditTrail } from '../../store/audit/sqlite-audit-trail.ts';
 import type { StoredBeat } from './ledger.ts';
 
+/** Every stored point: the newest live in points_recent until they move to points (store/sqlite/schema.ts). */
+export const ALL_POINTS = '(SELECT series_id, ts, value FROM points UNION ALL SELECT series_id, ts, value FROM points_recent)';
+
 /** After a fault is cleared its alarm may still be on its way (delays, a restarting engine). */
 export const ALARM_GRACE_MS = 15_000;
 
@@ -56,7 +59,7 @@ export class SoakOutcomes {
     const rows = this.db
       .prepare(
         `SELECT s.substation AS substation, p.ts AS ts, p.value AS value FROM series s
-         JOIN (SELECT series_id, ts, value FROM points UNION ALL SELECT series_id, ts, value FROM points_recent) p ON p.series_id = s.id
+         JOIN ${ALL_POINTS} p ON p.series_id = s.id
          WHERE s.tag = 'plc.heartbeat' ORDER BY s.substation, p.ts`,
       )
       .all() as { substation: string; ts: number; value: number }[];

@@ -13,7 +13,7 @@ import { IN_FLIGHT_MS, killGaps } from './gaps.ts';
 import { moveSupplySetpoint, type ModbusDevice } from './local-panel.ts';
 import { roleHealth, type RoleHealth } from './health-figures.ts';
 import { matchWindowMs, reconcile, type Reconciliation, type ServedBeat } from './ledger.ts';
-import { SoakOutcomes, type Commands, type FaultVerdict, type FaultWindow } from './outcomes.ts';
+import { ALL_POINTS, SoakOutcomes, type Commands, type FaultVerdict, type FaultWindow } from './outcomes.ts';
 import { planSoak, type SoakStep } from './plan.ts';
 import { writeSoakConfig, type SoakLayout } from './platform-config.ts';
 import { RoleProcess, SOAK_ROLES, type RoleLife, type SoakRole } from './role-process.ts';
@@ -124,13 +124,19 @@ class SimulatorAdmin {
   }
 }
 
-function readOnce<T>(file: string, read: (db: Database.Database) => T): T {
-  if (!fs.existsSync(file)) return read(new Database(':memory:'));
+/**
+ * A count from the platform's database while it runs: 0 before the file or the table is there,
+ * or while a writer holds a lock the next poll will find released.
+ */
+function countIn(file: string, table: string, sql: string, ...params: unknown[]): number {
+  if (!fs.existsSync(file)) return 0;
   const db = new Database(file, { readonly: true });
   try {
-    return read(db);
-  } catch {
-    return read(new Database(':memory:'));
+    if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(table)) return 0;
+    return (db.prepare(sql).get(...params) as { n: number }).n;
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) return 0;
+    throw e;
   } finally {
     db.close();
   }
@@ -138,18 +144,12 @@ function readOnce<T>(file: string, read: (db: Database.Database) => T): T {
 
 /** Substations with a heartbeat stored stamped after `sinceMs`. */
 const substationsReporting = (file: string, sinceMs = 0): number =>
-  readOnce(file, (db) => {
-    const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'points_recent'`).get();
-    if (!table) return 0;
-    return (
-      db
-        .prepare(
-          `SELECT COUNT(DISTINCT s.substation) AS n FROM series s JOIN (SELECT series_id, ts FROM points_recent UNION ALL SELECT series_id, ts FROM points) p
-           ON p.series_id = s.id WHERE s.tag = 'plc.heartbeat' AND p.ts > ?`,
-        )
-        .get(sinceMs) as { n: number }
-    ).n;
-  });
+  countIn(
+    file,
+    'points_recent',
+    `SELECT COUNT(DISTINCT s.substation) AS n FROM series s JOIN ${ALL_POINTS} p ON p.series_id = s.id WHERE s.tag = 'plc.heartbeat' AND p.ts > ?`,
+    sinceMs,
+  );
 
 /** Roles a kill of which stops the data for a while: the next step waits until it flows again. */
 const DATA_PATH: readonly SoakRole[] = ['simulate', 'broker', 'collect', 'historian'];
@@ -162,10 +162,7 @@ const DATA_BACK_TIMEOUT_MS = 60_000;
 const ALARMS_WARM_UP_MS = 12_000;
 
 const acknowledgedWrites = (file: string): number =>
-  readOnce(file, (db) => {
-    const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'audit_log'`).get();
-    return table ? (db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'plant.write' AND outcome = 'ok'`).get() as { n: number }).n : 0;
-  });
+  countIn(file, 'audit_log', `SELECT COUNT(*) AS n FROM audit_log WHERE action = 'plant.write' AND outcome = 'ok'`);
 
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const say = o.progress ?? (() => undefined);
