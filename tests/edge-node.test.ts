@@ -292,6 +292,24 @@ describe('Sparkplug B edge node over a real broker', () => {
     expect(birth.payload.metrics.find((m) => m.name === 'plc.heartbeat')?.timestamp).toBe(plant.timeMs);
   });
 
+  it('a good reading delivered before the driver says connected is kept and replayed as history, not dropped', async () => {
+    await startEdge();
+    const from = host.messages.length;
+    drivers[0].setLink(false);
+    await host.next('DDEATH', 'S001', from);
+    plant.advance(1);
+    // What OPC UA does at a session restore: the first notification comes before the session says up.
+    const early = drivers[0].deliverRegardlessOfState();
+    const beat = { value: plant.read('S001', 'plc.heartbeat'), ts: plant.timeMs };
+    plant.advance(1);
+    drivers[0].setLink(true);
+    await host.next('DBIRTH', 'S001', from);
+    await until(() => historical(from)[0].length >= early.length, 'the early reading as history');
+    const hb = historical(from)[0].filter((m) => m.alias === alias(0, 'plc.heartbeat')).map((m) => ({ value: m.value, ts: m.timestamp }));
+    expect(hb).toEqual([beat]);
+    expect(edge?.stats().bufferedNow).toBe(0);
+  });
+
   it('NCMD Node Control/Rebirth republishes NBIRTH (seq 0, same bdSeq) and every DBIRTH', async () => {
     const { nbirth } = await startEdge();
     const from = host.messages.length;

@@ -358,7 +358,15 @@ export class EdgeNode {
   // ---- data ---------------------------------------------------------------------------------
 
   private onPoints(d: Device, points: Point[]): void {
-    if (this.stopping || d.driver.state !== 'connected') return;
+    if (this.stopping) return;
+    if (d.driver.state !== 'connected') {
+      // A reading can arrive before the link state says connected (OPC UA's first notification
+      // after a session restore, a Modbus answer just before its socket closes): the PLC's good
+      // values are kept as history; the driver's own bad markers of a lost link are not, as the
+      // DDEATH already says so.
+      this.bufferPoints(points.filter((p) => p.quality === 'good'));
+      return;
+    }
     const report = d.filter.offer(points);
     const session = this.session;
     if (!session?.born) {

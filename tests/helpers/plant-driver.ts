@@ -53,6 +53,13 @@ export class PlantDriver implements Driver {
     return points;
   }
 
+  /** Hands a reading to the subscribers whatever the link state says, as a driver may just before it reports connected. */
+  deliverRegardlessOfState(): Point[] {
+    const points = this.snapshot();
+    for (const listener of this.pointListeners) listener(points);
+    return points;
+  }
+
   async write(tag: string, value: number): Promise<PlcWriteOutcome> {
     if (this.current !== 'connected') return { ok: false, code: 'HS_ERR_PLC_OFFLINE', reason: `${this.substation} is not connected` };
     this.writes++;
