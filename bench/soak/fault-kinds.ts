@@ -11,7 +11,7 @@ export interface SoakFault {
   request: Omit<FaultRequest, 'substation'>;
   /** Absent: a fault of the whole network; 'any': a substation of either protocol. */
   on?: SubstationProtocol | 'any';
-  /** Shows only while the valve is commanded to move: the soak moves the PLC's loop at its local panel (local-panel.ts). */
+  /** Shows only while the valve moves: the soak swings the PLC's loop at its local panel (local-panel.ts), on Modbus. */
   moveValve?: true;
 }
 
@@ -21,7 +21,7 @@ export const SOAK_FAULTS: readonly SoakFault[] = [
   { request: { kind: 'power_loss' }, on: 'any' },
   { request: { kind: 'filter_clog', severity: 1 }, on: 'any' },
   { request: { kind: 'valve_stuck' }, on: 'modbus', moveValve: true },
-  { request: { kind: 'sensor_frozen', tag: 'secondary.return_temp' }, on: 'any' },
+  { request: { kind: 'sensor_frozen', tag: 'secondary.return_temp' }, on: 'modbus', moveValve: true },
   { request: { kind: 'sensor_drift', tag: 'secondary.supply_temp', severity: 1 }, on: 'any' },
   { request: { kind: 'comm_loss' }, on: 'any' },
   { request: { kind: 'source_trip', severity: 1 } },

@@ -46,9 +46,16 @@ export class SoakOutcomes {
     this.db = new Database(file, { readonly: true, fileMustExist: true });
     const rules = parse(fs.readFileSync(rulesFile, 'utf8')) as { alarms: { id: string; suppressed_by?: string[] }[] };
     this.suppressors = new Map(rules.alarms.map((a) => [a.id, a.suppressed_by ?? []]));
+    this.journal = this.db.prepare(
+      `SELECT j.ts AS ts, j.event AS event FROM alarm_journal j JOIN alarms a ON a.id = j.alarm_id
+       WHERE a.substation = ? AND a.alarm = ? AND j.event IN ('activate', 'return') ORDER BY j.ts, j.id`,
+    );
   }
 
   private readonly suppressors: Map<string, string[]>;
+  private readonly journal: Database.Statement;
+  /** Active spans by substation and alarm, read once: every fault's verdict asks again. */
+  private readonly spans = new Map<string, [number, number][]>();
 
   close(): void {
     this.db.close();
@@ -119,17 +126,16 @@ export class SoakOutcomes {
 
   /** Its active spans: from each activation to the return after it (open: to the end). */
   private activeSpans(substation: string, alarm: string): [number, number][] {
-    const events = this.db
-      .prepare(
-        `SELECT j.ts AS ts, j.event AS event FROM alarm_journal j JOIN alarms a ON a.id = j.alarm_id
-         WHERE a.substation = ? AND a.alarm = ? AND j.event IN ('activate', 'return') ORDER BY j.ts, j.id`,
-      )
-      .all(substation, alarm) as { ts: number; event: string }[];
+    const key = `${substation}\n${alarm}`;
+    const known = this.spans.get(key);
+    if (known) return known;
+    const events = this.journal.all(substation, alarm) as { ts: number; event: string }[];
     const spans: [number, number][] = [];
     for (const e of events) {
       if (e.event === 'activate') spans.push([e.ts, Number.POSITIVE_INFINITY]);
       else if (spans.length > 0 && spans[spans.length - 1][1] === Number.POSITIVE_INFINITY) spans[spans.length - 1][1] = e.ts;
     }
+    this.spans.set(key, spans);
     return spans;
   }
 }

@@ -10,7 +10,7 @@ import { readServedLedger } from '../../simulators/served-ledger.ts';
 import type { SubstationProtocol } from '../../simulators/plc-access.ts';
 import { SOAK_FAULTS } from './fault-kinds.ts';
 import { IN_FLIGHT_MS, killGaps } from './gaps.ts';
-import { moveSupplySetpoint, type ModbusDevice } from './local-panel.ts';
+import { swingSupplySetpoint, type ModbusDevice } from './local-panel.ts';
 import { roleHealth, type RoleHealth } from './health-figures.ts';
 import { matchWindowMs, reconcile, type Reconciliation, type ServedBeat } from './ledger.ts';
 import { ALL_POINTS, SoakOutcomes, type Commands, type FaultVerdict, type FaultWindow } from './outcomes.ts';
@@ -160,6 +160,9 @@ const DATA_BACK_TIMEOUT_MS = 60_000;
  * one-a-second evaluations (sample_s, scaled, is shorter). Real time: 10 minutes of blindness.
  */
 const ALARMS_WARM_UP_MS = 12_000;
+/** The panel's swing of the supply setpoint while a fault needs the valve moving, and how often it turns (within any rule's 5 s window). */
+const PANEL_SWING_K = 8;
+const PANEL_SWING_MS = 3_000;
 
 const acknowledgedWrites = (file: string): number =>
   countIn(file, 'audit_log', `SELECT COUNT(*) AS n FROM audit_log WHERE action = 'plant.write' AND outcome = 'ok'`);
@@ -208,11 +211,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       if (step.kind === 'fault') {
         const startMs = Date.now();
         const id = await admin.inject(step.request);
-        if (step.moveValve && step.request.substation !== undefined) {
-          await sleep(1000);
-          await moveSupplySetpoint(devices.get(step.request.substation)!, -8);
-        }
+        const swing = step.moveValve && step.request.substation !== undefined ? await swingSupplySetpoint(devices.get(step.request.substation)!, PANEL_SWING_K, PANEL_SWING_MS) : undefined;
         await sleep(o.holdS * 1000);
+        await swing?.stop();
         await admin.clear(id);
         faults.push({ kind: step.request.kind, ...(step.request.substation === undefined ? {} : { substation: step.request.substation }), startMs, endMs: Date.now(), expect: step.expect });
       } else {
