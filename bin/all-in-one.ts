@@ -176,7 +176,12 @@ export async function startAllInOne(config: Config, simLog: Log, log: Logger): P
     });
     stops.push(() => api.close());
 
-    const storeWhere = config.store.kind === 'sqlite' ? config.store.sqlite.file : `InfluxDB ${config.store.influxdb?.url ?? ''}`;
+    const storeWhere =
+      config.store.kind === 'sqlite'
+        ? config.store.sqlite.file
+        : config.store.kind === 'clickhouse'
+          ? `ClickHouse ${config.store.clickhouse?.urls.join(', ') ?? ''}`
+          : `InfluxDB ${config.store.influxdb?.url ?? ''}`;
     return {
       summary: [
         ...simulator.summary,

@@ -41,11 +41,38 @@ export const InfluxConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const ClickHouseConfigSchema = Type.Object(
+  {
+    urls: Type.Array(Type.String({ format: 'uri' }), {
+      minItems: 1,
+      description: 'HTTP URLs of ClickHouse nodes, e.g. http://ch1:8123; requests fail over from one to the next (in a cluster list every node)',
+    }),
+    database: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$', default: 'heatscada', description: 'created with the tables if missing' }),
+    cluster: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$',
+        description: 'a <remote_servers> cluster name: cluster mode (ReplicatedMergeTree tables behind Distributed ones, created ON CLUSTER)',
+      }),
+    ),
+    username: Type.String({ minLength: 1, default: 'default' }),
+    password_env: Type.Optional(Type.String({ minLength: 1, description: 'environment variable that holds the password, so it stays out of the file' })),
+    timeout_ms: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000, description: 'per HTTP request' }),
+    ddl_timeout_ms: Type.Integer({ minimum: 1000, maximum: 600_000, default: 60_000, description: 'how long ON CLUSTER DDL and retention deletes wait for every node' }),
+    batch_rows: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 200_000, description: 'rows per INSERT request' }),
+    retention_days: Type.Number({ minimum: 0, default: 30, description: 'raw points older than this are rolled up into minutes and dropped; 0 keeps them forever' }),
+  },
+  { additionalProperties: false },
+);
+
 export const StoreConfigSchema = Type.Object(
   {
-    kind: Type.Union([Type.Literal('sqlite'), Type.Literal('influxdb')], { default: 'sqlite', description: 'which implementation holds the time series' }),
+    kind: Type.Union([Type.Literal('sqlite'), Type.Literal('influxdb'), Type.Literal('clickhouse')], {
+      default: 'sqlite',
+      description: 'which implementation holds the time series',
+    }),
     sqlite: SqliteConfigSchema,
     influxdb: Type.Optional(InfluxConfigSchema),
+    clickhouse: Type.Optional(ClickHouseConfigSchema),
   },
   { additionalProperties: false, default: {} },
 );
@@ -53,3 +80,4 @@ export const StoreConfigSchema = Type.Object(
 export type StoreConfig = Static<typeof StoreConfigSchema>;
 export type SqliteConfig = Static<typeof SqliteConfigSchema>;
 export type InfluxConfig = Static<typeof InfluxConfigSchema>;
+export type ClickHouseConfig = Static<typeof ClickHouseConfigSchema>;

@@ -24,7 +24,7 @@ describe('store configuration', () => {
     });
   });
 
-  it.each(['sqlite', 'influxdb'])('the %s sample.yaml is a valid section', (kind) => {
+  it.each(['sqlite', 'influxdb', 'clickhouse'])('the %s sample.yaml is a valid section', (kind) => {
     const doc = loadDocument(Type.Object({ store: Type.Unknown() }), path.join(here, kind, 'sample.yaml'), 'HS_ERR_CONFIG_INVALID');
     expect(section(doc.store).kind).toBe(kind);
   });
@@ -47,10 +47,19 @@ describe('store configuration', () => {
     await expect(openStore(influx, {})).rejects.toMatchObject({ code: 'HS_ERR_CONFIG_INVALID', path: '/store/influxdb/token_env' });
   });
 
+  it('refuses clickhouse without its section or its password, and names a bad database', async () => {
+    await expect(openStore(section({ kind: 'clickhouse' }))).rejects.toMatchObject({ code: 'HS_ERR_CONFIG_INVALID', path: '/store/clickhouse' });
+    const ch = section({ kind: 'clickhouse', clickhouse: { urls: ['http://127.0.0.1:1'], password_env: 'HS_TEST_NO_SUCH_VAR' } });
+    await expect(openStore(ch, {})).rejects.toMatchObject({ code: 'HS_ERR_CONFIG_INVALID', path: '/store/clickhouse/password_env' });
+    expect(() => section({ kind: 'clickhouse', clickhouse: { urls: ['http://x:8123'], database: 'a-b' } })).toThrow(/\/clickhouse\/database/);
+    expect(() => section({ kind: 'clickhouse', clickhouse: { urls: [] } })).toThrow(/\/clickhouse\/urls/);
+  });
+
   it('turns retention days into a cut-off, none for 0', () => {
     const now = Date.UTC(2024, 0, 31);
     expect(retentionCutoff(section({}), now)).toBe(now - 30 * DAY);
     expect(retentionCutoff(section({ sqlite: { retention_days: 0 } }), now)).toBeUndefined();
     expect(retentionCutoff(section({ kind: 'influxdb', influxdb: { url: 'http://x:8086', org: 'o', bucket: 'b', retention_days: 7 } }), now)).toBe(now - 7 * DAY);
+    expect(retentionCutoff(section({ kind: 'clickhouse', clickhouse: { urls: ['http://x:8123'] } }), now)).toBe(now - 30 * DAY);
   });
 });
