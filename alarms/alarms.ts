@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { Lease, leaseKey, leaseOptions } from '../cluster/lease.ts';
 import { startLiveFeed, type LiveFeed } from '../api/live/live-feed.ts';
+import type { BrokerUrls } from '../model/broker-urls.ts';
 import type { AuditTrail } from '../model/audit.ts';
 import type { MqttLogin } from '../model/mqtt-client.ts';
 import type { TimeSeriesStore } from '../model/store.ts';
@@ -18,9 +20,11 @@ import { WorkOrders } from './work-orders.ts';
 // uses (store/historian handlers and alias tables), the balancing loop's state and the residents'
 // complaints (when a rule counts them), evaluated on a timer, with its tables in the
 // store's SQLite file, work orders opened from alarms and notifications through the outbox.
+// With `standby` it is one of a pair: both follow everything, only the lease's holder evaluates,
+// journals, opens work orders and notifies; a standby that takes over resumes from the tables.
 
 export interface AlarmsDeps {
-  mqttUrl: string;
+  mqttUrl: BrokerUrls;
   /** User name, password, trusted CA (model/mqtt-client.ts). */
   mqttLogin?: MqttLogin;
   group?: string;
@@ -45,6 +49,8 @@ export interface AlarmService {
   readonly definitions: readonly AlarmDefinition[];
   /** The roles' status feed, when a `scope: role` alarm is defined. */
   readonly roleStatus: RoleStatusFeed | undefined;
+  /** The hot-standby lease, when alarms.standby is configured. */
+  readonly lease: Lease | undefined;
   /** One evaluation now (the timer does this every evaluate_every_s). */
   evaluate(): void;
   close(): Promise<void>;
@@ -92,7 +98,8 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
   const now = deps.now ?? Date.now;
   const definitions = loadRuleSet(config.rules_file);
   const alarms = new AlarmStore(deps.database);
-  const engine = new AlarmEngine({ definitions, config, store: alarms, now, logger: log.child({ part: 'engine' }) });
+  const lease = config.standby ? await Lease.start(leaseOptions(config.standby, leaseKey('alarms', deps.group ?? 'all', config.standby), log)) : undefined;
+  const engine = new AlarmEngine({ definitions, config, store: alarms, now, logger: log.child({ part: 'engine' }), ...(lease ? { active: () => lease.isActive() } : {}) });
   const workOrders = new WorkOrders(deps.database, config, now, log.child({ part: 'work-orders' }));
   const notifier = createNotifier(config, {
     database: deps.database,
@@ -120,6 +127,7 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
     : undefined;
 
   const evaluate = (): void => {
+    if (!engine.active) return;
     try {
       engine.evaluate();
       notifier.escalate();
@@ -128,8 +136,18 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
     }
   };
   const timer = setInterval(evaluate, config.evaluate_every_s * 1000);
-  outbox.start();
-  log.info({ code: 'HS_ALARMS_STARTED', alarms: definitions.length, rules: definitions.reduce((n, d) => n + d.rules.length, 0), webhooks: config.webhooks.length, emailRoutes: config.email?.routes.length ?? 0, timeZone: notifier.clock.zone, audit: deps.audit !== undefined }, 'alarm engine started');
+  if (engine.active) outbox.start();
+  // The active one's last word is in the tables: a standby taking over starts from there, its views already full.
+  lease?.listen((state) => {
+    if (state.role === 'active') {
+      engine.resume();
+      outbox.start();
+      log.info({ code: 'HS_ALARMS_TAKEOVER', epoch: state.epoch, alarms: engine.records().length }, 'alarm engine active: resumed from the alarm tables');
+    } else {
+      void outbox.close();
+    }
+  });
+  log.info({ code: 'HS_ALARMS_STARTED', alarms: definitions.length, rules: definitions.reduce((n, d) => n + d.rules.length, 0), webhooks: config.webhooks.length, emailRoutes: config.email?.routes.length ?? 0, timeZone: notifier.clock.zone, audit: deps.audit !== undefined, ...(lease ? { lease: lease.state } : {}) }, 'alarm engine started');
 
   return {
     engine,
@@ -138,6 +156,7 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
     outbox,
     definitions,
     roleStatus,
+    lease,
     evaluate,
     async close() {
       clearInterval(timer);
@@ -147,6 +166,7 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
       await complaintFeed?.close();
       await roleStatus?.close();
       await outbox.close();
+      await lease?.stop();
       log.info({ code: 'HS_ALARMS_STOPPED' }, 'alarm engine stopped');
     },
   };

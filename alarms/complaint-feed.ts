@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import mqtt from 'mqtt';
 import type { Logger } from 'pino';
+import { connectBrokers, type BrokerUrls } from '../model/broker-urls.ts';
 import { HeatScadaError } from '../model/errors.ts';
 import { ownClientId, type MqttLogin } from '../model/mqtt-client.ts';
 import { CATEGORIES, CHANNELS, complaintFilter, complaintTopic, type Category, type Channel, type ComplaintEvent } from '../model/service.ts';
@@ -38,9 +38,9 @@ export function parseComplaintEvent(topic: string, payload: Uint8Array): Complai
   return event;
 }
 
-export async function followComplaints(options: { mqttUrl: string; mqttLogin?: MqttLogin; group?: string; engine: Pick<AlarmEngine, 'complaint'>; logger: Logger }): Promise<ComplaintFeed> {
+export async function followComplaints(options: { mqttUrl: BrokerUrls; mqttLogin?: MqttLogin; group?: string; engine: Pick<AlarmEngine, 'complaint'>; logger: Logger }): Promise<ComplaintFeed> {
   const { engine, logger: log } = options;
-  const client = mqtt.connect(options.mqttUrl, { ...options.mqttLogin, clientId: ownClientId(options.mqttLogin, `heatscada-alarms-complaints-${randomBytes(4).toString('hex')}`), protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
+  const client = connectBrokers(options.mqttUrl, { ...options.mqttLogin, clientId: ownClientId(options.mqttLogin, `heatscada-alarms-complaints-${randomBytes(4).toString('hex')}`), protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
   client.on('connect', () => client.subscribe(complaintFilter(options.group ?? '+'), { qos: 1 }));
   client.on('error', (e) => log.warn({ code: 'HS_ERR_BROKER_CLIENT', reason: e.message }, 'complaint feed: mqtt error'));
   client.on('message', (topic, payload) => {

@@ -1,8 +1,10 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { BrokerUrlsField } from '../model/broker-urls.ts';
 import { MqttLoginSchema } from '../model/mqtt-client.ts';
 import { CATEGORIES, type Category } from '../model/service.ts';
 import { TAG_NAMES, type TagName } from '../model/tags.ts';
 import { loadDocument, validateDocument } from '../model/validate.ts';
+import { StandbyConfigSchema } from '../model/standby.ts';
 
 // The `alarms` section of the configuration and the rule-set document it points at
 // (config/alarm-rules.yaml ships DOMAIN.md's default rules). An alarm is raised when any of its
@@ -194,7 +196,7 @@ export type EmailConfig = Static<typeof EmailSchema>;
 export const AlarmsConfigSchema = Type.Object(
   {
     rules_file: Type.String({ minLength: 1, default: 'config/alarm-rules.yaml' }),
-    mqtt_url: Type.Optional(Type.String({ minLength: 1, description: "broker the engine follows; the historian's mqtt_url when absent" })),
+    mqtt_url: Type.Optional(BrokerUrlsField("broker the engine follows; the historian's mqtt_url when absent")),
     mqtt_login: Type.Optional(MqttLoginSchema),
     poll_period_s: Type.Number({ exclusiveMinimum: 0, default: 1, description: "the collectors' poll period: stale and communication loss count it" }),
     evaluate_every_s: Type.Number({ exclusiveMinimum: 0, default: 1, description: 'wall seconds between rule evaluations' }),
@@ -212,6 +214,7 @@ export const AlarmsConfigSchema = Type.Object(
     crews: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), groups: Type.Array(Type.String(), { default: [] }) }, { additionalProperties: false }), { default: [] }),
     cold_home_alarm: Type.String({ default: 'cold_homes' }),
     repeat_window_days: Type.Number({ exclusiveMinimum: 0, default: 30 }),
+    standby: Type.Optional(StandbyConfigSchema),
   },
   { additionalProperties: false, default: {} },
 );

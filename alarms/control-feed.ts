@@ -1,6 +1,6 @@
-import mqtt from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { connectBrokers, type BrokerUrls } from '../model/broker-urls.ts';
 import { controlStateFilter, parseControlState } from '../model/control-state.ts';
 import { ownClientId, type MqttLogin } from '../model/mqtt-client.ts';
 import type { AlarmEngine } from './engine.ts';
@@ -13,9 +13,9 @@ export interface ControlFeed {
   close(): Promise<void>;
 }
 
-export async function followControlState(options: { mqttUrl: string; mqttLogin?: MqttLogin; group?: string; engine: Pick<AlarmEngine, 'controlState'>; logger: Logger }): Promise<ControlFeed> {
+export async function followControlState(options: { mqttUrl: BrokerUrls; mqttLogin?: MqttLogin; group?: string; engine: Pick<AlarmEngine, 'controlState'>; logger: Logger }): Promise<ControlFeed> {
   const { engine, logger: log } = options;
-  const client = mqtt.connect(options.mqttUrl, { ...options.mqttLogin, clientId: ownClientId(options.mqttLogin, `heatscada-alarms-control-${randomBytes(4).toString('hex')}`), protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
+  const client = connectBrokers(options.mqttUrl, { ...options.mqttLogin, clientId: ownClientId(options.mqttLogin, `heatscada-alarms-control-${randomBytes(4).toString('hex')}`), protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
   const filter = controlStateFilter(options.group ?? '+');
   client.on('connect', () => client.subscribe(filter, { qos: 1 }));
   client.on('error', (e) => log.warn({ code: 'HS_ERR_BROKER_CLIENT', reason: e.message }, 'control state feed: mqtt error'));

@@ -1,6 +1,9 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { loadRuleSet, type AlarmDefinition } from './config-schema.ts';
+import { pino } from 'pino';
+import { AlarmStore } from './alarm-store.ts';
+import { loadRuleSet, resolveAlarmsConfig, type AlarmDefinition } from './config-schema.ts';
+import { AlarmEngine } from './engine.ts';
 import { engineHarness } from './test-support.ts';
 
 const limit = (over: Partial<AlarmDefinition> = {}): AlarmDefinition => ({
@@ -109,5 +112,47 @@ describe('alarm engine', () => {
     after.run(30, feed(after, ['S1', 'S2']));
     expect(after.engine.records().map((r) => `${r.substation}/${r.alarm}/${r.state}`)).toEqual(['S2/power_loss/normal']);
     expect(db.prepare('SELECT COUNT(*) AS n FROM alarms').get()).toEqual({ n: 1 });
+  });
+});
+
+// Two engines of a hot-standby pair on one set of alarm tables: the standby hears the same
+// values and writes nothing; when it takes over it resumes what the active one wrote.
+describe('alarm engine on standby', () => {
+  it('evaluates and journals nothing, refuses acknowledgements, and on takeover resumes the standing alarm without raising it again', () => {
+    const db = new Database(':memory:');
+    const clock = { now: Date.UTC(2026, 0, 15) };
+    let standbyActive = false;
+    const make = (active?: () => boolean) =>
+      new AlarmEngine({ definitions: [limit()], config: resolveAlarmsConfig({}), store: new AlarmStore(db), now: () => clock.now, logger: pino({ level: 'silent' }), ...(active ? { active } : {}) });
+    const first = make();
+    const second = make(() => standbyActive);
+    const run = (s: number, value: number, engines: AlarmEngine[]) => {
+      for (let t = 0; t < s; t++) {
+        clock.now += 1000;
+        for (const e of engines) {
+          e.ingest('S1', [{ tag: 'secondary.supply_pressure', value }]);
+          e.evaluate();
+        }
+      }
+    };
+    const journal = () => db.prepare('SELECT event FROM alarm_journal ORDER BY id').all().map((r) => (r as { event: string }).event);
+
+    run(10, 0.7, [first, second]);
+    expect(first.records()).toMatchObject([{ substation: 'S1', state: 'unack_active' }]);
+    expect(second.records()).toEqual([]);
+    expect(journal()).toEqual(['activate']);
+    const { id } = first.records()[0];
+    expect(() => second.ack(id, 'op1', 'seen')).toThrow(expect.objectContaining({ code: 'HS_ERR_STANDBY' }));
+
+    // The active engine is gone; the standby takes over from the tables.
+    standbyActive = true;
+    second.resume();
+    expect(second.records()).toMatchObject([{ id, state: 'unack_active' }]);
+    run(10, 0.7, [second]);
+    expect(journal()).toEqual(['activate']);
+    run(10, 0.5, [second]);
+    expect(second.records()).toMatchObject([{ id, state: 'unack_returned' }]);
+    expect(second.ack(id, 'op1', 'crew called').state).toBe('normal');
+    expect(journal()).toEqual(['activate', 'return', 'ack']);
   });
 });

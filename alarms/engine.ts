@@ -47,6 +47,8 @@ export interface EngineOptions {
   store: AlarmStore;
   now: () => number;
   logger: Logger;
+  /** A hot-standby pair's lease (alarms.ts): false while this engine stands by, when acknowledgements and shelving go to the active one. */
+  active?: () => boolean;
 }
 
 interface Debounced {
@@ -150,8 +152,21 @@ export class AlarmEngine {
         this.log.info({ code: 'HS_ALARM_FLOOD_END', flood: id, alarms: size }, 'alarm flood ended');
       },
     );
-    for (const r of store.lastOccurrences()) this.resumed.set(`${r.substation}/${r.alarm}`, r);
+    this.resume();
+  }
+
+  /**
+   * Takes each alarm's last occurrence from the store, as after a restart: at start, and when a
+   * standby takes over from the engine that wrote them. The views (values, history) stay; the
+   * rules start anew, a resumed active alarm held until its rule has decided.
+   */
+  resume(): void {
+    this.resumed.clear();
+    this.instances.clear();
+    this.byId.clear();
+    for (const r of this.options.store.lastOccurrences()) this.resumed.set(`${r.substation}/${r.alarm}`, r);
     this.instancesOf(NETWORK);
+    for (const id of [...this.views.keys(), ...this.roleViews.keys()]) this.instancesOf(id);
     // A substation that stays silent after a restart sends nothing to create its view: its
     // standing alarms must still be listed, escalated and acknowledgeable.
     for (const r of this.resumed.values()) {
@@ -201,8 +216,14 @@ export class AlarmEngine {
     this.roleViewOf(roleKey(status)).roleStatus = status;
   }
 
-  /** One evaluation of every rule at the clock's time. */
+  /** False while this engine is the standby of a pair: it hears everything and writes nothing. */
+  get active(): boolean {
+    return this.options.active?.() ?? true;
+  }
+
+  /** One evaluation of every rule at the clock's time; none on a standby (its views fill, its rules wait). */
   evaluate(): void {
+    if (!this.active) return;
     const now = this.options.now();
     const silent = new Set<string>();
     for (const [id, view] of this.views) if (isSilent(view, now, this.pollMs, SILENT_POLLS)) silent.add(id);
@@ -240,6 +261,7 @@ export class AlarmEngine {
   }
 
   ack(id: number, actor: string, comment: string): AlarmRecord {
+    this.mayWrite();
     const inst = this.instanceById(id);
     const record = inst.record!;
     const to = acknowledged(record.state);
@@ -248,6 +270,7 @@ export class AlarmEngine {
   }
 
   shelve(id: number, actor: string, comment: string, untilMs: number): AlarmRecord {
+    this.mayWrite();
     const inst = this.instanceById(id);
     const now = this.options.now();
     if (untilMs <= now) throw new HeatScadaError('HS_ERR_BAD_REQUEST', 'a shelf must expire in the future', 'until');
@@ -255,13 +278,19 @@ export class AlarmEngine {
   }
 
   unshelve(id: number, actor: string, comment: string): AlarmRecord {
+    this.mayWrite();
     const inst = this.instanceById(id);
     return this.change(inst, { ...inst.record!, shelvedUntil: null }, 'unshelve', actor, comment, this.options.now());
   }
 
   setOutOfService(id: number, outOfService: boolean, actor: string, comment: string): AlarmRecord {
+    this.mayWrite();
     const inst = this.instanceById(id);
     return this.change(inst, { ...inst.record!, outOfService }, outOfService ? 'out_of_service' : 'in_service', actor, comment, this.options.now());
+  }
+
+  private mayWrite(): void {
+    if (!this.active) throw new HeatScadaError('HS_ERR_STANDBY', 'this alarm engine stands by: the active one takes acknowledgements', 'id');
   }
 
   get floodGroup(): number | null {

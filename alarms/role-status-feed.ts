@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import mqtt from 'mqtt';
 import type { Logger } from 'pino';
+import { connectBrokers, type BrokerUrls } from '../model/broker-urls.ts';
 import { isHeatScadaError } from '../model/errors.ts';
 import { ownClientId, type MqttLogin } from '../model/mqtt-client.ts';
 import { parseRoleStatus, ROLE_STATUS_FILTER, type RoleStatus } from '../model/role-status.ts';
@@ -17,10 +17,10 @@ export interface RoleStatusFeed {
   close(): Promise<void>;
 }
 
-export async function followRoleStatus(options: { mqttUrl: string; mqttLogin?: MqttLogin; engine: Pick<AlarmEngine, 'roleStatus'>; logger: Logger }): Promise<RoleStatusFeed> {
+export async function followRoleStatus(options: { mqttUrl: BrokerUrls; mqttLogin?: MqttLogin; engine: Pick<AlarmEngine, 'roleStatus'>; logger: Logger }): Promise<RoleStatusFeed> {
   const { engine, logger: log } = options;
   const counts = { received: 0, invalid: 0 };
-  const client = mqtt.connect(options.mqttUrl, { ...options.mqttLogin, clientId: ownClientId(options.mqttLogin, `heatscada-alarms-roles-${randomBytes(4).toString('hex')}`), protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
+  const client = connectBrokers(options.mqttUrl, { ...options.mqttLogin, clientId: ownClientId(options.mqttLogin, `heatscada-alarms-roles-${randomBytes(4).toString('hex')}`), protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
   client.on('connect', () => client.subscribe(ROLE_STATUS_FILTER, { qos: 1 }));
   client.on('error', (e) => log.warn({ code: 'HS_ERR_BROKER_CLIENT', reason: e.message }, 'role status feed: mqtt error'));
   client.on('message', (topic, payload) => {

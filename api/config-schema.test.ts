@@ -36,6 +36,14 @@ describe('serve: section', () => {
     expect(() => resolve({ trust_proxy: '10.0.0.1' })).toThrow(/at \/trust_proxy/);
   });
 
+  it('cluster: absent for one node; a Redis URL and an optional shared key file for several', () => {
+    expect(serveOptions(resolve({}), {})).not.toHaveProperty('cluster');
+    expect(serveOptions(resolve({ cluster: { redis_url: 'redis://10.0.0.5:6379' } }), {})).toMatchObject({ cluster: { redisUrl: 'redis://10.0.0.5:6379' } });
+    expect(serveOptions(resolve({ cluster: { redis_url: 'redis://r:6379', signing_key_file: '/etc/heatscada/api.key' } }), {}).cluster).toEqual({ redisUrl: 'redis://r:6379', signingKeyFile: '/etc/heatscada/api.key' });
+    expect(() => resolve({ cluster: { redis_url: 'http://r:6379' } })).toThrow(/at \/cluster\/redis_url/);
+    expect(() => resolve({ cluster: {} })).toThrow(/cluster/);
+  });
+
   it('a bad field fails with its path', () => {
     expect(() => resolve({ port: 70000 })).toThrow(/at \/port/);
     expect(() => resolve({ colour: 'red' })).toThrow(/HS_ERR_CONFIG_INVALID/);

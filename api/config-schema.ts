@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AUTH_DEFAULTS } from './auth/auth.ts';
+import { BrokerUrlsField } from '../model/broker-urls.ts';
 import { MqttLoginSchema, readMqttLogin } from '../model/mqtt-client.ts';
 import type { ApiOptions } from './server.ts';
 
@@ -33,11 +34,21 @@ export const AuthConfigSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+export const ClusterConfigSchema = Type.Object(
+  {
+    redis_url: Type.String({ pattern: '^rediss?://', description: "the Redis every API node of the cluster uses: live events, sign-outs and the alarm engine's requests between nodes" }),
+    signing_key_file: Type.Optional(
+      Type.String({ minLength: 1, description: 'the token signing key every node shares (32 bytes, base64url, mode 0600), copied to each machine; the key beside the users database by default' }),
+    ),
+  },
+  { additionalProperties: false, description: 'several API nodes behind one address (api/README.md, "Several nodes"); one node when absent' },
+);
+
 export const ServeConfigSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address the HTTP server binds' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port (REST, socket.io, web); 0 picks a free one' }),
-    mqtt_url: Type.String({ minLength: 1, default: 'mqtt://127.0.0.1:1883', description: 'broker the live feed subscribes to' }),
+    mqtt_url: BrokerUrlsField('broker the live feed subscribes to', 'mqtt://127.0.0.1:1883'),
     mqtt_login: Type.Optional(MqttLoginSchema),
     group: Type.Optional(Type.String({ minLength: 1, pattern: '^[^/+#]+$', description: 'Sparkplug group to follow; every group when absent' })),
     web_dir: Type.String({ minLength: 1, default: './web/dist', description: 'the built web app, served with SPA fallback to index.html' }),
@@ -50,6 +61,7 @@ export const ServeConfigSchema = Type.Object(
       description: 'reverse proxies whose X-Forwarded-For names the client (login throttle, audit source): true for any, or their addresses, CIDRs, loopback/linklocal/uniquelocal',
     }),
     auth: AuthConfigSchema,
+    cluster: Type.Optional(ClusterConfigSchema),
   },
   { additionalProperties: false, default: {} },
 );
@@ -80,6 +92,7 @@ export function serveOptions(config: ServeConfig, env: NodeJS.ProcessEnv = proce
   if (config.group !== undefined) options.group = config.group;
   if (config.sites_file !== undefined) options.sitesFile = config.sites_file;
   if (auth.database !== undefined) options.authDatabaseFile = auth.database;
+  if (config.cluster !== undefined) options.cluster = { redisUrl: config.cluster.redis_url, ...(config.cluster.signing_key_file === undefined ? {} : { signingKeyFile: config.cluster.signing_key_file }) };
   const metricsToken = env[auth.metrics_token_env];
   if (metricsToken) options.metricsToken = metricsToken;
   return options;

@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Controller } from '../control/controller.ts';
+import type { BrokerUrls } from '../model/broker-urls.ts';
 import type { MqttLogin } from '../model/mqtt-client.ts';
 import type { TimeSeriesStore } from '../model/store.ts';
 import { loadSiteFile, type ApiContext, type Site, knows, substationIds } from './context.ts';
@@ -42,6 +43,9 @@ import { userRoutes } from './auth/user-routes.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { serviceRoutes } from './routes/service.ts';
 import type { ServiceRole } from '../service/start.ts';
+import { authSync } from './cluster/auth-sync.ts';
+import { connectCluster, type ClusterLink, type ClusterOptions } from './cluster/cluster-link.ts';
+import { answerForEngine, forwardToEngine } from './cluster/engine-forward.ts';
 
 // `heatscada serve`: REST (one plugin per resource), socket.io live push fed from MQTT, the
 // OpenAPI document and its UI, and the built web app, on one HTTP server.
@@ -51,7 +55,7 @@ export interface ApiOptions {
   /** 0 picks a free port (see url). */
   port: number;
   store: TimeSeriesStore;
-  mqttUrl: string;
+  mqttUrl: BrokerUrls;
   /** The live feed's user name, password, trusted CA (model/mqtt-client.ts). */
   mqttLogin?: MqttLogin;
   group?: string;
@@ -95,6 +99,8 @@ export interface ApiOptions {
   metricsToken?: string;
   /** Reverse proxies whose X-Forwarded-For names the client (serve.trust_proxy); none by default. */
   trustProxy?: TrustProxySetting;
+  /** Several API nodes meeting in one Redis (serve.cluster): one node when absent. README "Several nodes". */
+  cluster?: ClusterOptions & { signingKeyFile?: string };
 }
 
 export interface ApiStats {
@@ -172,14 +178,29 @@ export async function startApi(options: ApiOptions): Promise<Api> {
   const trustProxy = proxyTrust(options.trustProxy);
   const { db, owned } = authDatabase(options);
   const trail = options.audit ?? new SqliteAuditTrail(db);
-  const auth = createAuth(db, trail, options.auth);
+  const sync = options.cluster && authSync(log.child({ part: 'cluster' }));
+  const auth = createAuth(db, trail, { ...options.auth, ...(sync ? { changed: sync.changed } : {}), ...(options.cluster?.signingKeyFile ? { signingKeyFile: options.cluster.signingKeyFile } : {}) });
   const { sites, topology } = siteMap(options);
+  let link: ClusterLink | undefined;
+  try {
+    link = options.cluster && (await connectCluster(options.cluster, log.child({ part: 'cluster' })));
+  } catch (e) {
+    if (owned) db.close();
+    throw e;
+  }
   const feedOptions = { mqttUrl: options.mqttUrl, mqttLogin: options.mqttLogin, store: options.store, staleAfterMs: 1000 * (options.staleAfterS ?? 10), logger: log.child({ part: 'live-feed' }) };
-  const feed = await startLiveFeed(options.group === undefined ? feedOptions : { ...feedOptions, group: options.group });
+  const feed = await startLiveFeed(options.group === undefined ? feedOptions : { ...feedOptions, group: options.group }).catch(async (e: unknown) => {
+    await link?.close();
+    if (owned) db.close();
+    throw e;
+  });
   const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES, trustProxy, frameworkErrors: frameworkError, ajv: { customOptions: { coerceTypes: true, allErrors: false } } });
 
   const http = new HttpCounters();
   let rooms: ReturnType<typeof attachRooms> | undefined;
+  // A node of a cluster without the engine hands alarm requests to the node that runs it.
+  const forward = link && !options.alarms ? forwardToEngine(() => rooms?.io) : undefined;
+  const engineRoutes = { alarms: options.alarms, ...(forward ? { forward: forward.preHandler } : {}) };
   const ctx: ApiContext = {
     store: options.store,
     feed,
@@ -195,6 +216,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     // Before any route: the guard must see every one of them.
     const routeTable = installGuard(app, auth.authenticator, options.metricsToken);
     installAuditHook(app, trail);
+    sync?.holdAnswers(app);
     await registerSecurityHeaders(app);
     await registerCors(app, options.corsOrigins ?? []);
     app.addHook('onResponse', async (request, reply) => {
@@ -205,8 +227,8 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     await app.register(substationRoutes, { ctx });
     await app.register(historyRoutes, { ctx });
     await app.register(healthRoutes, { ctx, displayZone: options.displayZone ?? DEFAULT_DISPLAY_ZONE, ...(options.plant ? { plant: options.plant } : {}), ...(options.control ? { control: options.control } : {}) });
-    await app.register(alarmRoutes, { alarms: options.alarms });
-    await app.register(workOrderRoutes, { alarms: options.alarms });
+    await app.register(alarmRoutes, engineRoutes);
+    await app.register(workOrderRoutes, engineRoutes);
     await app.register(serviceRoutes, { service: options.service, ctx, alarms: options.alarms });
     await app.register(seasonRoutes, { season: options.season });
     await app.register(controlRoutes, { controller: options.control });
@@ -226,7 +248,13 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       trustProxy,
       trail,
       ...(options.alarms ? { alarms: options.alarms.engine } : {}),
+      ...(forward ? { peerAlarms: forward.records } : {}),
+      ...(link ? { adapter: link.adapter } : {}),
     });
+    if (link) {
+      sync?.attach(rooms.io, auth);
+      answerForEngine(rooms.io, app, options.alarms, log.child({ part: 'cluster' }));
+    }
     const address = await app.listen({ host: options.host, port: options.port });
     log.info({ url: address, substations: substationIds(ctx).length }, 'api listening');
     // Only once the API answers: a start that fails must not leave an admin nobody was shown.
@@ -243,6 +271,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
         await liveRooms.close();
         await app.close();
         await feed.close();
+        await link?.close();
         if (owned) db.close();
         log.info({}, 'api stopped');
       },
@@ -251,6 +280,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     await rooms?.close();
     await app.close();
     await feed.close();
+    await link?.close();
     if (owned) db.close();
     throw e;
   }

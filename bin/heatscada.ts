@@ -269,7 +269,8 @@ async function broker(values: Values): Promise<number> {
   return runUntilSignal(config.health, async () => {
     const running = await startConfiguredBroker(config.broker, log.child({ role: 'broker' }));
     const tls = running.tlsUrl ? `, TLS ${running.tlsUrl}` : '';
-    return { summary: [`heatscada broker: MQTT ${running.tcpUrl}, WebSocket ${running.wsUrl}${tls}; principals from ${config.broker.credentials_file}`], stop: () => running.close() };
+    const cluster = config.broker.cluster ? `; cluster node "${config.broker.cluster.node_id}"` : '';
+    return { summary: [`heatscada broker: MQTT ${running.tcpUrl}, WebSocket ${running.wsUrl}${tls}; principals from ${config.broker.credentials_file}${cluster}`], stop: () => running.close() };
   });
 }
 

@@ -6,14 +6,16 @@ import { pino, type Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { HeatScadaError, isHeatScadaError } from '../model/errors.ts';
 import { allowAll, decide, type BrokerAuth, type BrokerClient } from './auth.ts';
+import { joinCluster, type BrokerClusterOptions } from './cluster.ts';
 import { ConnectBackoff, DEFAULT_CONNECT_BACKOFF, type ConnectBackoffOptions } from './connect-backoff.ts';
 import { parseShare, SharedSubscriptions, type ShareFilter, type SharedGroupStats } from './shared-subscriptions.ts';
 import { ClientStatsTracker, RefusalCounter, type ClientLink, type ClientStats, type RefusalKind, type RefusalStats } from './stats.ts';
 
 // The MQTT broker: aedes behind a TCP listener, a WebSocket listener (path /mqtt) and, when
 // configured, a TLS listener, with the authentication hooks of auth.ts, shared subscriptions
-// (shared-subscriptions.ts) and per-client statistics (stats.ts). Any standard MQTT 3.1.1
-// broker can take its place: the other roles only speak MQTT to it.
+// (shared-subscriptions.ts) and per-client statistics (stats.ts); with `cluster`, one node of
+// several sharing everything through Redis (cluster.ts). Any standard MQTT 3.1.1 broker can
+// take its place: the other roles only speak MQTT to it.
 
 export const WS_PATH = '/mqtt';
 
@@ -29,6 +31,8 @@ export interface BrokerOptions {
   auth?: BrokerAuth;
   /** Failed CONNECTs per remote address before it is made to wait (connect-backoff.ts). */
   connectBackoff?: ConnectBackoffOptions;
+  /** One node of a broker cluster sharing sessions, retained messages and subscriptions through Redis. */
+  cluster?: BrokerClusterOptions;
   logger?: Logger;
 }
 
@@ -74,7 +78,8 @@ const asBuffer = (payload: Buffer | string): Buffer => (typeof payload === 'stri
 export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const log = options.logger ?? pino({ name: 'broker' });
   const auth = options.auth ?? allowAll;
-  const aedes = await Aedes.createBroker();
+  const cluster = options.cluster ? await joinCluster(options.cluster, log) : undefined;
+  const aedes = await Aedes.createBroker(cluster?.aedesOptions);
   const sockets = new Set<net.Socket>();
   const links = new WeakMap<object, ClientLink>();
   const described = new WeakMap<Client, BrokerClient>();
@@ -98,7 +103,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     return info;
   };
   const stats = new ClientStatsTracker(aedes, linkOf);
-  const shared = new SharedSubscriptions(aedes);
+  const shared = new SharedSubscriptions(aedes, await cluster?.coordinateShares(aedes));
 
   const refused = (client: Client, kind: RefusalKind, fields: Record<string, unknown>, message: string): void => {
     refusals.count(client.id, kind, typeof fields.topic === 'string' ? fields.topic : undefined);
@@ -171,8 +176,8 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
         refused(client, 'subscribe', { code: 'HS_ERR_BROKER_ACL', topic: subscription.topic }, 'subscription refused');
         return done(null, null);
       }
-      if (share) shared.join(client, subscription.topic, share, subscription.qos);
-      done(null, subscription);
+      if (!share) return done(null, subscription);
+      void shared.join(client, subscription.topic, share, subscription.qos).then(() => done(null, subscription));
     });
   };
 
@@ -231,7 +236,9 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     closing ??= (async () => {
       const listenersClosed = Promise.all([closeServer(tcp), closeServer(web), ...(secure ? [closeServer(secure)] : [])]);
       wss.close();
+      await cluster?.withdraw();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await cluster?.close();
       // Connections that never completed CONNECT are no aedes client yet.
       for (const socket of sockets) socket.destroy();
       await listenersClosed;

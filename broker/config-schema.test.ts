@@ -16,4 +16,12 @@ describe('broker config section', () => {
     expect(validateDocument(BrokerConfigSchema, { tls: { cert_file: 'b.crt', key_file: 'b.key' } }, 'HS_ERR_CONFIG_INVALID').tls).toEqual({ port: 8883, cert_file: 'b.crt', key_file: 'b.key' });
     expect(() => validateDocument(BrokerConfigSchema, { tls: { cert_file: 'b.crt' } }, 'HS_ERR_CONFIG_INVALID')).toThrow(/at \/tls\/key_file/);
   });
+
+  it('makes a node of a cluster with a cluster subsection, and names its bad fields', () => {
+    const section = validateDocument(BrokerConfigSchema, { cluster: { redis_url: 'redis://10.0.0.5:6379/1', node_id: 'broker-1' } }, 'HS_ERR_CONFIG_INVALID');
+    expect(brokerOptions(section).cluster).toEqual({ redisUrl: 'redis://10.0.0.5:6379/1', nodeId: 'broker-1', heartbeatMs: 1000 });
+    expect(() => validateDocument(BrokerConfigSchema, { cluster: { redis_url: 'redis://r:6379' } }, 'HS_ERR_CONFIG_INVALID')).toThrow(/node_id/);
+    // aedes' will keys are split on ':', and the id is a topic level.
+    expect(() => validateDocument(BrokerConfigSchema, { cluster: { redis_url: 'redis://r:6379', node_id: 'a:b' } }, 'HS_ERR_CONFIG_INVALID')).toThrow(/at \/cluster\/node_id/);
+  });
 });

@@ -16,6 +16,20 @@ export const BrokerTlsConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const BrokerClusterConfigSchema = Type.Object(
+  {
+    redis_url: Type.String({ minLength: 1, description: 'redis://[:password@]host:port[/db] every node of the cluster shares (subscriptions, retained messages, sessions, wills, share groups)' }),
+    node_id: Type.String({ pattern: '^[A-Za-z0-9._-]+$', maxLength: 64, description: 'this node\'s name, unique in the cluster (logs, statistics)' }),
+    heartbeat_s: Type.Number({
+      minimum: 0.1,
+      maximum: 60,
+      default: 1,
+      description: 'nodes say they are alive this often; one silent for 3 heartbeats is dead: its share of each group moves, its clients\' wills fire',
+    }),
+  },
+  { additionalProperties: false, description: 'several brokers as one, through Redis (broker/README.md, Cluster); absent: a broker on its own' },
+);
+
 export const BrokerConfigSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address the MQTT listeners bind; 0.0.0.0 for every interface' }),
@@ -27,14 +41,22 @@ export const BrokerConfigSchema = Type.Object(
       description: 'MQTT principals and their Argon2id password hashes (broker/README.md); nobody connects without one',
     }),
     tls: Type.Optional(BrokerTlsConfigSchema),
+    cluster: Type.Optional(BrokerClusterConfigSchema),
   },
   { additionalProperties: false, default: {} },
 );
 
 export type BrokerConfig = Static<typeof BrokerConfigSchema>;
 export type BrokerTlsConfig = Static<typeof BrokerTlsConfigSchema>;
+export type BrokerClusterConfig = Static<typeof BrokerClusterConfigSchema>;
 
-/** The listener options of a validated section (authentication and TLS files are wired by the caller). */
-export function brokerOptions(config: BrokerConfig): Pick<BrokerOptions, 'host' | 'tcpPort' | 'wsPort'> {
-  return { host: config.host, tcpPort: config.tcp_port, wsPort: config.ws_port };
+/** The listener and cluster options of a validated section (authentication and TLS files are wired by the caller). */
+export function brokerOptions(config: BrokerConfig): Pick<BrokerOptions, 'host' | 'tcpPort' | 'wsPort' | 'cluster'> {
+  const { cluster } = config;
+  return {
+    host: config.host,
+    tcpPort: config.tcp_port,
+    wsPort: config.ws_port,
+    ...(cluster ? { cluster: { redisUrl: cluster.redis_url, nodeId: cluster.node_id, heartbeatMs: cluster.heartbeat_s * 1000 } } : {}),
+  };
 }

@@ -6,8 +6,8 @@ import { HeatScadaError } from '../model/errors.ts';
 // as a literal topic that no message ever matches. So the broker subscribes once per
 // (group, filter) itself and hands each message to one connected member, round robin. The
 // member's own literal `$share/…` subscription stays in aedes, where nothing can match it
-// (publishing to `$…` topics is refused). Groups live in this broker process: with a cluster
-// of aedes brokers each instance would deliver one copy to its own members.
+// (publishing to `$…` topics is refused). In a cluster of brokers, a ShareCoordinator
+// (cluster-shares.ts) says which node hands each message over, so the group gets it once.
 
 const SHARE_PREFIX = '$share/';
 
@@ -31,8 +31,21 @@ export function parseShare(topic: string): ShareFilter | null {
 export interface SharedGroupStats {
   group: string;
   filter: string;
-  /** Client ids of the members, and how many messages each was handed. */
+  /** Client ids of the members on this broker, and how many messages each was handed. */
   members: { clientId: string; delivered: number }[];
+  /** In a cluster: the broker nodes with members of the group, as this node knows them. */
+  nodes?: readonly string[];
+}
+
+/** Across a broker cluster: which node hands a group's message to one of its members. */
+export interface ShareCoordinator {
+  /** The group's first member on this node: resolves once the other nodes can know it. */
+  joined(topic: string): Promise<void>;
+  /** The group's last member on this node left. */
+  left(topic: string): void;
+  /** Whether this node hands this message of the group over. */
+  owns(topic: string, packet: AedesPublishPacket): boolean;
+  nodes(topic: string): readonly string[];
 }
 
 interface Member {
@@ -45,7 +58,11 @@ class SharedGroup {
   readonly members: Member[] = [];
   private next = 0;
 
+  /** Resolves once the group receives its messages: the broker's subscription made, the cluster told. */
+  ready: Promise<void> = Promise.resolve();
+
   constructor(
+    readonly topic: string,
     readonly share: ShareFilter,
     readonly deliver: (packet: AedesPublishPacket, done: () => void) => void,
   ) {}
@@ -67,7 +84,10 @@ export class SharedSubscriptions {
   /** By the subscription as the clients send it: `$share/<group>/<filter>`. */
   private readonly groups = new Map<string, SharedGroup>();
 
-  constructor(private readonly aedes: Aedes) {
+  constructor(
+    private readonly aedes: Aedes,
+    private readonly coordinator?: ShareCoordinator,
+  ) {
     aedes.on('unsubscribe', (topics, client) => {
       for (const topic of topics) this.leave(client, topic);
     });
@@ -77,18 +97,23 @@ export class SharedSubscriptions {
     });
   }
 
-  /** Adds a client to a group (again: updates its QoS), subscribing the broker on the first member. */
-  join(client: Client, topic: string, share: ShareFilter, qos: Subscription['qos']): void {
+  /**
+   * Adds a client to a group (again: updates its QoS), subscribing the broker on the first
+   * member; resolves once the group receives messages, so the SUBACK can wait for it.
+   */
+  join(client: Client, topic: string, share: ShareFilter, qos: Subscription['qos']): Promise<void> {
     let group = this.groups.get(topic);
     if (!group) {
-      const created: SharedGroup = new SharedGroup(share, (packet, done) => this.hand(created, packet, done));
+      const created: SharedGroup = new SharedGroup(topic, share, (packet, done) => this.hand(created, packet, done));
       group = created;
       this.groups.set(topic, group);
-      this.aedes.subscribe(share.filter, group.deliver, () => undefined);
+      const subscribed = new Promise<void>((resolve) => this.aedes.subscribe(share.filter, created.deliver, resolve));
+      group.ready = Promise.all([subscribed, this.coordinator?.joined(topic)]).then(() => undefined);
     }
     const existing = group.members.find((m) => m.client === client);
     if (existing) existing.qos = qos;
     else group.members.push({ client, qos, delivered: 0 });
+    return group.ready;
   }
 
   stats(): SharedGroupStats[] {
@@ -96,6 +121,7 @@ export class SharedSubscriptions {
       group: g.share.group,
       filter: g.share.filter,
       members: g.members.map((m) => ({ clientId: m.client.id, delivered: m.delivered })),
+      ...(this.coordinator ? { nodes: this.coordinator.nodes(g.topic) } : {}),
     }));
   }
 
@@ -108,11 +134,13 @@ export class SharedSubscriptions {
     if (group.members.length === 0) {
       this.groups.delete(topic);
       this.aedes.unsubscribe(group.share.filter, group.deliver, () => undefined);
+      this.coordinator?.left(topic);
     }
   }
 
   private hand(group: SharedGroup, packet: AedesPublishPacket, done: () => void): void {
-    const member = packet.topic[0] === '$' && startsWithWildcard(group.share.filter) ? undefined : group.pick();
+    const skip = (packet.topic[0] === '$' && startsWithWildcard(group.share.filter)) || (this.coordinator !== undefined && !this.coordinator.owns(group.topic, packet));
+    const member = skip ? undefined : group.pick();
     if (!member) {
       done();
       return;

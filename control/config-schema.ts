@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { BrokerUrlsField } from '../model/broker-urls.ts';
 import { MqttLoginSchema } from '../model/mqtt-client.ts';
+import { StandbyConfigSchema } from '../model/standby.ts';
 
 // The `control:` section of the configuration document (bin/config.ts). Field reference:
 // control/README.md. The envelope's limits may be tightened here, never widened past DOMAIN.md.
@@ -43,7 +45,7 @@ export const ControlConfigSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: false, description: 'run the loop in `heatscada start`' }),
     actor: Type.String({ minLength: 1, default: 'control', description: 'who the DCMDs say asks' }),
-    mqtt_url: Type.String({ minLength: 1, default: 'mqtt://127.0.0.1:1883' }),
+    mqtt_url: BrokerUrlsField('broker the commands go through', 'mqtt://127.0.0.1:1883'),
     mqtt_login: Type.Optional(MqttLoginSchema),
     group: Type.String({ minLength: 1, pattern: '^[^/+#]+$', default: 'heatscada', description: 'Sparkplug group the collectors publish in' }),
     interval_s: Type.Number({ minimum: 1, maximum: 3600, default: 60, description: 'how often the loop looks; writes still keep the envelope spacing' }),
@@ -89,6 +91,7 @@ export const ControlConfigSchema = Type.Object(
     ),
     curve: CurveSettingsSchema,
     envelope: EnvelopeSchema,
+    standby: Type.Optional(StandbyConfigSchema),
   },
   { additionalProperties: false, default: {} },
 );

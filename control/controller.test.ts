@@ -122,6 +122,38 @@ describe('controller', () => {
     expect(r.sent[0]).toMatchObject({ substation: 'S1', tag: 'secondary.supply_temp_setpoint' });
   });
 
+  it('standing by: computes every cycle but writes, publishes and records nothing; takes over from what the PLC has, and tells a freeze it kept quiet', async () => {
+    let active = false;
+    const r = rig({}, {}, { active: () => active });
+    await r.controller.cycle();
+    r.plant.S1.outdoorC = -16;
+    r.advance(10 * MIN);
+    await r.controller.cycle();
+    // It knows what it would write, and writes nothing.
+    expect(r.controller.views()[0].next).toMatchObject({ tag: 'secondary.supply_temp_setpoint' });
+    expect(r.sent).toHaveLength(0);
+    await expect(r.controller.writeSetpoint('S1', 'secondary.supply_temp_setpoint', 55, 'alice')).rejects.toMatchObject({ code: 'HS_ERR_STANDBY' });
+    r.plant.S1.ts = r.now - 181_000;
+    await r.controller.cycle();
+    expect(r.controller.views()[0].state).toBe('stale');
+    expect(r.states).toEqual([]);
+    expect(r.audit.recent(10)).toEqual([]);
+    // The predecessor left the PLC at 58 °C; the new leader starts from there, and announces the freeze it found.
+    active = true;
+    r.plant.S1.supplySetpointC = 58;
+    await r.controller.cycle();
+    expect(r.states).toMatchObject([{ substation: 'S1', state: { frozen: true } }]);
+    expect(r.lines.some((l) => l.event === 'control_takeover')).toBe(true);
+    // Fresh again: no bump, its target is the setpoint the PLC has, not what it had computed on standby.
+    r.advance(MIN);
+    await r.controller.cycle();
+    expect(r.sent).toHaveLength(0);
+    expect(r.controller.views()[0].supplyTargetC).toBeCloseTo(58, 1);
+    r.controller.setMode('S1', 'manual', 'alice');
+    expect(await r.controller.writeSetpoint('S1', 'secondary.supply_temp_setpoint', 55, 'alice')).toMatchObject({ ok: true });
+    expect(r.sent).toHaveLength(1);
+  });
+
   it('freezes a substation whose inputs are older than three poll periods and says so once, with HS_ERR_CONTROL_STALE', async () => {
     const r = rig();
     await r.controller.cycle();

@@ -47,6 +47,12 @@ export interface ControllerDeps {
   transportDelayH?: () => number | undefined;
   /** Tells the control room when the stale guard freezes a substation and when it lets go (the alarm engine listens). */
   publishState?: (substation: string, state: ControlState) => void;
+  /**
+   * A hot-standby pair's lease (control/start.ts): false while this instance stands by. The loop
+   * then computes every cycle (its memory stays warm) but writes, publishes and records nothing.
+   * Always active without it.
+   */
+  active?: () => boolean;
 }
 
 export interface SubstationView {
@@ -123,6 +129,8 @@ export class Controller {
   private readiness: { since: number; fromC: number } | undefined;
   /** A controlled valve went wide open and none has come back below the room mark since: no pre-heat. */
   private preheatHeld = false;
+  /** Whether the last cycle ran active: a standby that becomes active takes the plant over as it finds it. */
+  private wasActive = true;
 
   constructor(
     private readonly config: ControlConfig,
@@ -174,6 +182,7 @@ export class Controller {
    * client's address).
    */
   async writeSetpoint(substation: string, tag: EnvelopedTag, value: number, actor: string, source = 'api'): Promise<CommandOutcome> {
+    if (!this.active) throw new HeatScadaError('HS_ERR_STANDBY', 'this control instance stands by: write through the active one', 'substation');
     const isSource = substation === this.config.source_id;
     const b = this.books.get(substation);
     if (!isSource && !b) throw new HeatScadaError('HS_ERR_UNKNOWN_SUBSTATION', `the loop has no inputs for ${substation}`, substation);
@@ -267,6 +276,11 @@ export class Controller {
     return this.deps.audit.recent(limit, substation);
   }
 
+  /** False while this instance is the standby of a pair. */
+  get active(): boolean {
+    return this.deps.active?.() ?? true;
+  }
+
   views(): SubstationView[] {
     return [...this.books.values()].map((b) => ({ ...b.view, mode: this.effectiveMode(b) }));
   }
@@ -329,6 +343,9 @@ export class Controller {
 
   private async runCycle(): Promise<CycleReport> {
     const report: CycleReport = { written: 0, refused: 0, advised: 0, stale: [] };
+    const active = this.active;
+    if (active && !this.wasActive) this.takeOver();
+    this.wasActive = active;
     const snapshots = await this.deps.inputs.snapshot();
     const now = this.deps.clock();
     const dataNow = this.deps.inputs.now();
@@ -390,7 +407,7 @@ export class Controller {
         demands.push({ inputs, supplyTargetC: result.supplyTargetC });
         steered.push({ outdoorC: outdoor, trimK: result.trimK, needK: result.needK });
       }
-      if (!next) continue;
+      if (!next || !active) continue;
       if (mode === 'advisory') {
         report.advised++;
         continue;
@@ -408,8 +425,21 @@ export class Controller {
     this.savingEstimate = heatSaving(this.config.curve.indoor_c, steered);
     this.sourceAdvice = sourceReset(this.sourceAdvice.offsetK, demands, this.config.source_max_offset_k, this.lastCycleMs === undefined ? 0 : (now - this.lastCycleMs) / 1000);
     this.lastCycleMs = now;
-    await this.steerSource(now, dataNow - staleMs, report);
+    if (active) await this.steerSource(now, dataNow - staleMs, report);
     return report;
+  }
+
+  /**
+   * A standby became active: every substation is taken over bumplessly from what its PLC has now
+   * (the predecessor's writes are in the plant, not in this memory), and a freeze it kept quiet
+   * about is announced again.
+   */
+  private takeOver(): void {
+    for (const b of this.books.values()) {
+      b.needsTakeOver = true;
+      if (b.state === 'stale') b.state = 'no-data';
+    }
+    this.deps.logger.info({ event: 'control_takeover', substations: this.books.size }, 'active now: taking the plant over as it is');
   }
 
   /**
@@ -435,6 +465,7 @@ export class Controller {
       report.written++;
       return;
     }
+    if (isStandbyRefusal(outcome)) return;
     report.refused++;
     this.sourceHeldUntilMs = now + this.config.refused_hold_s * 1000;
     this.event(id, 'held', `${tag} refused (${outcome.code}): no retry for ${this.config.refused_hold_s} s or until a person hands it back`, 'HS_ERR_CONTROL_REFUSED', now);
@@ -444,6 +475,8 @@ export class Controller {
   private async send(substation: string, tag: EnvelopedTag, old: number, value: number, why: string, now: number, by: { actor: string; source: string } = { actor: this.config.actor, source: 'loop' }): Promise<CommandOutcome> {
     const requestId = `ctl-${randomUUID()}`;
     const outcome = await this.deps.actuator.send({ requestId, substation, tag, value, actor: by.actor });
+    // The lease went in the middle of a cycle: nothing was sent, so there is nothing to record or hold.
+    if (isStandbyRefusal(outcome)) return outcome;
     const entry: AuditEntry = {
       ts: now,
       substation,
@@ -494,12 +527,17 @@ export class Controller {
     const why = `inputs ${Math.round(ageMs / 1000)} s old (> 3 × ${this.config.input_period_s} s): loop frozen for this substation`;
     this.deps.logger.warn({ event: 'control_stale', code: 'HS_ERR_CONTROL_STALE', substation: b.view.id, ageS: Math.round(ageMs / 1000) }, why);
     this.event(b.view.id, 'stale', why, 'HS_ERR_CONTROL_STALE', now);
-    this.deps.publishState?.(b.view.id, { frozen: true, ts: now, reason: why });
+    this.tell(b.view.id, { frozen: true, ts: now, reason: why });
   }
 
   private markFresh(b: Book, now: number): void {
     this.deps.logger.info({ event: 'control_inputs_fresh', substation: b.view.id }, 'inputs fresh again: loop resumes');
-    this.deps.publishState?.(b.view.id, { frozen: false, ts: now, reason: 'inputs fresh again: loop resumes' });
+    this.tell(b.view.id, { frozen: false, ts: now, reason: 'inputs fresh again: loop resumes' });
+  }
+
+  /** The loop's state message, from the active instance only. */
+  private tell(substation: string, state: ControlState): void {
+    if (this.active) this.deps.publishState?.(substation, state);
   }
 
   /** The PLC left remote mode for local by itself: the centre was silent too long (its watchdog). */
@@ -512,6 +550,7 @@ export class Controller {
 
   /** A control event into the audit trail ('control.event'). */
   private event(substation: string, about: string, why: string, code: string, now: number): void {
+    if (!this.active) return;
     this.deps.audit.record({ ts: now, substation, tag: about, actor: this.config.actor, oldValue: null, newValue: null, why, outcome: 'event', code, requestId: null });
   }
 
@@ -525,6 +564,7 @@ export class Controller {
       if (next.tag === 'primary.valve_setpoint') b.memory = { ...b.memory, lastMove: { deltaPct: outcome.value - old, supplyC: inputs.supplyC } };
       return;
     }
+    if (isStandbyRefusal(outcome)) return;
     // Refused: reported and held, not retried blindly; a hand-back or the hold's end lets it try again.
     report.refused++;
     b.heldUntilMs = now + this.config.refused_hold_s * 1000;
@@ -533,6 +573,9 @@ export class Controller {
     this.event(b.view.id, 'held', `${next.tag} refused (${outcome.code}): no retry for ${this.config.refused_hold_s} s or until a person hands it back`, 'HS_ERR_CONTROL_REFUSED', now);
   }
 }
+
+/** The actuator's own refusal after the lease was lost: not the plant's answer. */
+const isStandbyRefusal = (o: CommandOutcome): boolean => !o.ok && o.code === 'HS_ERR_STANDBY';
 
 /** A decision on the view: as data and in its English line. */
 const decided = (decision: Decision): Pick<SubstationView, 'reason' | 'decision'> => ({ reason: decisionReason(decision), decision });

@@ -1,10 +1,11 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { connectBrokers, type BrokerUrls } from '../model/broker-urls.ts';
 import type { CommandRequest } from '../model/command.ts';
 import { controlStateTopic, type ControlState } from '../model/control-state.ts';
 import { isHeatScadaError } from '../model/errors.ts';
 import { ownClientId, type MqttLogin } from '../model/mqtt-client.ts';
-import { ACTOR_PROPERTY, COMMAND_ACK, decodePayload, edgeTopic, encodePayload, parseTopic, REQUEST_ID_PROPERTY, type CommandOutcome, type Metric } from '../model/sparkplug.ts';
+import { ACTOR_PROPERTY, COMMAND_ACK, COMMAND_EPOCH, decodePayload, edgeTopic, encodePayload, EPOCH_PROPERTY, parseTopic, REQUEST_ID_PROPERTY, type CommandOutcome, type Metric } from '../model/sparkplug.ts';
 import { AliasTable } from '../store/historian/aliases.ts';
 import { DEFAULT_DEVICE_OWNERS_FILE, DeviceOwners } from '../store/historian/owners.ts';
 import { RebirthRequests } from '../store/historian/rebirth.ts';
@@ -16,6 +17,9 @@ import type { Actuator } from './controller.ts';
 // from the DBIRTHs; traffic from a node whose births were missed gets a rebirth request. A
 // DBIRTH of a substation from another edge node than the one carrying it is refused (owners.ts):
 // commands would otherwise follow whoever birthed the substation last.
+// In a hot-standby pair (`fencing`) every DCMD carries the leader's epoch and nothing is sent
+// while this instance stands by; a new leader announces its epoch to every edge node it knows
+// (an NCMD with COMMAND_EPOCH) so its predecessor is fenced off before the first write.
 
 interface Device {
   edge: string;
@@ -29,7 +33,7 @@ interface Pending {
 }
 
 export interface DcmdActuatorOptions {
-  mqttUrl: string;
+  mqttUrl: BrokerUrls;
   /** User name, password, trusted CA (model/mqtt-client.ts). */
   mqttLogin?: MqttLogin;
   group: string;
@@ -37,6 +41,8 @@ export interface DcmdActuatorOptions {
   ackTimeoutS: number;
   /** The operator's device placements (store/historian/owners.ts); DEFAULT_DEVICE_OWNERS_FILE when absent. */
   deviceOwnersFile?: string;
+  /** A hot-standby pair's lease (cluster/lease.ts): the epoch while active, undefined while standing by. Unfenced without it. */
+  fencing?: { epoch(): number | undefined };
   logger: Logger;
 }
 
@@ -48,6 +54,8 @@ function isOutcome(x: unknown): x is CommandOutcome {
 
 export class DcmdActuator implements Actuator {
   private readonly devices = new Map<string, Device>();
+  /** Every edge node whose birth was seen: where a new leader announces its epoch. */
+  private readonly edges = new Set<string>();
   private readonly pending = new Map<string, Pending>();
   private readonly rebirth: RebirthRequests;
   private readonly owners: DeviceOwners;
@@ -62,7 +70,7 @@ export class DcmdActuator implements Actuator {
   }
 
   static async connect(options: DcmdActuatorOptions): Promise<DcmdActuator> {
-    const client = mqtt.connect(options.mqttUrl, { ...options.mqttLogin, clientId: ownClientId(options.mqttLogin, options.clientId), protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
+    const client = connectBrokers(options.mqttUrl, { ...options.mqttLogin, clientId: ownClientId(options.mqttLogin, options.clientId), protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000 });
     const actuator = new DcmdActuator(client, options);
     client.on('error', (e) => options.logger.warn({ event: 'mqtt_error', code: 'HS_ERR_BROKER_CLIENT', reason: e.message }, 'mqtt error'));
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
@@ -84,15 +92,28 @@ export class DcmdActuator implements Actuator {
     return this.devices.has(substation);
   }
 
+  /** Tells every edge node seen that commands of `actor` older than `epoch` are stale: a new leader speaks before it writes. */
+  announceEpoch(epoch: number, actor: string): void {
+    const metric: Metric = { name: COMMAND_EPOCH, datatype: 'UInt64', value: epoch, properties: { [ACTOR_PROPERTY]: { type: 'String', value: actor } } };
+    for (const edge of this.edges) this.client.publish(edgeTopic(this.options.group, 'NCMD', edge), encodePayload({ timestamp: Date.now(), metrics: [metric] }), { qos: 1 });
+    this.options.logger.info({ event: 'epoch_announced', epoch, edges: [...this.edges] }, `epoch ${epoch} announced to ${this.edges.size} edge nodes`);
+  }
+
   send(request: CommandRequest): Promise<CommandOutcome> {
     const { requestId, substation, tag, value, actor } = request;
     const device = this.devices.get(substation);
     if (!device) return Promise.resolve({ requestId, tag, ok: false, code: 'HS_ERR_PLC_OFFLINE', reason: `no birth seen for ${substation}: no edge node to send to`, actor });
+    const epoch = this.options.fencing?.epoch();
+    if (this.options.fencing && epoch === undefined) return Promise.resolve({ requestId, tag, ok: false, code: 'HS_ERR_STANDBY', reason: 'this control instance stands by: the active one writes', actor });
     const metric: Metric = {
       name: tag,
       datatype: 'Double',
       value,
-      properties: { [REQUEST_ID_PROPERTY]: { type: 'String', value: requestId }, [ACTOR_PROPERTY]: { type: 'String', value: actor } },
+      properties: {
+        [REQUEST_ID_PROPERTY]: { type: 'String', value: requestId },
+        [ACTOR_PROPERTY]: { type: 'String', value: actor },
+        ...(epoch === undefined ? {} : { [EPOCH_PROPERTY]: { type: 'UInt64' as const, value: epoch } }),
+      },
     };
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -117,6 +138,7 @@ export class DcmdActuator implements Actuator {
     try {
       const topic = parseTopic(topicName);
       if (topic.kind !== 'edge') return;
+      if (topic.type === 'NBIRTH' || topic.type === 'DBIRTH') this.edges.add(topic.edge);
       if (topic.type === 'NBIRTH') {
         this.rebirth.answered(topic.group, topic.edge);
         return;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { Lease, leaseKey, leaseOptions } from '../cluster/lease.ts';
 import { HeatScadaError } from '../model/errors.ts';
 import { readMqttLogin } from '../model/mqtt-client.ts';
 import type { TimeSeriesStore } from '../model/store.ts';
@@ -34,6 +35,8 @@ export interface ControlDeps {
 
 export interface ControlHandle {
   controller: Controller;
+  /** The hot-standby lease, when control.standby is configured: who is active, with which epoch. */
+  lease?: Lease;
   /** The forecast file or feed, when one is configured. */
   forecast?: ForecastSource;
   stop(): Promise<void>;
@@ -48,7 +51,18 @@ export async function startControl(config: { control: ControlConfig }, deps: Con
     throw new HeatScadaError('HS_ERR_CONFIG_INVALID', "lead_h 'transport' needs the network's transport delay to its farthest substation, h", '/control/forecast/transport_h');
   }
   const mqttLogin = readMqttLogin(cfg.mqtt_login, '/control/mqtt_login');
-  const actuator = await DcmdActuator.connect({ mqttUrl: cfg.mqtt_url, mqttLogin, group: cfg.group, clientId: `heatscada-control-${cfg.group}`, ackTimeoutS: cfg.ack_timeout_s, logger: log });
+  // A pair's instances share one lease; each has its own MQTT session, subscribed from the start so a takeover finds the births known.
+  const standby = cfg.standby;
+  const lease = standby ? await Lease.start(leaseOptions(standby, leaseKey('control', cfg.group, standby), log)) : undefined;
+  const actuator = await DcmdActuator.connect({
+    mqttUrl: cfg.mqtt_url,
+    mqttLogin,
+    group: cfg.group,
+    clientId: standby ? `heatscada-control-${cfg.group}-${standby.instance_id}` : `heatscada-control-${cfg.group}`,
+    ackTimeoutS: cfg.ack_timeout_s,
+    ...(lease ? { fencing: lease } : {}),
+    logger: log,
+  });
   const clock = deps.clock ?? Date.now;
   const speed = deps.speed ?? (() => 1);
   const forecast = f && (f.file || f.url) ? forecastSource({ ...(f.file ? { file: f.file } : { url: f.url! }), refreshMin: f.refresh_min, maxAgeH: f.max_age_h, clock, logger: log }) : undefined;
@@ -61,15 +75,26 @@ export async function startControl(config: { control: ControlConfig }, deps: Con
     logger: log,
     ...(deps.forecast ? { forecast: deps.forecast } : forecast ? { forecast: (at: number) => forecast.temperatureAt(at), forecastHealth: () => forecast.health() } : {}),
     ...(deps.transportDelayH ? { transportDelayH: deps.transportDelayH } : {}),
+    ...(lease ? { active: () => lease.isActive() } : {}),
   });
   forecast?.start();
   controller.start(speed);
-  log.info({ event: 'control_started', group: cfg.group, intervalS: cfg.interval_s, mode: cfg.start_mode }, 'control loop started');
+  if (lease) {
+    const announce = (): void => {
+      if (lease.state.role === 'active') actuator.announceEpoch(lease.state.epoch, cfg.actor);
+    };
+    lease.listen(announce);
+    announce();
+  }
+  log.info({ event: 'control_started', group: cfg.group, intervalS: cfg.interval_s, mode: cfg.start_mode, ...(lease ? { lease: lease.state } : {}) }, 'control loop started');
   return {
     controller,
+    ...(lease ? { lease } : {}),
     ...(forecast ? { forecast } : {}),
     async stop() {
       await controller.stop();
+      // Given back at once: the standby takes over at its next poll instead of after the ttl.
+      await lease?.stop();
       await forecast?.stop();
       await actuator.close();
       log.info({ event: 'control_stopped' }, 'control loop stopped');

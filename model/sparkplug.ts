@@ -51,6 +51,14 @@ export const REQUEST_ID_PROPERTY = 'requestId';
 export const ACTOR_PROPERTY = 'actor';
 export const ACTOR_KIND_PROPERTY = 'actorKind';
 export const ON_BEHALF_OF_PROPERTY = 'onBehalfOf';
+/**
+ * The leader's epoch on a command of a hot-standby pair (cluster/lease.ts): a UInt64 property of
+ * each DCMD metric, and the value of a COMMAND_EPOCH metric in an NCMD by which a new leader
+ * announces itself. An edge node refuses commands of an epoch older than the highest it has seen
+ * from the same source (collectors/sparkplug/epoch-fence.ts).
+ */
+export const EPOCH_PROPERTY = 'epoch';
+export const COMMAND_EPOCH = 'Command/Epoch';
 
 /** Sparkplug quality property, OPC-style codes as Ignition reads them. */
 export const QUALITY_PROPERTY = 'Quality';
@@ -87,7 +95,7 @@ export function parseTopic(topic: string): SparkplugTopic {
 
 export type MetricDataType = 'Double' | 'Boolean' | 'UInt16' | 'UInt32' | 'UInt64' | 'Int32' | 'String';
 export type MetricValue = number | boolean | string | null;
-export type MetricProperty = { type: 'String'; value: string } | { type: 'Double' | 'Int32'; value: number } | { type: 'Boolean'; value: boolean };
+export type MetricProperty = { type: 'String'; value: string } | { type: 'Double' | 'Int32' | 'UInt64'; value: number } | { type: 'Boolean'; value: boolean };
 
 export interface Metric {
   name?: string;

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { BrokerUrlsField } from '../model/broker-urls.ts';
 import { HeatScadaError } from '../model/errors.ts';
 import { CHECK_PHASES, type CheckPhase } from '../model/season.ts';
 import { validateDocument } from '../model/validate.ts';
@@ -110,7 +111,7 @@ export const SeasonConfigSchema = Type.Object(
     ),
     evaluate_every_s: Positive('wall seconds between judgements', 5),
     work_order_priority: Type.Union([Type.Literal('critical'), Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')], { default: 'high' }),
-    mqtt_url: Type.Optional(Type.String({ minLength: 1, description: "broker the watcher follows; the historian's when absent" })),
+    mqtt_url: Type.Optional(BrokerUrlsField("broker the watcher follows; the historian's when absent")),
   },
   { additionalProperties: false, default: {} },
 );

@@ -4,6 +4,7 @@ import type { AlarmService } from '../alarms/alarms.ts';
 import type { WorkOrders } from '../alarms/work-orders.ts';
 import { isActive } from '../alarms/states.ts';
 import { startLiveFeed, type LiveFeed } from '../api/live/live-feed.ts';
+import type { BrokerUrls } from '../model/broker-urls.ts';
 import type { AuditTrail } from '../model/audit.ts';
 import { HeatScadaError } from '../model/errors.ts';
 import type { MqttLogin } from '../model/mqtt-client.ts';
@@ -22,7 +23,7 @@ import { seasonOrderOpener } from './work-orders.ts';
 // failed checks as work orders of the alarm service's crews. What the API serves comes from here.
 
 export interface SeasonDeps {
-  mqttUrl: string;
+  mqttUrl: BrokerUrls;
   mqttLogin?: MqttLogin;
   group?: string;
   /** What the live feed seeds its table from, and where the plan finds the substations. */

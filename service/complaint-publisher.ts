@@ -1,6 +1,7 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { connectBrokers, type BrokerUrls } from '../model/broker-urls.ts';
 import { ownClientId, type MqttLogin } from '../model/mqtt-client.ts';
 import { complaintTopic, type Complaint, type ComplaintEvent } from '../model/service.ts';
 
@@ -16,9 +17,9 @@ export interface ComplaintPublisher {
 
 export const eventOf = (c: Complaint): ComplaintEvent => ({ complaint: c.id, substation: c.substation, category: c.category, channel: c.channel, receivedAt: c.receivedAt });
 
-export async function startComplaintPublisher(options: { mqttUrl: string; mqttLogin?: MqttLogin; group: string; logger: Logger }): Promise<ComplaintPublisher> {
+export async function startComplaintPublisher(options: { mqttUrl: BrokerUrls; mqttLogin?: MqttLogin; group: string; logger: Logger }): Promise<ComplaintPublisher> {
   const log = options.logger;
-  const client: MqttClient = mqtt.connect(options.mqttUrl, {
+  const client: MqttClient = connectBrokers(options.mqttUrl, {
     ...options.mqttLogin,
     clientId: ownClientId(options.mqttLogin, `heatscada-service-${randomBytes(4).toString('hex')}`),
     protocolVersion: 4,

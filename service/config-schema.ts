@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { BrokerUrlsField } from '../model/broker-urls.ts';
 import { MqttLoginSchema } from '../model/mqtt-client.ts';
 import { CATEGORIES, CHANNELS, type Category, type Channel } from '../model/service.ts';
 import { validateDocument } from '../model/validate.ts';
@@ -91,7 +92,7 @@ export const ServiceConfigSchema = Type.Object(
     repeat_window_days: Type.Number({ exclusiveMinimum: 0, default: 30, description: 'a new complaint from the same home within this many days of an earlier one reopens it' }),
     season: Type.Optional(SeasonSchema),
     display_zone: Type.String({ minLength: 1, default: 'Asia/Shanghai', description: 'IANA zone of the `day` KPI key and of import wall times' }),
-    mqtt_url: Type.Optional(Type.String({ minLength: 1, description: "broker the complaint events go to; the historian's mqtt_url when absent" })),
+    mqtt_url: Type.Optional(BrokerUrlsField("broker the complaint events go to; the historian's mqtt_url when absent")),
     mqtt_login: Type.Optional(MqttLoginSchema),
     import: Type.Object(
       { mappings: Type.Record(Type.String({ minLength: 1 }), ImportMappingSchema, { default: { '12345': MAPPING_12345 }, description: 'name → column mapping (?mapping=<name>)' }) },

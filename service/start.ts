@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { WorkOrders } from '../alarms/work-orders.ts';
+import type { BrokerUrls } from '../model/broker-urls.ts';
 import type { AuditTrail } from '../model/audit.ts';
 import type { MqttLogin } from '../model/mqtt-client.ts';
 import type { ServiceKpi } from '../model/service.ts';
@@ -32,7 +33,7 @@ export interface ServiceDeps {
   workOrders: WorkOrders;
   audit: AuditTrail;
   /** The broker the complaint events go to; none published without it. */
-  mqttUrl?: string;
+  mqttUrl?: BrokerUrls;
   mqttLogin?: MqttLogin;
   /** Sparkplug group of the plant ('heatscada' by default). */
   group?: string;

@@ -51,7 +51,8 @@ function target(spec: AuditSpec, request: FastifyRequest): string {
 export function installAuditHook(app: FastifyInstance, trail: AuditTrail): void {
   app.decorateRequest('auditValues', undefined);
   const record = (spec: AuditSpec): onSendHookHandler => async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (!request.principal) return payload;
+    // A request another node answered (api/cluster/engine-forward.ts) is audited there.
+    if (!request.principal || request.forwardedToEngine) return payload;
     const outcome = outcomeOf(reply.statusCode);
     try {
       trail.append({

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditTrail } from '../../model/audit.ts';
 import { AccessTokens } from './access-tokens.ts';
+import type { AuthChanged } from './auth-change.ts';
 import { tokenAuthenticator, type Authenticator } from './guard.ts';
 import { LoginThrottle, type ThrottleLimits } from './login-throttle.ts';
 import { originCheck, type OriginCheck } from './origin-check.ts';
@@ -22,12 +23,18 @@ export interface AuthOptions {
   sessionOrigins?: readonly string[];
   /** How often a live (socket.io) connection's token is checked for withdrawal; default 5 s. */
   liveRecheckMs?: number;
+  /** The key file the nodes of a cluster share (serve.cluster.signing_key_file); the one beside the database by default. */
+  signingKeyFile?: string;
+  /** Told of every revocation and user change, for the other nodes of a cluster (api/cluster/auth-sync.ts). */
+  changed?: AuthChanged;
   now?: () => number;
 }
 
 export interface Auth {
   users: UserStore;
   accessTokens: AccessTokens;
+  /** The tokens withdrawn at logout, which the other nodes of a cluster add to. */
+  revokedTokens: RevokedTokens;
   refreshTokens: RefreshTokens;
   throttle: LoginThrottle;
   /** Refuses a foreign web page at the routes the refresh cookie opens. */
@@ -40,11 +47,13 @@ export const AUTH_DEFAULTS = { accessTokenS: 900, refreshTokenS: 12 * 3600, thro
 
 export function createAuth(db: Database.Database, trail: AuditTrail, options: AuthOptions = {}): Auth {
   const now = options.now ?? Date.now;
-  const users = new UserStore(db, now);
-  const accessTokens = new AccessTokens(loadSigningKey(db), options.accessTokenS ?? AUTH_DEFAULTS.accessTokenS, new RevokedTokens(db, now), now);
+  const users = new UserStore(db, now, options.changed);
+  const revokedTokens = new RevokedTokens(db, now, options.changed);
+  const accessTokens = new AccessTokens(loadSigningKey(db, options.signingKeyFile), options.accessTokenS ?? AUTH_DEFAULTS.accessTokenS, revokedTokens, now);
   return {
     users,
     accessTokens,
+    revokedTokens,
     refreshTokens: new RefreshTokens(db, options.refreshTokenS ?? AUTH_DEFAULTS.refreshTokenS, (user) => users.withdrawTokens(user), now),
     throttle: new LoginThrottle({ ...AUTH_DEFAULTS.throttle, ...options.throttle }, now),
     originCheck: originCheck(options.sessionOrigins ?? []),

@@ -13,7 +13,9 @@ import { makePrivate } from '../../store/sqlite/owner-only.ts';
 // versions kept the key in the database (table auth_keys): it is moved to the file at the first
 // start, so tokens signed before an upgrade stay valid, and wiped from the database. Tokens
 // survive a restart; deleting the file signs everybody out. An in-memory database (tests) keeps
-// a key in memory, as long as the database.
+// a key in memory, as long as the database. The nodes of a cluster must verify each other's
+// tokens, so they share one key: the file beside the database they share, or a key file given
+// (serve.cluster.signing_key_file) that is copied to every node like a TLS key.
 
 const KEY_BYTES = 32;
 const LEGACY_TABLE = 'auth_keys';
@@ -22,15 +24,21 @@ const inMemory = new WeakMap<Database.Database, Buffer>();
 /** Where the key of a database file lives. */
 const signingKeyFile = (databaseFile: string): string => path.join(path.dirname(databaseFile), 'secrets', `${path.basename(databaseFile)}.signing-key`);
 
-export function loadSigningKey(db: Database.Database): Buffer {
+/** The database's key; or the key in `keyFile`, made there when missing (the first node to start makes it). */
+export function loadSigningKey(db: Database.Database, keyFile?: string): Buffer {
+  if (keyFile !== undefined) return readKey(keyFile, () => randomBytes(KEY_BYTES));
   if (db.memory) {
     const key = inMemory.get(db) ?? randomBytes(KEY_BYTES);
     inMemory.set(db, key);
     return key;
   }
-  const file = signingKeyFile(db.name);
-  if (!existsSync(file)) create(file, legacyKey(db) ?? randomBytes(KEY_BYTES));
+  const key = readKey(signingKeyFile(db.name), () => legacyKey(db) ?? randomBytes(KEY_BYTES));
   dropLegacyKey(db);
+  return key;
+}
+
+function readKey(file: string, fresh: () => Buffer): Buffer {
+  if (!existsSync(file)) create(file, fresh());
   // A file an older install or a copy left readable is made private again.
   makePrivate(file);
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');

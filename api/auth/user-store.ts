@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { HeatScadaError } from '../../model/errors.ts';
 import { isRole, type Principal, type Role } from '../../model/security.ts';
+import type { AuthChanged } from './auth-change.ts';
 import { checkPasswordPolicy, hashPassword, passwordMatches } from './passwords.ts';
 
 // The people who may use the API: table `users` in the API's SQLite database. Every change of
@@ -85,6 +86,8 @@ export class UserStore {
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number = Date.now,
+    /** Told of every change, so that the other nodes of a cluster drop their cached session (auth-change.ts). */
+    private readonly changed?: AuthChanged,
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS users (
       name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL,
@@ -117,7 +120,7 @@ export class UserStore {
       .prepare('INSERT INTO users (name, role, crew, password_hash, created_at, token_gen) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING')
       .run(name, role, crew ?? null, hash, createdAt, randomInt(FIRST_GENERATION_BELOW));
     if (inserted.changes === 0) throw new HeatScadaError('HS_ERR_USER_EXISTS', undefined, 'body.name');
-    this.sessions.delete(name);
+    this.changedUser(name);
     return { name, role, ...withCrew(crew), createdAt, disabled: false };
   }
 
@@ -135,21 +138,21 @@ export class UserStore {
     this.db
       .prepare('UPDATE users SET role = ?, crew = ?, disabled = ?, password_hash = coalesce(?, password_hash), token_gen = token_gen + 1 WHERE name = ?')
       .run(after.role, after.crew ?? null, after.disabled ? 1 : 0, hash ?? null, name);
-    this.sessions.delete(name);
+    this.changedUser(name);
     return { before, after };
   }
 
   /** Withdraws every access token of the user at once (a stolen refresh token was used); its sessions are the caller's. */
   withdrawTokens(name: string): void {
     this.db.prepare('UPDATE users SET token_gen = token_gen + 1 WHERE name = ?').run(name);
-    this.sessions.delete(name);
+    this.changedUser(name);
   }
 
   remove(name: string): UserInfo {
     const before = this.existing(name);
     if (before.role === 'admin') this.keepAnAdmin(name);
     this.db.prepare('DELETE FROM users WHERE name = ?').run(name);
-    this.sessions.delete(name);
+    this.changedUser(name);
     return before;
   }
 
@@ -169,6 +172,16 @@ export class UserStore {
       this.sessions.set(name, session);
     }
     return session ?? undefined;
+  }
+
+  /** Drops the cached session of a user another node changed: the next request reads the table. */
+  forget(name: string): void {
+    this.sessions.delete(name);
+  }
+
+  private changedUser(name: string): void {
+    this.sessions.delete(name);
+    this.changed?.({ kind: 'user', name });
   }
 
   private row(name: string): Row | undefined {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import mqtt from 'mqtt';
 import type { Logger } from 'pino';
+import { connectBrokers, type BrokerUrls } from '../../model/broker-urls.ts';
 import { isHeatScadaError } from '../../model/errors.ts';
 import { ownClientId, type MqttLogin } from '../../model/mqtt-client.ts';
 import type { Quality } from '../../model/point.ts';
@@ -27,7 +27,7 @@ export interface LiveListener {
 }
 
 export interface LiveFeedOptions {
-  mqttUrl: string;
+  mqttUrl: BrokerUrls;
   /** User name, password, trusted CA (model/mqtt-client.ts). */
   mqttLogin?: MqttLogin;
   /** Sparkplug group to follow; every group when absent. */
@@ -87,7 +87,7 @@ export async function startLiveFeed(options: LiveFeedOptions): Promise<LiveFeed>
   };
 
   const clientId = ownClientId(options.mqttLogin, options.clientId ?? `heatscada-api-${randomBytes(4).toString('hex')}`);
-  const client = mqtt.connect(options.mqttUrl, { ...options.mqttLogin, clientId, protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000, resubscribe: false });
+  const client = connectBrokers(options.mqttUrl, { ...options.mqttLogin, clientId, protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 1000, resubscribe: false });
   const counters = new MalformedCounters(log);
   const ctx: HostContext = {
     hostId: clientId,

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { AuditTrail } from '../../model/audit.ts';
 import { HeatScadaError } from '../../model/errors.ts';
 import { roleAllows, type Principal } from '../../model/security.ts';
@@ -22,6 +22,10 @@ import { isOverviewTag, type LivePoint, type OverviewRow, type SubstationState }
 // subscribe or the periodic re-check finds it withdrawn (logout, user changed or disabled). The
 // client is told why first (`error` { code: HS_ERR_AUTH_EXPIRED | HS_ERR_AUTH_REQUIRED }), then
 // disconnected; it reconnects with a fresh token, or is refused and refreshes.
+// On several nodes (socket.io's Redis adapter) every node has its own MQTT feed, so what the
+// feed brings is sent to the node's own clients only (io.local): through Redis it would reach
+// every browser once per node. What happens on one node only — the alarm engine's changes — is
+// sent to the room on every node.
 
 export const SOCKET_PATH = '/socket.io';
 export const OVERVIEW_ROOM = 'overview';
@@ -74,6 +78,10 @@ export interface RoomsOptions {
   logger: Logger;
   /** The alarm engine, when one runs in this process. */
   alarms?: Pick<AlarmEngine, 'records' | 'listen' | 'ack'>;
+  /** On a node of a cluster without the engine: the current alarms, asked of the node that runs it; undefined when none does. */
+  peerAlarms?: () => Promise<AlarmRecord[] | undefined>;
+  /** socket.io's Redis adapter, when the API runs on several nodes (api/cluster/cluster-link.ts). */
+  adapter?: ServerOptions['adapter'];
   /** Checks the token a client connects with. */
   authenticator: Authenticator;
   /** How often every connection's token is checked again, to notice one withdrawn before it runs out. */
@@ -90,6 +98,8 @@ const tokenOf = (socket: Socket): string | undefined => {
 };
 
 export interface LiveRooms {
+  /** The socket.io server: a cluster's requests between nodes (serverSideEmit) go through it. */
+  readonly io: Server;
   clients(): number;
   /** Points sent in update events (each counted once per room it went to). */
   pointsPushed(): number;
@@ -99,7 +109,9 @@ export interface LiveRooms {
 export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOptions): LiveRooms {
   const { table } = feed;
   const log = options.logger;
-  const io = new Server(http, { path: SOCKET_PATH, serveClient: false });
+  const io = new Server(http, { path: SOCKET_PATH, serveClient: false, ...(options.adapter ? { adapter: options.adapter } : {}) });
+  // This node's clients only: every node hears the feed itself.
+  const local = io.local;
   const lastStatus = new Map<string, SubstationState>();
   const dirty = new Set<string>();
   let pushed = 0;
@@ -114,7 +126,7 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
     if (listeners(OVERVIEW_ROOM) > 0) {
       const rows = [...dirty].map((id) => table.overviewRow(id, lastFrameAt));
       const frame: OverviewFrame = { ts: lastFrameAt, rows };
-      io.to(OVERVIEW_ROOM).emit('update', frame);
+      local.to(OVERVIEW_ROOM).emit('update', frame);
     }
     dirty.clear();
   };
@@ -129,7 +141,7 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
     if (lastStatus.get(id) === status) return;
     lastStatus.set(id, status);
     const event: StatusEvent = { id, status };
-    io.to(OVERVIEW_ROOM).to(substationRoom(id)).emit('status', event);
+    local.to(OVERVIEW_ROOM).to(substationRoom(id)).emit('status', event);
     markOverview(id);
   };
 
@@ -138,7 +150,7 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
       const room = substationRoom(id);
       if (listeners(room) > 0) {
         const update: SubstationUpdate = { id, points };
-        io.to(room).emit('update', update);
+        local.to(room).emit('update', update);
         pushed += points.length;
       }
       if (points.some((p) => isOverviewTag(p.tag))) markOverview(id);
@@ -177,10 +189,20 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
     const request = parseRoomRequest(body);
     const now = Date.now();
     if (request.room === 'alarms') {
-      if (!options.alarms) throw new HeatScadaError('HS_ERR_ALARMS_OFF');
+      if (options.alarms) {
+        void socket.join(ALARMS_ROOM);
+        const snapshot: AlarmsSnapshot = { alarms: options.alarms.records() };
+        socket.emit('alarms', snapshot);
+        return;
+      }
+      if (!options.peerAlarms) throw new HeatScadaError('HS_ERR_ALARMS_OFF');
+      // Joined first, so that no change made while the engine's node answers is missed.
       void socket.join(ALARMS_ROOM);
-      const snapshot: AlarmsSnapshot = { alarms: options.alarms.records() };
-      socket.emit('alarms', snapshot);
+      void options.peerAlarms().then((alarms) => {
+        if (alarms) return void socket.emit('alarms', { alarms } satisfies AlarmsSnapshot);
+        void socket.leave(ALARMS_ROOM);
+        socket.emit('error', new HeatScadaError('HS_ERR_ALARMS_OFF', 'no node of the cluster runs the alarm engine').toJSON());
+      });
       return;
     }
     if (request.room === 'overview') {
@@ -258,6 +280,7 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
   });
 
   return {
+    io,
     clients: () => io.engine.clientsCount,
     pointsPushed: () => pushed,
     async close() {
@@ -266,9 +289,11 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
       clearInterval(sweep);
       clearInterval(recheck);
       clearTimeout(frameTimer);
-      // io.close() would close the HTTP server too; Fastify closes that.
-      io.disconnectSockets(true);
+      // io.close() would close the HTTP server too; Fastify closes that. Only this node's
+      // clients: on several nodes io.disconnectSockets would end every node's.
+      local.disconnectSockets(true);
       io.engine.close();
+      await io.of('/').adapter.close();
     },
   };
 }

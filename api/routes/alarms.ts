@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { AlarmService } from '../../alarms/alarms.ts';
 import { PRIORITIES } from '../../alarms/config-schema.ts';
 import { ALARM_STATES } from '../../alarms/states.ts';
@@ -54,8 +54,21 @@ export function requireService<T>(service: T | undefined): asserts service is T 
   if (service === undefined) throw new HeatScadaError('HS_ERR_ALARMS_OFF');
 }
 
-export const alarmRoutes: FastifyPluginAsync<{ alarms: AlarmService | undefined }> = async (app, { alarms }) => {
-  app.addHook('onRequest', async () => requireService(alarms));
+/** The options of a plugin over the alarm engine: the engine in this process, or the handler that hands requests to the node of a cluster that runs it. */
+export interface EngineRouteOptions {
+  alarms: AlarmService | undefined;
+  forward?: preHandlerAsyncHookHandler;
+}
+
+/** Every route of the plugin needs the engine: here, or on another node (forward), or 503. */
+export function requireEngine(app: FastifyInstance, { alarms, forward }: EngineRouteOptions): void {
+  if (alarms === undefined && forward) app.addHook('preHandler', forward);
+  else app.addHook('onRequest', async () => requireService(alarms));
+}
+
+export const alarmRoutes: FastifyPluginAsync<EngineRouteOptions> = async (app, options) => {
+  requireEngine(app, options);
+  const { alarms } = options;
   // The onRequest hook has answered 503 when there is no engine.
   const svc = (): AlarmService => alarms!;
   const titled = (r: Omit<Alarm, 'title'>): Alarm => ({ ...r, title: svc().definitions.find((d) => d.id === r.alarm)?.title ?? { en: r.alarm, zh: r.alarm } });

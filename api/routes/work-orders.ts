@@ -1,11 +1,10 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { AlarmService } from '../../alarms/alarms.ts';
 import { PRIORITIES } from '../../alarms/config-schema.ts';
 import { kpiCsv, ORDER_STATES } from '../../alarms/work-orders.ts';
 import { HeatScadaError } from '../../model/errors.ts';
 import { principalOf } from '../auth/guard.ts';
-import { requireService } from './alarms.ts';
+import { requireEngine, type EngineRouteOptions } from './alarms.ts';
 import { ErrorBody } from './schemas.ts';
 
 // /api/work-orders: the crews' board, an order opened by hand from an alarm, its steps
@@ -52,8 +51,9 @@ const READ = { access: 'viewer' } as const;
 const orderTarget = (request: FastifyRequest): string => `work_order:${(request.params as Static<typeof Params>).id}`;
 const CHANGE = { access: 'operator', audit: { action: 'work_order.change', target: orderTarget } } as const;
 
-export const workOrderRoutes: FastifyPluginAsync<{ alarms: AlarmService | undefined }> = async (app, { alarms }) => {
-  app.addHook('onRequest', async () => requireService(alarms));
+export const workOrderRoutes: FastifyPluginAsync<EngineRouteOptions> = async (app, options) => {
+  requireEngine(app, options);
+  const { alarms } = options;
   // The onRequest hook has answered 503 when there is no engine.
   const orders = () => alarms!.workOrders;
 

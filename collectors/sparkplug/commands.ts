@@ -3,12 +3,14 @@ import type { AuditOutcome, AuditTrail } from '../../model/audit.ts';
 import type { Driver } from '../../model/driver.ts';
 import type { ErrorCode } from '../../model/errors.ts';
 import type { Point, PointValue } from '../../model/point.ts';
-import { ACTOR_KIND_PROPERTY, ACTOR_PROPERTY, ON_BEHALF_OF_PROPERTY, REQUEST_ID_PROPERTY, type CommandOutcome, type Metric } from '../../model/sparkplug.ts';
+import { ACTOR_KIND_PROPERTY, ACTOR_PROPERTY, EPOCH_PROPERTY, ON_BEHALF_OF_PROPERTY, REQUEST_ID_PROPERTY, type CommandOutcome, type Metric } from '../../model/sparkplug.ts';
 import { inRange, type TagDefinition, type TagName } from '../../model/tags.ts';
+import type { EpochFence } from './epoch-fence.ts';
 import type { DeviceMetrics } from './metrics.ts';
 
 // DCMD → write-back. A command is checked against the catalogue (tag, writability, type,
-// range), the sender's identity and the per-tag write rate before anything reaches the PLC;
+// range), the sender's identity, its leader's epoch (epoch-fence.ts) and the per-tag write rate
+// before anything reaches the PLC;
 // the driver then writes and reads back, and the outcome becomes the COMMAND_ACK metric.
 // Every attempt, refused or not, is appended to the edge node's own audit trail: the sender
 // is the MQTT principal the broker stamped into the command (broker/actor-stamp.ts).
@@ -46,8 +48,21 @@ function stringProperty(metric: Metric, name: string): string | undefined {
   return p?.type === 'String' && p.value !== '' ? p.value : undefined;
 }
 
+/** Whose epochs a command is judged against: the sender's kind as the broker stamped it (both instances of a pair share it), else its actor. */
+export const fenceSourceOf = (sender: Partial<CommandSender>): string | undefined => sender.actorKind ?? sender.actor;
+
+/** The epoch a command or announcement carries: undefined when absent, null when it is no whole number ≥ 0. */
+export function epochOf(value: unknown): number | null | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
+}
+
+/** The refusal of a deposed leader's command, in the words the ACK and the audit trail carry. */
+export const staleEpochReason = (epoch: number, source: string, highest: number): string =>
+  `epoch ${epoch} of ${source} is older than epoch ${highest}, which a newer leader has used: the sender was deposed`;
+
 /** Checks one DCMD metric; nothing here talks to the device. */
-export function checkCommand(metric: Metric, device: DeviceMetrics, limiter: WriteRateLimiter, now: number): CommandCheck {
+export function checkCommand(metric: Metric, device: DeviceMetrics, limiter: WriteRateLimiter, now: number, fence?: EpochFence): CommandCheck {
   const requestId = stringProperty(metric, REQUEST_ID_PROPERTY);
   const actor = stringProperty(metric, ACTOR_PROPERTY);
   const actorKind = stringProperty(metric, ACTOR_KIND_PROPERTY);
@@ -63,6 +78,11 @@ export function checkCommand(metric: Metric, device: DeviceMetrics, limiter: Wri
   if (requestId === undefined || actor === undefined) {
     return refuse('HS_ERR_BAD_REQUEST', `a command needs the String properties ${REQUEST_ID_PROPERTY} and ${ACTOR_PROPERTY}`);
   }
+  const epoch = epochOf(metric.properties?.[EPOCH_PROPERTY]?.value);
+  if (epoch === null) return refuse('HS_ERR_BAD_REQUEST', `${EPOCH_PROPERTY} must be a whole number ≥ 0`);
+  const source = fenceSourceOf({ actor, ...sender })!;
+  const fenced = epoch === undefined ? undefined : fence?.admit(source, epoch);
+  if (fenced?.ok === false) return refuse('HS_ERR_STALE_EPOCH', staleEpochReason(epoch!, source, fenced.highest));
   if (def === undefined) return refuse('HS_ERR_UNKNOWN_TAG', `${device.substation} has no tag ${tag}`);
   if (!def.writable) return refuse('HS_ERR_NOT_WRITABLE', `${def.name} is read-only`);
   const value = metric.value;
@@ -99,6 +119,8 @@ export class CommandRunner {
     /** The edge node's own append-only record of plant writes. */
     private readonly trail?: AuditTrail,
     private readonly now: () => number = Date.now,
+    /** The highest leader epochs seen per source; commands are not fenced without it. */
+    private readonly fence?: EpochFence,
   ) {
     this.limiter = new WriteRateLimiter(minIntervalMs);
   }
@@ -116,7 +138,7 @@ export class CommandRunner {
   }
 
   private async execute(device: DeviceMetrics, driver: Driver, metric: Metric, current: (tag: TagName) => PointValue | undefined): Promise<CommandResult> {
-    const check = checkCommand(metric, device, this.limiter, this.now());
+    const check = checkCommand(metric, device, this.limiter, this.now(), this.fence);
     const before = current((check.ok ? check.def.name : check.outcome.tag) as TagName);
     if (!check.ok) {
       this.record(device, check.outcome, check.sender, metric.value, before, 'refused');

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { BrokerUrlsField } from '../../model/broker-urls.ts';
 import { MqttLoginFields, ownClientId } from '../../model/mqtt-client.ts';
 import { validateDocument } from '../../model/validate.ts';
 import { TAG_NAMES, WRITABLE_TAGS, type TagName } from '../../model/tags.ts';
@@ -19,7 +20,7 @@ const perTag = (names: readonly string[], value: () => TSchema, description: str
 
 const MqttLinkSchema = Type.Object(
   {
-    url: Type.String({ minLength: 1, default: 'mqtt://127.0.0.1:1883', description: 'mqtt://, mqtts://, ws:// or wss:// URL of the broker' }),
+    url: BrokerUrlsField('the broker; with a list, each new connection goes to the next node (and births again there)', 'mqtt://127.0.0.1:1883'),
     protocol_version: oneOf([4, 5] as const, 4, '4 = MQTT 3.1.1 (what aedes speaks), 5 = MQTT 5'),
     client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'default: heatscada-<group_id>-<edge_node_id>; prefixed with <username>- when that is not its start (the broker reserves it)' })),
     ...MqttLoginFields,

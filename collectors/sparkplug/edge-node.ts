@@ -4,12 +4,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { brokerAt } from '../../model/broker-urls.ts';
 import type { Driver, DriverState } from '../../model/driver.ts';
 import { isHeatScadaError } from '../../model/errors.ts';
 import { readMqttLogin, type MqttLogin } from '../../model/mqtt-client.ts';
 import type { Point } from '../../model/point.ts';
 import { collectorInstance, RoleStatusReporter } from '../../model/role-status.ts';
 import {
+  ACTOR_KIND_PROPERTY,
+  ACTOR_PROPERTY,
+  COMMAND_EPOCH,
   decodePayload,
   edgeTopic,
   encodePayload,
@@ -24,12 +28,13 @@ import { clientIdOf, commandMinIntervalMs, type EdgeNodeConfig } from './edge-no
 import { PointBuffer } from './buffer.ts';
 import { BufferWriter } from './buffer-writer.ts';
 import { deviceBirth, deviceDeath, nodeBirth, nodeDeath } from './births.ts';
-import { CommandRunner, type CommandResult } from './commands.ts';
+import { CommandRunner, epochOf, fenceSourceOf, staleEpochReason, type CommandResult } from './commands.ts';
+import { EpochFence } from './epoch-fence.ts';
 import { DeviceMetrics } from './metrics.ts';
 import { deadbands, ExceptionFilter } from './report-by-exception.ts';
 import { BdSeqStore, MessageSequence } from './sequence.ts';
 import { SqliteAuditTrail } from '../../store/audit/sqlite-audit-trail.ts';
-import { DEFAULT_RETRY } from '../../store/disk-full.ts';
+import { DEFAULT_RETRY, isDiskFull } from '../../store/disk-full.ts';
 
 // A Sparkplug B edge node serving several devices (one substation PLC = one Driver each).
 // The MQTT session is the unit of everything: each connection gets a new bdSeq and its NDEATH
@@ -74,6 +79,8 @@ interface Device {
 
 interface Session {
   client: MqttClient;
+  /** The broker (of the configured list) this connection is to. */
+  url: string;
   bdSeq: number;
   subscribed: boolean;
   /** True when no primary host is configured; otherwise what its STATE said last. */
@@ -119,6 +126,8 @@ export class EdgeNode {
   private readonly bdSeqs: BdSeqStore;
   private readonly seq = new MessageSequence();
   private readonly commands: CommandRunner;
+  /** The highest leader epoch seen per command source (hot-standby senders), kept across restarts. */
+  private readonly fence: EpochFence;
   private readonly auditDb: Database.Database;
   /** Every plant write attempt, its sender and outcome, hash-chained (model/audit.ts), in this node's own file. */
   readonly audit: SqliteAuditTrail;
@@ -133,6 +142,8 @@ export class EdgeNode {
   private hostStateTs = Number.NEGATIVE_INFINITY;
   private linkDownSince: number | undefined = Date.now();
   private attempts = 0;
+  /** Connections made: each goes to the next broker of a cluster's list (model/broker-urls.ts). */
+  private connections = 0;
   private stopping = false;
   private readonly counters = { messagesPublished: 0, pointsPublished: 0, pointsBuffered: 0, pointsReplayed: 0, commandsRetainedIgnored: 0 };
 
@@ -185,7 +196,10 @@ export class EdgeNode {
     this.auditDb = new Database(path.join(dir, `${base}.audit.db`));
     this.auditDb.pragma('journal_mode = WAL');
     this.audit = new SqliteAuditTrail(this.auditDb);
-    this.commands = new CommandRunner((tag) => commandMinIntervalMs(config, tag), this.log, this.audit);
+    this.fence = new EpochFence(path.join(dir, `${base}.epochs.json`), (problem, e) =>
+      this.log.warn({ event: `epochs_${problem}`, code: isDiskFull(e) ? 'HS_ERR_DISK_FULL' : 'HS_ERR_INTERNAL', reason: (e as Error).message }, problem === 'unsaved' ? 'leader epochs not saved: fencing goes on in memory' : 'leader epochs file unreadable: epochs start anew'),
+    );
+    this.commands = new CommandRunner((tag) => commandMinIntervalMs(config, tag), this.log, this.audit, Date.now, this.fence);
     if (this.buffer.size > 0) this.log.info({ event: 'buffer_found', points: this.buffer.size, file: this.buffer.file }, 'buffered points from an earlier run will be replayed');
   }
 
@@ -252,8 +266,9 @@ export class EdgeNode {
       will: { topic: this.topic('NDEATH'), payload: encodePayload(nodeDeath(bdSeq, Date.now())), qos: 1, retain: false },
     };
     Object.assign(options, this.login);
-    const client = connect(mqtt.url, options);
-    const session: Session = { client, bdSeq, subscribed: false, hostOnline: this.config.primary_host_id === undefined, born: false };
+    const url = brokerAt(mqtt.url, this.connections++);
+    const client = connect(url, options);
+    const session: Session = { client, url, bdSeq, subscribed: false, hostOnline: this.config.primary_host_id === undefined, born: false };
     this.session = session;
     client.on('connect', () => void this.onConnect(session));
     client.on('message', (topic, payload, packet) => this.onMessage(session, topic, payload, packet));
@@ -264,7 +279,7 @@ export class EdgeNode {
   private async onConnect(session: Session): Promise<void> {
     const downMs = this.linkDownSince === undefined ? 0 : Date.now() - this.linkDownSince;
     this.linkDownSince = undefined;
-    this.log.info({ event: 'mqtt_connected', url: this.config.mqtt.url, bd_seq: session.bdSeq, attempts: this.attempts, offline_ms: downMs }, 'connected to the broker');
+    this.log.info({ event: 'mqtt_connected', url: session.url, bd_seq: session.bdSeq, attempts: this.attempts, offline_ms: downMs }, 'connected to the broker');
     this.attempts = 0;
     const topics = [this.topic('NCMD'), this.topic('DCMD', '+')];
     if (this.config.primary_host_id !== undefined) topics.push(stateTopic(this.config.primary_host_id));
@@ -488,6 +503,7 @@ export class EdgeNode {
   }
 
   private onNodeCommand(session: Session, metrics: Metric[]): void {
+    for (const m of metrics) if (m.name === COMMAND_EPOCH) this.onEpochAnnounced(m);
     if (!metrics.some((m) => m.name === REBIRTH && m.value === true)) return;
     this.log.info({ event: 'rebirth_requested' }, 'rebirth requested');
     if (session.born) this.birth(session);
@@ -505,6 +521,20 @@ export class EdgeNode {
         .then((result) => this.publishCommandResult(d, result))
         .catch((e: unknown) => this.log.error({ event: 'command_failed', substation, error: (e as Error).message }, 'command failed'));
     }
+  }
+
+  /** A new leader says its epoch before it writes: from now on its predecessor's commands are refused. */
+  private onEpochAnnounced(m: Metric): void {
+    const epoch = epochOf(m.value);
+    const text = (name: string) => (m.properties?.[name]?.type === 'String' ? (m.properties[name].value as string) : undefined);
+    const source = fenceSourceOf({ actor: text(ACTOR_PROPERTY), actorKind: text(ACTOR_KIND_PROPERTY) });
+    if (epoch == null || source === undefined) {
+      this.log.warn({ event: 'epoch_refused', code: 'HS_ERR_BAD_REQUEST', value: m.value, source: source ?? null }, `${COMMAND_EPOCH} needs a whole number and an actor`);
+      return;
+    }
+    const verdict = this.fence.admit(source, epoch);
+    if (verdict.ok) this.log.info({ event: 'epoch_fenced', source, epoch }, `commands of ${source} older than epoch ${epoch} are refused from now on`);
+    else this.log.warn({ event: 'epoch_refused', code: 'HS_ERR_STALE_EPOCH', source, epoch, highest: verdict.highest }, staleEpochReason(epoch, source, verdict.highest));
   }
 
   /** The read-back setpoint (when written) and the acknowledgement, in one DDATA. */

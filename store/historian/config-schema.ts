@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { BrokerUrlsField } from '../../model/broker-urls.ts';
 import { MqttLoginSchema, readMqttLogin } from '../../model/mqtt-client.ts';
 import { DEFAULT_RETRY } from '../disk-full.ts';
 import type { HistorianOptions } from './historian.ts';
@@ -10,7 +11,7 @@ const Id = (description: string) => Type.String({ minLength: 1, pattern: '^[^/+#
 
 export const HistorianConfigSchema = Type.Object(
   {
-    mqtt_url: Type.String({ minLength: 1, default: 'mqtt://127.0.0.1:1883', description: 'broker to subscribe to: mqtt://, mqtts://, ws:// or wss://' }),
+    mqtt_url: BrokerUrlsField('broker to subscribe to', 'mqtt://127.0.0.1:1883'),
     mqtt_login: Type.Optional(MqttLoginSchema),
     host_id: Type.String({ ...Id('Sparkplug host id (STATE topic, MQTT client id); unique per historian'), default: 'heatscada-historian' }),
     group: Type.Optional(Id('Sparkplug group to historise; every group when absent')),

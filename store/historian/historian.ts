@@ -1,5 +1,6 @@
-import mqtt, { type ErrorWithSubackPacket, type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
+import type { ErrorWithSubackPacket, IClientOptions, ISubscriptionMap, MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
+import { connectBrokers, type BrokerUrls } from '../../model/broker-urls.ts';
 import { HeatScadaError, isHeatScadaError, type ErrorCode } from '../../model/errors.ts';
 import { ownClientId, type MqttLogin } from '../../model/mqtt-client.ts';
 import { RoleStatusReporter } from '../../model/role-status.ts';
@@ -25,7 +26,7 @@ import { Sessions } from './sessions.ts';
 // and deaths reach every historian; data may be shared among several (`shared`).
 
 export interface HistorianOptions {
-  mqttUrl: string;
+  mqttUrl: BrokerUrls;
   /** User name, password, trusted CA (model/mqtt-client.ts). */
   mqttLogin?: MqttLogin;
   /** Sparkplug host id: its STATE topic and MQTT client id. Unique per historian. */
@@ -122,7 +123,7 @@ export async function startHistorian(options: HistorianOptions): Promise<Histori
 
   const stateMessage = (isOnline: boolean) => encodeState({ online: isOnline, timestamp: birth });
   const willOf = (): NonNullable<IClientOptions['will']> => ({ topic: stateTopic(hostId), payload: stateMessage(false), qos: 1, retain: true });
-  const client = mqtt.connect(options.mqttUrl, {
+  const client = connectBrokers(options.mqttUrl, {
     ...options.mqttLogin,
     clientId: ownClientId(options.mqttLogin, hostId),
     protocolVersion: 4,
