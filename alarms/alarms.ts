@@ -12,6 +12,7 @@ import { followComplaints } from './complaint-feed.ts';
 import { followControlState } from './control-feed.ts';
 import { followRoleStatus, type RoleStatusFeed } from './role-status-feed.ts';
 import { AlarmEngine } from './engine.ts';
+import type { LearnsFrom, Sample } from './rules/rule.ts';
 import { createNotifier } from './notify/notifier.ts';
 import type { Deliver, Outbox } from './notify/outbox.ts';
 import { WorkOrders } from './work-orders.ts';
@@ -28,8 +29,8 @@ export interface AlarmsDeps {
   /** User name, password, trusted CA (model/mqtt-client.ts). */
   mqttLogin?: MqttLogin;
   group?: string;
-  /** What the live feed seeds its table from. */
-  store: Pick<TimeSeriesStore, 'latest' | 'statuses'>;
+  /** What the live feed seeds its table from, and the past a baseline learns from at start. */
+  store: Pick<TimeSeriesStore, 'latest' | 'statuses' | 'range'>;
   /** The store's SQLite handle (SqliteStore.database): alarm tables live in the same file. */
   database: Database.Database;
   /** The engine's clock, ms; the simulated time in tests. Date.now by default. */
@@ -99,7 +100,11 @@ export async function startAlarms(config: AlarmsConfig, deps: AlarmsDeps): Promi
   const definitions = loadRuleSet(config.rules_file);
   const alarms = new AlarmStore(deps.database);
   const lease = config.standby ? await Lease.start(leaseOptions(config.standby, leaseKey('alarms', deps.group ?? 'all', config.standby), log)) : undefined;
-  const engine = new AlarmEngine({ definitions, config, store: alarms, now, logger: log.child({ part: 'engine' }), ...(lease ? { active: () => lease.isActive() } : {}) });
+  const history = async (substation: string, h: LearnsFrom, to: number): Promise<Sample[]> => {
+    const [range] = await deps.store.range({ series: [{ substation, tag: h.tag }], from: to - h.windowMs, to, stepMs: h.stepMs, agg: 'avg' });
+    return (range?.points ?? []).filter((p) => p.quality === 'good').map((p) => ({ at: p.ts, value: p.value }));
+  };
+  const engine = new AlarmEngine({ definitions, config, store: alarms, now, history, logger: log.child({ part: 'engine' }), ...(lease ? { active: () => lease.isActive() } : {}) });
   const workOrders = new WorkOrders(deps.database, config, now, log.child({ part: 'work-orders' }));
   const notifier = createNotifier(config, {
     database: deps.database,

@@ -35,6 +35,59 @@ describe('alarm engine', () => {
     expect(h.store.journal(all[0].id).map((j) => j.event)).toEqual(['activate', 'return']);
   });
 
+  describe('a baseline learns its past from the store at start', () => {
+    const leak = limit({
+      id: 'leak',
+      rules: [{ kind: 'baseline', tag: 'makeup.flow', factor: 3, window_h: 24, floor: 1, sample_s: 60, min_samples: 10, on_delay_s: 60, off_delay_s: 60 }],
+    });
+    const flush = () => new Promise((r) => setImmediate(r));
+    // Yesterday's make-up flow, one sample a minute: 0.5 t/h.
+    const normalDay = (to: number) => Array.from({ length: 1440 }, (_, k) => ({ at: to - (1440 - k) * 60_000, value: 0.5 }));
+
+    it('so a restarted engine sees a leak at once instead of after min_samples × sample_s', async () => {
+      const asked: { substation: string; tag: string; windowMs: number; stepMs: number; to: number }[] = [];
+      const learned = engineHarness([leak], {}, new Database(':memory:'), {
+        history: async (substation, h, to) => {
+          asked.push({ substation, ...h, to });
+          return normalDay(to);
+        },
+      });
+      const blind = engineHarness([leak]);
+      for (const h of [learned, blind]) {
+        h.run(1, (e) => e.ingest('S1', [{ tag: 'makeup.flow', value: 0.5 }]));
+        await flush();
+        h.run(120, (e) => e.ingest('S1', [{ tag: 'makeup.flow', value: 4 }]));
+      }
+      expect(asked).toEqual([{ substation: 'S1', tag: 'makeup.flow', windowMs: 86_400_000, stepMs: 60_000, to: learned.clock.now - 120_000 }]);
+      expect(learned.store.query({}).map((a) => [a.substation, a.alarm, a.state])).toEqual([['S1', 'leak', 'unack_active']]);
+      expect(blind.store.query({})).toHaveLength(0);
+    });
+
+    it('an alarm standing at the restart learns from before it was raised, not from the fault', async () => {
+      const db = new Database(':memory:');
+      const first = engineHarness([leak], {}, db, { history: async (_s, _h, to) => normalDay(to) });
+      first.run(1, (e) => e.ingest('S1', [{ tag: 'makeup.flow', value: 0.5 }]));
+      await flush();
+      first.run(120, (e) => e.ingest('S1', [{ tag: 'makeup.flow', value: 4 }]));
+      const [raised] = first.store.query({});
+      expect(raised.state).toBe('unack_active');
+      const asked: number[] = [];
+      const second = engineHarness([leak], {}, db, {
+        history: async (_s, _h, to) => {
+          asked.push(to);
+          return normalDay(to);
+        },
+      });
+      second.clock.now = first.clock.now + 600_000;
+      second.run(1, (e) => e.ingest('S1', [{ tag: 'makeup.flow', value: 4 }]));
+      await flush();
+      second.run(120, (e) => e.ingest('S1', [{ tag: 'makeup.flow', value: 4 }]));
+      expect(asked).toEqual([raised.raisedAt]);
+      // Still the same occurrence, still active: the leak did not become the baseline.
+      expect(second.store.query({}).map((a) => [a.id, a.state])).toEqual([[raised.id, 'unack_active']]);
+    });
+  });
+
   it('follows the ISA-18.2 states through acknowledgement', () => {
     const h = engineHarness([limit()]);
     h.run(10, (e) => e.ingest('S1', [{ tag: 'secondary.supply_pressure', value: 0.7 }]));

@@ -8,7 +8,7 @@ import type { AlarmRecord, AlarmStore, JournalEvent } from './alarm-store.ts';
 import type { AlarmDefinition, AlarmsConfig, RuleConfig } from './config-schema.ts';
 import { FloodDetector } from './flood.ts';
 import { createRule } from './rules/index.ts';
-import { isSilent, type Cause, type Rule } from './rules/rule.ts';
+import { isSilent, type Cause, type LearnsFrom, type Rule, type Sample } from './rules/rule.ts';
 import { acknowledged, isActive, next, type AlarmState } from './states.ts';
 import { median, SubstationView, type Value } from './view.ts';
 
@@ -49,6 +49,8 @@ export interface EngineOptions {
   logger: Logger;
   /** A hot-standby pair's lease (alarms.ts): false while this engine stands by, when acknowledgements and shelving go to the active one. */
   active?: () => boolean;
+  /** The stored past of a substation's tag up to `to`, for the rules that learn (a baseline); none: they learn live only. */
+  history?: (substation: string, learnsFrom: LearnsFrom, to: number) => Promise<Sample[]>;
 }
 
 interface Debounced {
@@ -334,7 +336,26 @@ export class AlarmEngine {
         return inst;
       });
     this.instances.set(substation, list);
+    for (const inst of list) this.learnPast(inst);
     return list;
+  }
+
+  /** Teaches each learning rule of the instance its stored past; a rule replaced meanwhile (a resume) is not taught. */
+  private learnPast(inst: Instance): void {
+    const history = this.options.history;
+    if (!history) return;
+    // An alarm standing at a restart: learn from before it was raised, not from the fault.
+    const to = inst.record !== undefined && isActive(inst.record.state) ? inst.record.raisedAt : this.options.now();
+    for (const { rule } of inst.rules) {
+      const { learnsFrom } = rule;
+      if (!learnsFrom) continue;
+      history(inst.substation, learnsFrom, to).then(
+        (past) => {
+          if (this.instances.get(inst.substation)?.includes(inst)) rule.learn?.(past);
+        },
+        (e: unknown) => this.log.warn({ substation: inst.substation, tag: learnsFrom.tag, reason: (e as Error).message }, 'no stored past to learn from: the rule learns live'),
+      );
+    }
   }
 
   private instanceOf(substation: string, def: AlarmDefinition): Instance {

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { AlarmStore } from './alarm-store.ts';
 import { resolveAlarmsConfig, type AlarmDefinition, type AlarmsConfig } from './config-schema.ts';
-import { AlarmEngine } from './engine.ts';
+import { AlarmEngine, type EngineOptions } from './engine.ts';
 
 // An engine on an in-memory database with a hand-driven clock, for the unit tests.
 
@@ -14,10 +14,10 @@ export interface EngineHarness {
   run(s: number, feed?: (engine: AlarmEngine) => void, stepS?: number): void;
 }
 
-export function engineHarness(definitions: AlarmDefinition[], config: Partial<AlarmsConfig> = {}, db = new Database(':memory:')): EngineHarness {
+export function engineHarness(definitions: AlarmDefinition[], config: Partial<AlarmsConfig> = {}, db = new Database(':memory:'), options: Pick<EngineOptions, 'history'> = {}): EngineHarness {
   const clock = { now: Date.UTC(2026, 0, 15) };
   const store = new AlarmStore(db);
-  const engine = new AlarmEngine({ definitions, config: { ...resolveAlarmsConfig({}), ...config }, store, now: () => clock.now, logger: pino({ level: 'silent' }) });
+  const engine = new AlarmEngine({ definitions, config: { ...resolveAlarmsConfig({}), ...config }, store, now: () => clock.now, logger: pino({ level: 'silent' }), ...options });
   return {
     engine,
     store,

@@ -26,6 +26,19 @@ export interface Cause {
   since?: number;
 }
 
+/** A sample of the past, as a rule that learns (a baseline) keeps them. */
+export interface Sample {
+  at: number;
+  value: number;
+}
+
+/** What a rule learns from: one tag, sampled every stepMs over windowMs. */
+export interface LearnsFrom {
+  tag: TagName;
+  windowMs: number;
+  stepMs: number;
+}
+
 export interface Rule {
   /** True: holds; false: does not; null: cannot tell (no data), keep the alarm as it is. */
   evaluate(ctx: RuleContext): boolean | null;
@@ -33,6 +46,13 @@ export interface Rule {
   explain?(view: View): Cause;
   /** Rules about the link itself are evaluated while the substation is silent; value rules are not. */
   readonly aboutLink: boolean;
+  /**
+   * A rule that learns what is normal asks the store for its past when it starts (engine.ts), so
+   * a restarted engine or a standby taking over is not blind until it has learned again.
+   */
+  readonly learnsFrom?: LearnsFrom;
+  /** The stored past, oldest first; samples it took itself meanwhile are kept. */
+  learn?(past: readonly Sample[]): void;
 }
 
 export type RuleFactory<K extends RuleConfig['kind']> = (config: RuleOf<K>) => Rule;
