@@ -21,7 +21,11 @@ describe('soak plan', () => {
 
   it('spreads substation faults over the substations, least recently used first', () => {
     const faults = planSoak(options).flatMap((s) => (s.kind === 'fault' && s.request.substation ? [s.request.substation] : []));
-    for (let k = 0; k + 3 < faults.length; k += 4) expect(new Set(faults.slice(k, k + 4)).size).toBe(4);
+    // Never the same substation twice running (each protocol has two), and every one used about as
+    // often: the Modbus-only faults (stuck valve, frozen sensor, half answer) add to the two Modbus ones.
+    for (let k = 1; k < faults.length; k++) expect(faults[k], `fault ${k}`).not.toBe(faults[k - 1]);
+    const uses = substations.map((s) => faults.filter((f) => f === s.id).length);
+    expect(Math.max(...uses) - Math.min(...uses)).toBeLessThanOrEqual(3);
   });
 
   it('is the same plan for the same seed and another for another seed', () => {
