@@ -71,4 +71,16 @@ describe('configuration', () => {
     expect((readConfigDocument(path.join(CONFIG_DIR, 'default.yaml')) as { control: object }).control).not.toHaveProperty('start_mode');
     expect(loadConfig(path.join(CONFIG_DIR, 'multi-machine.example.yaml')).simulate.host).toBe('0.0.0.0');
   });
+
+  it('ships a cluster example per machine kind, every one valid, each naming the sections its role reads', () => {
+    const load = (name: string) => loadConfig(path.join(CONFIG_DIR, 'cluster', `${name}.yaml`));
+    expect(load('broker').broker.cluster).toMatchObject({ node_id: 'core-1', redis_url: expect.stringMatching(/^redis:/) });
+    expect(load('collector').collect.mqtt.url).toHaveLength(2);
+    const historian = load('historian');
+    expect(historian.historian.shared).toBe('historian');
+    expect(historian.store.clickhouse?.urls).toHaveLength(4);
+    expect(load('api').serve.cluster?.redis_url).toMatch(/^redis:/);
+    expect(load('control').control.standby?.instance_id).toBe('ctl-1');
+    expect(load('alarms').alarms.standby?.instance_id).toBe('alm-1');
+  });
 });

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { parse, stringify } from 'yaml';
 import { BaselineRuleSchema, FrozenRuleSchema, LimitRuleSchema, RateRuleSchema } from '../../alarms/config-schema.ts';
-import { allInOnePrincipals, ensureRoleLogins } from '../../broker/role-logins.ts';
-import { simulatedNetwork } from '../../simulators/network/load.ts';
+import { allInOnePrincipals } from '../../broker/role-logins.ts';
 import { resolveConfig } from '../../bin/config.ts';
+import { simulatedPlant, writeRoleLogins } from '../../cluster/plant-config.ts';
 import { freePort } from '../../tests/helpers/ports.ts';
 
 export interface SoakPlatformOptions {
@@ -81,37 +81,18 @@ export async function writeSoakConfig(o: SoakPlatformOptions): Promise<SoakLayou
   const dataDir = path.join(o.dir, 'data');
   const secrets = path.join(dataDir, 'secrets');
   fs.mkdirSync(secrets, { recursive: true, mode: 0o700 });
-  const [opcuaPort, modbusPort, adminPort, mqttPort, wsPort, apiPort] = await Promise.all(Array.from({ length: 6 }, freePort));
+  const plant = await simulatedPlant({ dir: o.dir, dataDir, substations: o.substations, seed: o.seed, speed: o.speed });
+  const [mqttPort, wsPort, apiPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const credentialsFile = path.join(dataDir, 'mqtt-credentials.yaml');
   const rulesFile = path.join(o.dir, 'alarm-rules.yaml');
   const repoRules = fs.readFileSync(new URL('../../config/alarm-rules.yaml', import.meta.url), 'utf8');
   fs.writeFileSync(rulesFile, scaledRules(repoRules, o.speed));
 
-  const simulate = {
-    generate: { substations: o.substations, seed: o.seed },
-    speed: o.speed,
-    host: '127.0.0.1',
-    opcua: { base_port: opcuaPort, plcs_per_endpoint: o.substations },
-    modbus: { base_port: modbusPort, units_per_endpoint: Math.min(247, o.substations) },
-    admin_port: adminPort,
-    data_dir: dataDir,
-    ledger_file: path.join(o.dir, 'served.csv'),
-    // As shipped: the PLCs run their own loop and the centre writes their setpoints. (Remote mode
-    // would not last: the PLC's 15-minute watchdog is about a second of wall time at soak speeds.)
-    initial_mode: 'local',
-  };
-  const network = simulatedNetwork(resolveConfig({ simulate }).simulate);
-  const devices = [...network.substations.map((s) => s.id), network.source.id];
-  const logins = await ensureRoleLogins(credentialsFile, allInOnePrincipals({ group: GROUP, edgeNodeId: EDGE_NODE, hostId: HOST_ID, devices }));
-  const loginOf = (role: keyof typeof logins) => {
-    const file = path.join(secrets, `mqtt-${role}.password`);
-    fs.writeFileSync(file, logins[role].password, { mode: 0o600 });
-    return { username: logins[role].username, password_file: file };
-  };
+  const loginOf = await writeRoleLogins(credentialsFile, secrets, allInOnePrincipals({ group: GROUP, edgeNodeId: EDGE_NODE, hostId: HOST_ID, devices: plant.plcs }));
   const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
   const databaseFile = path.join(dataDir, 'heatscada.db');
   const config = {
-    simulate,
+    simulate: plant.section,
     broker: { host: '127.0.0.1', tcp_port: mqttPort, ws_port: wsPort, credentials_file: credentialsFile },
     collect: { group_id: GROUP, edge_node_id: EDGE_NODE, primary_host_id: HOST_ID, poll_interval_s: 1, refresh_interval_s: 60, data_dir: dataDir, mqtt: { url: mqttUrl, ...loginOf('collector') } },
     store: { kind: 'sqlite', sqlite: { file: databaseFile, retention_days: 30 } },
@@ -127,13 +108,13 @@ export async function writeSoakConfig(o: SoakPlatformOptions): Promise<SoakLayou
   return {
     configFile,
     dataDir,
-    ledgerFile: simulate.ledger_file,
+    ledgerFile: plant.ledgerFile,
     databaseFile,
     rulesFile,
-    devicesFile: path.join(dataDir, 'collectors.generated.yaml'),
-    adminUrl: `http://127.0.0.1:${adminPort}`,
-    adminTokenFile: path.join(secrets, 'sim-admin.token'),
+    devicesFile: plant.devicesFile,
+    adminUrl: plant.adminUrl,
+    adminTokenFile: plant.adminTokenFile,
     apiUrl: `http://127.0.0.1:${apiPort}`,
-    substations: network.substations.map((s) => s.id),
+    substations: plant.substations,
   };
 }
