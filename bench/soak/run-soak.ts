@@ -5,11 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { readServedLedger } from '../../simulators/served-ledger.ts';
 import type { SubstationProtocol } from '../../simulators/plc-access.ts';
 import { SOAK_FAULTS } from './fault-kinds.ts';
-import { IN_FLIGHT_MS, killGaps } from './gaps.ts';
+import { IN_FLIGHT_MS, killGaps, lateAnswerGaps } from './gaps.ts';
 import { swingSupplySetpoint, type ModbusDevice } from './local-panel.ts';
 import { roleHealth, type RoleHealth } from './health-figures.ts';
 import { matchWindowMs, reconcile, type Reconciliation, type ServedBeat } from './ledger.ts';
@@ -90,13 +90,13 @@ async function until(what: string, timeoutMs: number, check: () => boolean): Pro
   }
 }
 
-/** The simulator's collector configuration, with a deeper OPC UA queue: samples wait while the machine is busy. */
-type SoakDevice = { id: string; protocol: SubstationProtocol; queue_size?: number } & ModbusDevice;
+/** A device of the simulator's collector configuration: where the soak's hand reaches its panel. */
+type SoakDevice = { id: string; protocol: SubstationProtocol; timeout_ms?: number } & ModbusDevice;
+/** A Modbus device's request timeout when its configuration leaves it out (collectors/modbus/config.ts). */
+const MODBUS_TIMEOUT_MS = 1000;
 
-function writeDevices(layout: SoakLayout, file: string): Map<string, SoakDevice> {
+function readDevices(layout: SoakLayout): Map<string, SoakDevice> {
   const doc = parse(fs.readFileSync(layout.devicesFile, 'utf8'), { maxAliasCount: -1 }) as { collect: { devices: SoakDevice[] } };
-  for (const d of doc.collect.devices) if (d.protocol === 'opcua') d.queue_size = 10;
-  fs.writeFileSync(file, stringify(doc));
   return new Map(doc.collect.devices.map((d) => [d.id, d]));
 }
 
@@ -171,8 +171,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const say = o.progress ?? (() => undefined);
   fs.mkdirSync(path.join(o.dir, 'logs'), { recursive: true });
   const layout = await writeSoakConfig({ dir: o.dir, substations: o.substations, seed: o.seed, speed: o.speed, healthEveryS: HEALTH_EVERY_S });
-  const devicesFile = path.join(o.dir, 'devices.yaml');
-  const argsOf = (r: SoakRole) => ['--config', layout.configFile, ...(r === 'collect' ? ['--devices', devicesFile] : [])];
+  const argsOf = (r: SoakRole) => ['--config', layout.configFile, ...(r === 'collect' ? ['--devices', layout.devicesFile] : [])];
   const roles = new Map<SoakRole, RoleProcess>(SOAK_ROLES.map((r) => [r, new RoleProcess(r, argsOf(r), path.join(o.dir, 'logs', `${r}.log`))]));
   const role = (r: SoakRole) => roles.get(r)!;
   const admin = new SimulatorAdmin(layout);
@@ -186,7 +185,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   try {
     say(`soak: ${o.substations} substations at ×${o.speed}, files in ${o.dir}`);
     await role('simulate').start();
-    devices = writeDevices(layout, devicesFile);
+    devices = readDevices(layout);
     await role('broker').start();
     await Promise.all((['historian', 'collect', 'alarms', 'control', 'serve'] as const).map((r) => role(r).start()));
     say('soak: every role started; waiting for data from every substation and the first acknowledged command');
@@ -246,7 +245,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const served: ServedBeat[] = ledger.flatMap((e) => (e.kind === 'heartbeat' && layout.substations.includes(e.substation) ? [e] : []));
   const outcomes = new SoakOutcomes(layout.databaseFile, layout.rulesFile);
   try {
-    const reconciliation = reconcile(served, outcomes.heartbeats(), [...killGaps(lives), { fromMs: endMs - IN_FLIGHT_MS, toMs: Number.POSITIVE_INFINITY, reason: 'in flight when the plant stopped at the end' }], (s) => devices.get(s)?.protocol ?? 'modbus', matchWindowMs(o.speed));
+    const stored = outcomes.heartbeats();
+    const protocolOf = (s: string): SubstationProtocol => devices.get(s)?.protocol ?? 'modbus';
+    const modbusTimeoutMs = Math.max(...[...devices.values()].map((d) => d.timeout_ms ?? MODBUS_TIMEOUT_MS));
+    const gaps = [...killGaps(lives), ...lateAnswerGaps(stored, protocolOf, modbusTimeoutMs), { fromMs: endMs - IN_FLIGHT_MS, toMs: Number.POSITIVE_INFINITY, reason: 'in flight when the plant stopped at the end' }];
+    const reconciliation = reconcile(served, stored, gaps, protocolOf, matchWindowMs(o.speed));
     const judged = faults.map((f) => ({ ...f, verdict: outcomes.verdict(f) }));
     const commands = outcomes.commands();
     const auditChain = outcomes.auditChain();

@@ -64,7 +64,12 @@ export const OpcuaDeviceSchema = Type.Object(
       }),
     ),
     sampling_interval_ms: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 1000, description: 'how often the server samples each tag' }),
-    queue_size: Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'samples the server keeps per tag between publishes (oldest dropped)' }),
+    queue_size: Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      default: 10,
+      description: 'samples the server keeps per tag between publishes (oldest dropped): 1 keeps only the latest, so a late publish loses samples',
+    }),
     request_timeout_ms: Type.Integer({ minimum: 100, maximum: 600_000, default: 5000, description: 'reads, writes and service calls' }),
     reconnect: ReconnectSchema,
     tags: Type.Optional(

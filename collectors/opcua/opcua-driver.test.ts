@@ -110,7 +110,7 @@ describe('device config', () => {
       security_policy: 'None',
       server_trust: 'first_use',
       sampling_interval_ms: 1000,
-      queue_size: 1,
+      queue_size: 10,
       reconnect: { initial_delay_ms: 500, max_delay_ms: 30_000 },
     });
     expect(opcuaTags(device)).toHaveLength(TAGS.length);

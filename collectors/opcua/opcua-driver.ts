@@ -11,6 +11,7 @@ import { LinkState, PointBook, checkWrite, deliver, errorText, refuse, type Logg
 import { opcuaTags, type OpcuaDeviceConfig, type OpcuaTag } from './config.ts';
 import { deviceCredentials, type UserCredentials } from './credentials.ts';
 import { sampleOf } from './quality.ts';
+import { stampSamples, type ReceivedSample } from './queued-samples.ts';
 import { acquireConnection, type ConnectionStatus, type OpcuaConnection } from './session.ts';
 import { monitorTags, resolveNodes, type MonitoredTag } from './subscription.ts';
 import { declaredType, writeNode } from './write.ts';
@@ -21,7 +22,7 @@ interface Subscriber {
   /** Deletes the monitored items; set once they exist. */
   stopItems?: () => Promise<void>;
   /** Changes of one publish, delivered together. */
-  batch: Point[];
+  batch: ReceivedSample[];
   flush?: NodeJS.Immediate;
 }
 
@@ -40,6 +41,8 @@ export class OpcuaDriver implements Driver {
   /** Tags whose last status said the PLC does not answer (a group endpoint answers for it). */
   readonly #silent = new Set<TagName>();
   readonly #dataTypes = new Map<TagName, DataType>();
+  /** Each tag's last point time from the subscription: queued samples get times of their own. */
+  readonly #lastStamped = new Map<TagName, number>();
   #connection: OpcuaConnection | undefined;
   #stopFollowing: (() => void) | undefined;
   /** namespace_uri's index on the server, as of the last (re)connection; -1 before or when absent. */
@@ -231,10 +234,10 @@ export class OpcuaDriver implements Driver {
 
   #onChange(subscriber: Subscriber, tag: TagName, value: DataValue): void {
     if (!this.#subscribers.has(subscriber)) return;
-    subscriber.batch.push(this.#pointOf(tag, value));
+    subscriber.batch.push({ point: this.#pointOf(tag, value), sampledAt: (value.serverTimestamp ?? value.sourceTimestamp)?.getTime() });
     subscriber.flush ??= setImmediate(() => {
       subscriber.flush = undefined;
-      const points = subscriber.batch;
+      const points = stampSamples(subscriber.batch, this.#lastStamped);
       subscriber.batch = [];
       this.#updateState();
       deliver(this.#log, subscriber.onPoints, points);
