@@ -3,6 +3,7 @@
 // (its _local table), so a restarted replica can be compared with its twin.
 
 import type { StoredBeat } from '../bench/soak/ledger.ts';
+import { QUALITY_CODE } from '../store/rules.ts';
 import type { ClickHouseCluster, ClickHouseClusterNode } from './engines/clickhouse-cluster.ts';
 
 /** One query over HTTP, the answer as TSV text; an error names the node and the server's words. */
@@ -29,14 +30,14 @@ async function anyNode<T>(cluster: ClickHouseCluster, ask: (url: string) => Prom
 /** Every stored plc.heartbeat, by substation, in time order. */
 export function storedHeartbeats(cluster: ClickHouseCluster, database: string): Promise<Map<string, StoredBeat[]>> {
   return anyNode(cluster, async (url) => {
-    const text = await query(url, `SELECT substation, ts, value FROM ${database}.points WHERE tag = 'plc.heartbeat' ORDER BY substation, ts FORMAT TSV`);
+    const text = await query(url, `SELECT substation, ts, value, quality FROM ${database}.points WHERE tag = 'plc.heartbeat' ORDER BY substation, ts FORMAT TSV`);
     const bySubstation = new Map<string, StoredBeat[]>();
     for (const line of text.split('\n')) {
       if (line === '') continue;
-      const [substation, ts, value] = line.split('\t');
+      const [substation, ts, value, quality] = line.split('\t');
       let list = bySubstation.get(substation);
       if (!list) bySubstation.set(substation, (list = []));
-      list.push({ ts: Number(ts), value: Number(value) });
+      list.push({ ts: Number(ts), value: Number(value), good: Number(quality) === QUALITY_CODE.good });
     }
     return bySubstation;
   });

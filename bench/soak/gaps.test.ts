@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IN_FLIGHT_MS, killGaps, OPCUA_ORPHAN_MS } from './gaps.ts';
+import { IN_FLIGHT_MS, killGaps, lateAnswerGaps, OPCUA_ORPHAN_MS } from './gaps.ts';
 import type { RoleLife, SoakRole } from './role-process.ts';
 
 const life = (startedMs: number, readyMs: number, endedMs?: number, killed = true): RoleLife => ({ pid: 1, startedMs, readyMs, ...(endedMs === undefined ? {} : { endedMs }), killed });
@@ -20,5 +20,14 @@ describe('gaps around kills', () => {
       { fromMs: 80_000 - IN_FLIGHT_MS, toMs: 80_000 + IN_FLIGHT_MS, reason: expect.stringContaining('historian') },
       { fromMs: 90_000 - IN_FLIGHT_MS, toMs: 90_000, reason: expect.stringContaining('simulator'), protocol: 'opcua' },
     ]);
+  });
+
+  it('a bad Modbus heartbeat covers the answers served during the request it ended, for that substation only', () => {
+    const stored = new Map([
+      ['S001', [{ ts: 10_000, value: 4, good: false }]], // OPC UA: a bad status, not a late answer
+      ['S002', [{ ts: 10_000, value: 4, good: true }, { ts: 20_000, value: 4, good: false }]],
+    ]);
+    const gaps = lateAnswerGaps(stored, (s) => (s === 'S001' ? 'opcua' : 'modbus'), 1000);
+    expect(gaps).toEqual([{ fromMs: 20_000 - 1000 - 200, toMs: 20_000, reason: expect.stringContaining('timeout'), protocol: 'modbus', substation: 'S002' }]);
   });
 });

@@ -1,7 +1,9 @@
 // When an answered heartbeat may rightly be missing from the store: the moments a role died
-// holding it in memory. Every other heartbeat must be stored.
+// holding it in memory, and a Modbus answer that came after the collector had given up on it.
+// Every other heartbeat must be stored.
 
-import type { LedgerGap } from './ledger.ts';
+import type { SubstationProtocol } from '../../simulators/plc-access.ts';
+import type { LedgerGap, StoredBeat } from './ledger.ts';
 import type { RoleLife, SoakRole } from './role-process.ts';
 
 /**
@@ -35,3 +37,23 @@ export function killGaps(lives: ReadonlyMap<SoakRole, readonly RoleLife[]>): Led
   }
   return gaps;
 }
+
+/**
+ * A Modbus PLC that answers after the collector's timeout (a simulator stalled by a busy machine)
+ * has served the registers, but the collector has given up and stored the tag as bad; the late
+ * answer is dropped, as Modbus clients do. Each stored bad heartbeat of a Modbus substation
+ * covers the answers served during the request it ended.
+ */
+export function lateAnswerGaps(stored: ReadonlyMap<string, readonly StoredBeat[]>, protocolOf: (substation: string) => SubstationProtocol, timeoutMs: number): LedgerGap[] {
+  const gaps: LedgerGap[] = [];
+  for (const [substation, beats] of stored) {
+    if (protocolOf(substation) !== 'modbus') continue;
+    for (const b of beats) {
+      if (!b.good) gaps.push({ fromMs: b.ts - timeoutMs - LATE_ANSWER_SLACK_MS, toMs: b.ts, reason: "Modbus answered after the collector's timeout: stored as a bad reading", protocol: 'modbus', substation });
+    }
+  }
+  return gaps;
+}
+
+/** The request left a little before the timeout started counting (the poll's other requests). */
+const LATE_ANSWER_SLACK_MS = 200;

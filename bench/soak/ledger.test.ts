@@ -7,8 +7,8 @@ const protocolOf = (s: string) => (s === 'S001' ? ('opcua' as const) : ('modbus'
 
 describe('ledger reconciliation', () => {
   const stored = new Map<string, StoredBeat[]>([
-    ['S001', [{ ts: 1000, value: 5 }, { ts: 2000, value: 6 }]],
-    ['S002', [{ ts: 1000, value: 5 }]],
+    ['S001', [{ ts: 1000, value: 5, good: true }, { ts: 2000, value: 6, good: true }]],
+    ['S002', [{ ts: 1000, value: 5, good: true }, { ts: 4000, value: 8, good: false }]],
   ]);
 
   it('matches a served heartbeat by substation, value and a stamp near the answer', () => {
@@ -44,6 +44,18 @@ describe('ledger reconciliation', () => {
       MATCH_MS,
     );
     expect(r).toMatchObject({ produced: 3, stored: 0, lost: 1, excused: { 'opcua session of a killed collector': 1, 'historian killed': 1 } });
+  });
+
+  it('does not take a bad point, which carries the last good value, for an answer', () => {
+    const r = reconcile([{ substation: 'S002', heartbeat: 8, ms: 4000 }], stored, [], protocolOf, MATCH_MS);
+    expect(r).toMatchObject({ stored: 0, lost: 1 });
+  });
+
+  it('a gap for one substation covers only that substation', () => {
+    const gap = { fromMs: 0, toMs: 10_000, reason: 'late answer', substation: 'S002' };
+    const r = reconcile([{ substation: 'S002', heartbeat: 9, ms: 5000 }, { substation: 'S003', heartbeat: 9, ms: 5000 }], stored, [gap], protocolOf, MATCH_MS);
+    expect(r).toMatchObject({ lost: 1, excused: { 'late answer': 1 } });
+    expect(r.lostExamples.map((b) => b.substation)).toEqual(['S003']);
   });
 
   it('keeps the window inside a third of the heartbeat wrap at high speeds', () => {

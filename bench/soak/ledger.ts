@@ -26,6 +26,8 @@ export interface ServedBeat {
 export interface StoredBeat {
   ts: number;
   value: number;
+  /** A bad point carries the last good value: it stores no answer. */
+  good: boolean;
 }
 
 export interface LedgerGap {
@@ -34,6 +36,8 @@ export interface LedgerGap {
   reason: string;
   /** Only the substations of this protocol; all when absent. */
   protocol?: SubstationProtocol;
+  /** Only this substation; all when absent. */
+  substation?: string;
 }
 
 export interface Reconciliation {
@@ -60,7 +64,7 @@ function firstAtOrAfter(points: readonly StoredBeat[], ts: number): number {
 function isStored(points: readonly StoredBeat[] | undefined, beat: ServedBeat, matchMs: number): boolean {
   if (!points) return false;
   for (let k = firstAtOrAfter(points, beat.ms - matchMs); k < points.length && points[k].ts <= beat.ms + matchMs; k++) {
-    if (points[k].value === beat.heartbeat) return true;
+    if (points[k].good && points[k].value === beat.heartbeat) return true;
   }
   return false;
 }
@@ -78,7 +82,9 @@ export function reconcile(
       result.stored++;
       continue;
     }
-    const gap = gaps.find((g) => beat.ms >= g.fromMs && beat.ms <= g.toMs && (g.protocol === undefined || g.protocol === protocolOf(beat.substation)));
+    const gap = gaps.find(
+      (g) => beat.ms >= g.fromMs && beat.ms <= g.toMs && (g.protocol === undefined || g.protocol === protocolOf(beat.substation)) && (g.substation === undefined || g.substation === beat.substation),
+    );
     if (gap) {
       result.excused[gap.reason] = (result.excused[gap.reason] ?? 0) + 1;
     } else {

@@ -10,7 +10,7 @@ import { SqliteAuditTrail } from '../../store/audit/sqlite-audit-trail.ts';
 import type { StoredBeat } from './ledger.ts';
 
 /** Every stored point: the newest live in points_recent until they move to points (store/sqlite/schema.ts). */
-export const ALL_POINTS = '(SELECT series_id, ts, value FROM points UNION ALL SELECT series_id, ts, value FROM points_recent)';
+export const ALL_POINTS = '(SELECT series_id, ts, value, quality FROM points UNION ALL SELECT series_id, ts, value, quality FROM points_recent)';
 
 /** After a fault is cleared its alarm may still be on its way (delays, a restarting engine). */
 export const ALARM_GRACE_MS = 15_000;
@@ -65,16 +65,16 @@ export class SoakOutcomes {
   heartbeats(): Map<string, StoredBeat[]> {
     const rows = this.db
       .prepare(
-        `SELECT s.substation AS substation, p.ts AS ts, p.value AS value FROM series s
+        `SELECT s.substation AS substation, p.ts AS ts, p.value AS value, p.quality = 0 AS good FROM series s
          JOIN ${ALL_POINTS} p ON p.series_id = s.id
          WHERE s.tag = 'plc.heartbeat' ORDER BY s.substation, p.ts`,
       )
-      .all() as { substation: string; ts: number; value: number }[];
+      .all() as { substation: string; ts: number; value: number; good: number }[];
     const bySubstation = new Map<string, StoredBeat[]>();
     for (const r of rows) {
       let list = bySubstation.get(r.substation);
       if (!list) bySubstation.set(r.substation, (list = []));
-      list.push({ ts: r.ts, value: r.value });
+      list.push({ ts: r.ts, value: r.value, good: r.good === 1 });
     }
     return bySubstation;
   }
