@@ -59,11 +59,15 @@ export class RoleProcess<R extends string = string> {
     const life: RoleLife = { pid: child.pid ?? -1, startedMs: Date.now(), killed: false };
     const index = this.lives.push(life) - 1;
     let stderrRest = '';
+    let lastLine = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       this.log.write(chunk);
       const lines = (stderrRest + chunk.toString('utf8')).split('\n');
       stderrRest = lines.pop() ?? '';
-      for (const line of lines) this.onLogLine(line, index);
+      for (const line of lines) {
+        if (line.trim() !== '') lastLine = line;
+        this.onLogLine(line, index);
+      }
     });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.role} did not start within ${READY_TIMEOUT_MS / 1000} s (log: ${this.log.path})`)), READY_TIMEOUT_MS);
@@ -80,7 +84,9 @@ export class RoleProcess<R extends string = string> {
         living.delete(child);
         if (this.child === child) this.child = undefined;
         clearTimeout(timer);
-        if (life.readyMs === undefined) reject(new Error(`${this.role} exited (${signal ?? code}) before it started (log: ${this.log.path})`));
+        // Its last words say why: a CI log shows them where the log file is gone.
+        const why = (stderrRest || lastLine).trim();
+        if (life.readyMs === undefined) reject(new Error(`${this.role} exited (${signal ?? code}) before it started${why ? `: ${why}` : ''} (log: ${this.log.path})`));
       });
     });
   }

@@ -148,13 +148,15 @@ export function openDatabase(opts: OpenOptions): Database.Database {
  */
 export function migrateComponent(db: Database.Database, component: string, migrations: readonly string[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
-  const row = db.prepare<[string], { version: number }>('SELECT version FROM schema_version WHERE component = ?').get(component);
-  const from = row?.version ?? 0;
-  if (from > migrations.length) {
-    throw new Error(`the ${component} schema is version ${from}, newer than this HeatSCADA knows (${migrations.length})`);
-  }
-  if (from === migrations.length) return;
+  // The version is read inside the write lock: roles started together on a new file would
+  // otherwise all read 0 and all run the first migration.
   db.transaction(() => {
+    const row = db.prepare<[string], { version: number }>('SELECT version FROM schema_version WHERE component = ?').get(component);
+    const from = row?.version ?? 0;
+    if (from > migrations.length) {
+      throw new Error(`the ${component} schema is version ${from}, newer than this HeatSCADA knows (${migrations.length})`);
+    }
+    if (from === migrations.length) return;
     for (let v = from; v < migrations.length; v++) db.exec(migrations[v]);
     db.prepare('INSERT OR REPLACE INTO schema_version VALUES (?, ?)').run(component, migrations.length);
   }).immediate();
