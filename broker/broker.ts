@@ -7,7 +7,9 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { HeatScadaError, isHeatScadaError } from '../model/errors.ts';
 import { allowAll, decide, type BrokerAuth, type BrokerClient } from './auth.ts';
 import { joinCluster, type BrokerClusterOptions } from './cluster.ts';
+import { publishWillsAsOwn } from './cluster-wills.ts';
 import { ConnectBackoff, DEFAULT_CONNECT_BACKOFF, type ConnectBackoffOptions } from './connect-backoff.ts';
+import { deliverOnlyAfterConnack } from './deliver-after-connack.ts';
 import { parseShare, SharedSubscriptions, type ShareFilter, type SharedGroupStats } from './shared-subscriptions.ts';
 import { ClientStatsTracker, RefusalCounter, type ClientLink, type ClientStats, type RefusalKind, type RefusalStats } from './stats.ts';
 
@@ -80,6 +82,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const auth = options.auth ?? allowAll;
   const cluster = options.cluster ? await joinCluster(options.cluster, log) : undefined;
   const aedes = await Aedes.createBroker(cluster?.aedesOptions);
+  if (cluster) publishWillsAsOwn(aedes);
   const sockets = new Set<net.Socket>();
   const links = new WeakMap<object, ClientLink>();
   const described = new WeakMap<Client, BrokerClient>();
@@ -111,6 +114,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   };
 
   aedes.preConnect = (client, packet, done) => {
+    deliverOnlyAfterConnack(client);
     if (packet.will) wills.set(client, { topic: packet.will.topic, payload: asBuffer(packet.will.payload), retain: packet.will.retain === true });
     done(null, true);
   };

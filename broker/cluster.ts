@@ -120,9 +120,21 @@ export async function joinCluster(options: BrokerClusterOptions, log: Logger): P
   const id = `${options.nodeId}-${randomBytes(4).toString('hex')}`;
   const persistence = withStreamErrorsLogged(redisPersistence({ conn: persistenceConn }), log);
   const mq = mqemitterRedis({ subConn, pubConn });
-  // Its close waits for its links' 'end', which links already cut do not send again.
-  const closeMq = mq.close.bind(mq);
-  mq.close = (done) => (subConn.status === 'end' && pubConn.status === 'end' ? done() : closeMq(done));
+  // Its own close waits for both links' 'end', which a link already cut does not send again (a
+  // hang), and leaves the rejection of a QUIT sent to a dead link unheard. So: each link still
+  // open is quit and awaited, then the emitter itself closes.
+  const closeEmitter = (mq as unknown as { _close(done: () => void): void })._close.bind(mq);
+  mq.close = (done) => {
+    const ended = [subConn, pubConn].map((c) =>
+      c.status === 'end'
+        ? undefined
+        : new Promise<void>((resolve) => {
+            c.once('end', resolve);
+            c.quit().catch(() => undefined);
+          }),
+    );
+    void Promise.all(ended).then(() => closeEmitter(done ?? (() => undefined)));
+  };
   // Its links' errors are logged above; unheard, mqemitter-redis' own 'error' event would end the process.
   (mq as unknown as { state: EventEmitter }).state.on('error', (e: Error) => log.debug({ code: 'HS_ERR_BROKER_CLUSTER', reason: e.message }, 'cluster message link error'));
   let shares: ClusterShares | undefined;
