@@ -27,10 +27,11 @@ describe('publishWillsAsOwn', () => {
 
     // Node c taken for dead: this node publishes the will c held, as aedes' will check does
     // (the stored will keeps c's id; this node's counter is far ahead of c's).
-    aedes.counter = 1000;
+    const internals = aedes as unknown as { counter: number; mq: { emit(packet: object, done: () => void): void } };
+    internals.counter = 1000;
     await new Promise<void>((resolve, reject) => aedes.publish({ cmd: 'publish', topic: 'spBv1.0/g/NDEATH/edge', payload: Buffer.from('x'), qos: 0, retain: false, dup: false, brokerId: 'c' } as never, (e) => (e ? reject(e) : resolve())));
     // Node c lives on and forwards the edge node's next birth, with its own (small) counter.
-    await new Promise<void>((resolve) => aedes.mq.emit({ cmd: 'publish', topic: 'spBv1.0/g/NBIRTH/edge', payload: Buffer.from('y'), qos: 0, retain: false, brokerId: 'c', brokerCounter: 7 } as never, () => resolve()));
+    await new Promise<void>((resolve) => internals.mq.emit({ cmd: 'publish', topic: 'spBv1.0/g/NBIRTH/edge', payload: Buffer.from('y'), qos: 0, retain: false, brokerId: 'c', brokerCounter: 7 } , () => resolve()));
     await new Promise((resolve) => setTimeout(resolve, 200));
     return got;
   }

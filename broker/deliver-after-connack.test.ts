@@ -27,7 +27,7 @@ describe('deliverOnlyAfterConnack', () => {
     await first.endAsync();
 
     // aedes deletes a stored will right after it restored the subscriptions: publish there.
-    const persistence = aedes.persistence as unknown as { delWill(client: { id: string }): Promise<unknown> };
+    const { persistence } = aedes as unknown as { persistence: { delWill(client: { id: string }): Promise<unknown> } };
     const delWill = persistence.delWill.bind(persistence);
     persistence.delWill = async (client) => {
       if (client.id === 'historian-1') await new Promise<void>((resolve) => aedes.publish({ cmd: 'publish', topic: 't/1', payload: Buffer.from('meanwhile'), qos: 1, retain: false, dup: false } as never, () => resolve()));
