@@ -8,10 +8,12 @@ import type { ShareCoordinator } from './shared-subscriptions.ts';
 // every matching message wherever it was published, so each node would hand one copy to a
 // member of its own. Instead the nodes agree, per message, on the one that hands it over:
 // who has members is a Redis set per group, kept to the living nodes (each renews a liveness
-// key every heartbeat; one silent for 3 heartbeats is dropped from the sets), and the owner of
-// a message is picked from that sorted list by a hash of the message's origin broker id and
-// counter, which every node sees alike. Nothing is asked of Redis per message; a node that
-// joins or leaves a group says so on `$SYS/<node>/heatscada/share`, and the others re-read.
+// key every heartbeat; one silent for 3 heartbeats is dropped from the sets). The node the
+// message was published on hands it over when it has members: no hop between nodes, and when a
+// node dies nothing published on the others was routed to it. Otherwise the owner is picked
+// from that sorted list by a hash of the message's origin broker id and counter, which every
+// node sees alike. Nothing is asked of Redis per message; a node that joins or leaves a group
+// says so on `$SYS/<node>/heatscada/share`, and the others re-read.
 
 const PREFIX = 'heatscada:broker:';
 const membersKey = (topic: string): string => `${PREFIX}share:${topic}`;
@@ -95,6 +97,7 @@ export class ClusterShares implements ShareCoordinator {
     const nodes = this.groups.get(topic);
     if (!nodes || nodes.length === 0) return false;
     if (nodes.length === 1) return true;
+    if (nodes.includes(packet.brokerId)) return packet.brokerId === this.node;
     return nodes[mix(this.originHash(packet.brokerId) + packet.brokerCounter) % nodes.length] === this.node;
   }
 
