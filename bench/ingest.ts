@@ -5,7 +5,7 @@
 // host process spends its time, and baselines measured in the same run: payload decoding
 // alone and the ceiling — raw better-sqlite3 inserts of the same points.
 //
-//   npm run bench:ingest -- [--nodes 100 --devices 50 --metrics 40 --rate 1 --seconds 20 --store sqlite|null]
+//   npm run bench:ingest -- [--nodes 100 --devices 50 --metrics 40 --rate 1 --seconds 20 --store sqlite|null --qos 0|1]
 //
 // --rate multiplies the offered load (1 = every device publishes all its metrics once a second).
 // --store sqlite (the default) writes on the SQLite writer thread, as the historian does;
@@ -19,14 +19,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { startBroker } from '../broker/broker.ts';
+import { connectBrokers } from '../model/broker-urls.ts';
 import { aliasFor, BD_SEQ, datatypeOf, decodePayload, edgeTopic, encodePayload, type Metric, type MetricDataType, type SparkplugPayload } from '../model/sparkplug.ts';
-import type { StoredPoint } from '../model/store.ts';
 import { TAGS } from '../model/tags.ts';
 import type { StoreSink } from '../store/historian/batcher.ts';
 import { startHistorian } from '../store/historian/historian.ts';
+import { LatencyHistogram } from './latency-histogram.ts';
 import { progress } from './progress.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { openSqliteWriter } from '../store/sqlite/worker-writer.ts';
@@ -42,6 +42,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '20' },
     store: { type: 'string', default: 'sqlite' },
+    qos: { type: 'string', default: '0' },
     'batch-points': { type: 'string', default: '5000' },
     'batch-ms': { type: 'string', default: '200' },
   },
@@ -51,6 +52,7 @@ const DEVICES = Number(values.devices);
 const METRICS = Number(values.metrics);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
+const QOS = Number(values.qos) === 1 ? 1 : 0;
 const GROUP = 'bench';
 const TICK_MS = 50;
 
@@ -67,8 +69,7 @@ function metricValue(datatype: MetricDataType, k: number): number | boolean {
   return 50 + (k % 100) / 10;
 }
 
-function devicePayload(device: number, seq: number, k: number, birth: boolean): SparkplugPayload {
-  const now = Date.now();
+function devicePayload(device: number, seq: number, k: number, birth: boolean, now = Date.now()): SparkplugPayload {
   const metrics: Metric[] = [];
   for (let i = 0; i < METRICS; i++) {
     const { name, datatype } = metricDef(i);
@@ -81,17 +82,48 @@ function devicePayload(device: number, seq: number, k: number, birth: boolean): 
 
 // ——— the edges (child process) ———
 
-async function runEdges(url: string): Promise<void> {
+/** What the edges tell the host when they are done. */
+export interface EdgesDone {
+  kind: 'done';
+  messages: number;
+  points: number;
+  cpuMs: number;
+  wallMs: number;
+  /** Points sent by the second of their stamp (epoch seconds). */
+  pointsBySecond: Record<number, number>;
+  /** The longest time one edge node was without a broker, ms (0: none lost its broker). */
+  longestOfflineMs: number;
+}
+
+/**
+ * --url is one broker or a cluster's nodes, comma-separated: edge node n starts on node n (mod
+ * the count) and fails over through the others. Each device's points carry stamps that rise
+ * by at least 1 ms, so every point sent is one row the store can be asked for.
+ */
+async function runEdges(urlList: string): Promise<void> {
   const send = (m: object): void => void process.send?.(m);
+  const urls = urlList.split(',');
+  let longestOfflineMs = 0;
   const nodes = await Promise.all(
     Array.from({ length: NODES }, async (_, n) => {
       const id = `edge${n}`;
-      const client = await mqtt.connectAsync(url, { clientId: id, reconnectPeriod: 0 });
+      const mine = urls.map((_, i) => urls[(i + n) % urls.length]);
+      const client = connectBrokers(mine, { clientId: id, reconnectPeriod: urls.length > 1 ? 100 : 0 });
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve());
+        client.once('error', reject);
+      });
+      let offlineSince: number | undefined;
+      client.on('close', () => (offlineSince ??= performance.now()));
+      client.on('connect', () => {
+        if (offlineSince !== undefined) longestOfflineMs = Math.max(longestOfflineMs, performance.now() - offlineSince);
+        offlineSince = undefined;
+      });
       let seq = 0;
       const next = (): number => (seq = (seq + 1) & 0xff);
-      client.publish(edgeTopic(GROUP, 'NBIRTH', id), encodePayload({ timestamp: Date.now(), seq: 0, metrics: [{ name: BD_SEQ, datatype: 'UInt64', value: 0 }] }));
-      for (let d = 0; d < DEVICES; d++) client.publish(edgeTopic(GROUP, 'DBIRTH', id, `S${n}_${d}`), encodePayload(devicePayload(d, next(), 0, true)));
-      return { id, client, next };
+      client.publish(edgeTopic(GROUP, 'NBIRTH', id), encodePayload({ timestamp: Date.now(), seq: 0, metrics: [{ name: BD_SEQ, datatype: 'UInt64', value: 0 }] }), { qos: QOS });
+      for (let d = 0; d < DEVICES; d++) client.publish(edgeTopic(GROUP, 'DBIRTH', id, `S${n}_${d}`), encodePayload(devicePayload(d, next(), 0, true)), { qos: QOS });
+      return { id, client, next, stamps: new Float64Array(DEVICES) };
     }),
   );
   send({ kind: 'born' });
@@ -100,6 +132,7 @@ async function runEdges(url: string): Promise<void> {
   const perSecond = NODES * DEVICES * RATE;
   const started = performance.now();
   const cpu0 = process.cpuUsage();
+  const pointsBySecond: Record<number, number> = {};
   let sent = 0;
   let k = 0;
   while (performance.now() - started < SECONDS * 1000) {
@@ -107,13 +140,19 @@ async function runEdges(url: string): Promise<void> {
     for (; sent < due; sent++) {
       const node = nodes[sent % NODES];
       const device = Math.floor(sent / NODES) % DEVICES;
-      node.client.publish(edgeTopic(GROUP, 'DDATA', node.id, `S${sent % NODES}_${device}`), encodePayload(devicePayload(device, node.next(), k++, false)));
+      const stamp = Math.max(Date.now(), node.stamps[device] + 1);
+      node.stamps[device] = stamp;
+      const second = Math.floor(stamp / 1000);
+      pointsBySecond[second] = (pointsBySecond[second] ?? 0) + METRICS;
+      node.client.publish(edgeTopic(GROUP, 'DDATA', node.id, `S${sent % NODES}_${device}`), encodePayload(devicePayload(device, node.next(), k++, false, stamp)), { qos: QOS });
     }
     await new Promise((resolve) => setTimeout(resolve, TICK_MS));
   }
   const cpu = process.cpuUsage(cpu0);
+  // A clean end waits for every QoS 1 message in flight to be acknowledged.
   await Promise.all(nodes.map((n) => n.client.endAsync()));
-  send({ kind: 'done', messages: sent, points: sent * METRICS, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - started });
+  const done: EdgesDone = { kind: 'done', messages: sent, points: sent * METRICS, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - started, pointsBySecond, longestOfflineMs };
+  send(done);
 }
 
 // ——— the host: broker + historian + store ———
@@ -152,24 +191,6 @@ function rawCeiling(file: string, points: number, series: number, batchPoints: n
   const rate = points / ((performance.now() - started) / 1000);
   db.close();
   return rate;
-}
-
-/** Latency from publish to committed row: a 1 ms histogram filled when each batch commits. */
-class LatencyHistogram {
-  private readonly bins = new Uint32Array(60_000);
-  private n = 0;
-  record(now: number, batch: readonly StoredPoint[]): void {
-    for (const p of batch) this.bins[Math.min(this.bins.length - 1, Math.max(0, now - p.ts))]++;
-    this.n += batch.length;
-  }
-  quantile(q: number): number {
-    let seen = 0;
-    for (let ms = 0; ms < this.bins.length; ms++) {
-      seen += this.bins[ms];
-      if (seen >= q * this.n) return ms;
-    }
-    return this.bins.length;
-  }
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -297,7 +318,7 @@ async function runHost(): Promise<void> {
 
   const capacity = Math.max(nominal.rate, saturated.rate);
   const lost = nominal.sent - nominal.written + (saturated.sent - saturated.written);
-  console.log(`ingest: ${NODES} nodes × ${DEVICES} devices × ${METRICS} metrics (${fmt(NODES * DEVICES)} substations), store ${values.store}, batches ≤ ${batchPoints} points / ${values['batch-ms']} ms, ${os.cpus().length} cores`);
+  console.log(`ingest: ${NODES} nodes × ${DEVICES} devices × ${METRICS} metrics (${fmt(NODES * DEVICES)} substations), store ${values.store}, QoS ${QOS}, batches ≤ ${batchPoints} points / ${values['batch-ms']} ms, ${os.cpus().length} cores`);
   for (const [name, r] of [['nominal', nominal], ['saturation', saturated]] as const) {
     console.log(
       `  ${name.padEnd(10)} offered ${fmt(r.offered)}/s: written ${fmt(r.rate)} points/s, ${fmt(r.written)} of ${fmt(r.sent)} points; publish → committed p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; host event loop ${(r.busy * 100).toFixed(0)}% busy (${r.shares.join(', ')})`,

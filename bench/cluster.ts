@@ -1,0 +1,243 @@
+// bench:cluster — the ingest benchmark's load (bench/ingest.ts: synthetic Sparkplug B edge nodes
+// in a child process, here at QoS 1) through a broker cluster of two aedes nodes sharing Redis
+// (each its own process) and two historians in one share group, into ClickHouse 2 shards × 2
+// replicas coordinated by ZooKeeper, all on loopback. Three phases: the city's load, twice that
+// (capacity), and the city's load again while a broker node and then a ClickHouse replica are
+// killed (SIGKILL). Every point the edges sent is looked for in ClickHouse (distinct series and
+// stamp, second by second); what was on its way through the killed broker node is counted
+// apart. In the same run, after the cluster has stopped, the single-node path: bench:ingest (one
+// broker, one historian, the SQLite writer thread) at the same load and QoS. Last line: JSON.
+//
+//   npm run bench:cluster -- [--nodes 20 --devices 50 --metrics 40 --rate 1 --seconds 30]
+
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { startClickHouseCluster, type ClickHouseCluster } from '../cluster/engines/clickhouse-cluster.ts';
+import { startRedisServer } from '../cluster/engines/redis-server.ts';
+import { openClickHouseStore, type ClickHouseStore } from '../store/clickhouse/clickhouse-store.ts';
+import { startHistorian, type Historian } from '../store/historian/historian.ts';
+import { startBrokerProcess, type BrokerProcess } from '../tests/helpers/cluster-broker-process.ts';
+import { freePort } from '../tests/helpers/ports.ts';
+import type { EdgesDone } from './ingest.ts';
+import { LatencyHistogram } from './latency-histogram.ts';
+import { progress } from './progress.ts';
+import { IN_FLIGHT_MS } from './soak/gaps.ts';
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '20' },
+    devices: { type: 'string', default: '50' },
+    metrics: { type: 'string', default: '40' },
+    rate: { type: 'string', default: '1' },
+    seconds: { type: 'string', default: '30' },
+  },
+});
+const NODES = Number(values.nodes);
+const DEVICES = Number(values.devices);
+const METRICS = Number(values.metrics);
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const DATABASE = 'bench';
+const INGEST = fileURLToPath(new URL('./ingest.ts', import.meta.url));
+/** A broker node silent for 3 heartbeats is dead to the others. */
+const HEARTBEAT_MS = 1000;
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const rotated = <T>(list: readonly T[], k: number): T[] => list.map((_, i) => list[(i + k) % list.length]);
+
+interface PhaseResult {
+  label: string;
+  offered: number;
+  sent: EdgesDone;
+  /** Points written per second while the edges published (both historians). */
+  rate: number;
+  p99: number;
+  kills: { brokerMs: number; replicaMs: number } | undefined;
+}
+
+async function clickhouseQuery(cluster: ClickHouseCluster, sql: string): Promise<string> {
+  for (const node of cluster.nodes.filter((n) => n.running)) {
+    const response = await fetch(`${node.url}/?query=${encodeURIComponent(sql)}`).catch(() => undefined);
+    if (response?.ok) return response.text();
+  }
+  throw new Error(`no ClickHouse node answered: ${sql}`);
+}
+
+/** Distinct points stored per epoch second, for the bench's substations. */
+async function storedBySecond(cluster: ClickHouseCluster, fromS: number, toS: number): Promise<Map<number, number>> {
+  const text = await clickhouseQuery(
+    cluster,
+    `SELECT intDiv(ts, 1000) AS s, count() FROM (SELECT DISTINCT substation, tag, ts FROM ${DATABASE}.points WHERE ts >= ${fromS * 1000} AND ts < ${(toS + 1) * 1000}) GROUP BY s FORMAT TSV`,
+  );
+  const bySecond = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const [s, n] = line.split('\t');
+    bySecond.set(Number(s), Number(n));
+  }
+  return bySecond;
+}
+
+/** bench:ingest on one machine's path, at the same load and QoS: its JSON line. */
+function singleNode(): Promise<{ points_per_s: number; p99_latency_ms: number; lost: number }> {
+  const args = ['--import', 'tsx', INGEST, '--nodes', String(NODES), '--devices', String(DEVICES), '--metrics', String(METRICS), '--rate', String(RATE), '--seconds', String(SECONDS), '--qos', '1'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      for (const line of out.trim().split('\n').slice(0, -1)) console.log(`  single node | ${line}`);
+      if (code !== 0 || !last.startsWith('{')) reject(new Error(`bench:ingest exited (${code}): ${out.slice(-500)}`));
+      else resolve(JSON.parse(last));
+    }),
+  );
+}
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'heatscada-bench-cluster-'));
+const log = pino({ level: 'warn' });
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const brokers: BrokerProcess[] = [];
+const historians: Historian[] = [];
+const stores: ClickHouseStore[] = [];
+let clickhouse: ClickHouseCluster | undefined;
+const redis = await startRedisServer(await freePort());
+let stopped = false;
+/** Once, whether the run ends well or not: historians, brokers, ClickHouse and ZooKeeper, Redis. */
+async function stopCluster(): Promise<void> {
+  if (stopped) return;
+  stopped = true;
+  await Promise.all(historians.map((h) => h.stop().catch(() => undefined)));
+  await Promise.all(stores.map((s) => s.close().catch(() => undefined)));
+  await Promise.all(brokers.map((b) => b.kill()));
+  await clickhouse?.stop();
+  await redis.stop();
+}
+try {
+  say(`cluster: Redis ${redis.url}; starting ZooKeeper and ClickHouse 2 shards × 2 replicas`);
+  clickhouse = await startClickHouseCluster({ shards: 2, replicas: 2, pickPort: freePort, dir: path.join(root, 'clickhouse') });
+  const ch = clickhouse;
+  // The tables once, before the historians: two creating them ON CLUSTER at once would race.
+  await (await openClickHouseStore({ urls: ch.urls, database: DATABASE, cluster: ch.name })).close();
+  for (const k of [1, 2]) brokers.push(await startBrokerProcess(redis.url, `broker-${k}`, HEARTBEAT_MS));
+  const brokerUrls = brokers.map((b) => b.tcpUrl);
+  say(`cluster: brokers ${brokerUrls.join(' ')}; ClickHouse ${ch.urls.join(' ')}`);
+
+  let latency = new LatencyHistogram();
+  let measuring = false;
+  for (const k of [0, 1]) {
+    const store = await openClickHouseStore({ urls: rotated(ch.urls, k), database: DATABASE, cluster: ch.name });
+    stores.push(store);
+    const sink = {
+      write: async (batch: Parameters<ClickHouseStore['write']>[0]) => {
+        await store.write(batch);
+        if (measuring) latency.record(Date.now(), batch);
+      },
+      setStatus: (status: Parameters<ClickHouseStore['setStatus']>[0]) => store.setStatus(status),
+    };
+    historians.push(await startHistorian({ mqttUrl: rotated(brokerUrls, k), hostId: `bench-historian-${k + 1}`, group: 'bench', store: sink, batchMaxPoints: 5000, batchMaxMs: 200, shared: 'historian', logger: log }));
+  }
+  const written = () => historians.reduce((sum, h) => sum + h.stats().points.written, 0);
+  const settled = () => historians.every((h) => h.stats().points.queued === h.stats().points.written + h.stats().points.failed);
+
+  async function phase(label: string, rate: number, seconds: number, kill: boolean): Promise<PhaseResult> {
+    const args = ['--role', 'edges', '--url', brokerUrls.join(','), '--nodes', String(NODES), '--devices', String(DEVICES), '--metrics', String(METRICS), '--rate', String(rate), '--seconds', String(seconds), '--qos', '1'];
+    const edges = fork(INGEST, args, { execArgv: process.execArgv });
+    const bornBefore = historians.map((h) => h.stats().points.written);
+    await new Promise<void>((resolve) => edges.once('message', () => resolve()));
+    // Births are not shared: each historian stores every birth metric.
+    while (historians.some((h, i) => h.stats().points.written < bornBefore[i] + NODES * DEVICES * METRICS)) await sleep(50);
+
+    const offered = NODES * DEVICES * METRICS * rate;
+    const bar = progress(`cluster ${label}: ${fmt(offered)} points/s offered`);
+    const before = written();
+    const started = performance.now();
+    const finished = new Promise<EdgesDone>((resolve) => edges.on('message', (m: EdgesDone) => m.kind === 'done' && resolve(m)));
+    const ticker = setInterval(() => {
+      const elapsed = (performance.now() - started) / 1000;
+      bar.update(Math.min(elapsed, seconds), seconds, `${fmt((written() - before) / elapsed)} points/s written`);
+    }, 1000);
+    latency = new LatencyHistogram();
+    measuring = true;
+    edges.send('go');
+    let kills: PhaseResult['kills'];
+    if (kill) {
+      await sleep((seconds * 1000) / 3);
+      const brokerMs = Date.now();
+      say(`cluster ${label}: SIGKILL broker-1`);
+      await brokers[0].kill();
+      await sleep((seconds * 1000) / 3);
+      const replicaMs = Date.now();
+      say(`cluster ${label}: SIGKILL ClickHouse shard ${ch.nodes[0].shard} replica ${ch.nodes[0].replica}`);
+      await ch.nodes[0].kill();
+      kills = { brokerMs, replicaMs };
+    }
+    const sent = await finished;
+    const rateWritten = (written() - before) / ((performance.now() - started) / 1000);
+    let last = -1;
+    while (!settled() || written() !== last) {
+      last = written();
+      await sleep(500);
+    }
+    measuring = false;
+    clearInterval(ticker);
+    if (kill) {
+      say(`cluster ${label}: restarting the ClickHouse replica`);
+      await ch.nodes[0].restart();
+    }
+    bar.done(`${fmt(written() - before)} points written of ${fmt(sent.points)} sent`);
+    return { label, offered, sent, rate: rateWritten, p99: latency.quantile(0.99), kills };
+  }
+
+  const nominal = await phase('nominal', RATE, SECONDS, false);
+  const saturated = await phase('saturation', 2 * RATE, Math.ceil(SECONDS / 2), false);
+  const failover = await phase('failover', RATE, SECONDS, true);
+
+  // Looked for in ClickHouse: each phase's points, second by second.
+  let lost = 0;
+  let inFlightAtKill = 0;
+  for (const p of [nominal, saturated, failover]) {
+    const seconds = Object.keys(p.sent.pointsBySecond).map(Number);
+    const stored = await storedBySecond(ch, Math.min(...seconds), Math.max(...seconds));
+    let missing = 0;
+    for (const s of seconds) {
+      const short = Math.max(0, p.sent.pointsBySecond[s] - (stored.get(s) ?? 0));
+      const nearKill = p.kills !== undefined && s * 1000 + 999 >= p.kills.brokerMs - IN_FLIGHT_MS && s * 1000 <= p.kills.brokerMs + IN_FLIGHT_MS;
+      if (nearKill) inFlightAtKill += short;
+      else lost += short;
+      missing += short;
+    }
+    console.log(
+      `  ${p.label.padEnd(10)} offered ${fmt(p.offered)}/s: written ${fmt(p.rate)} points/s; ${fmt(p.sent.points - missing)} of ${fmt(p.sent.points)} points in ClickHouse; publish → committed p99 ${p.p99} ms${p.sent.longestOfflineMs > 0 ? `; the longest an edge node was without a broker ${(p.sent.longestOfflineMs / 1000).toFixed(1)} s` : ''}`,
+    );
+  }
+  const capacity = Math.max(nominal.rate, saturated.rate);
+  await stopCluster();
+
+  say('single node: bench:ingest at the same load (one broker, one historian, SQLite)');
+  const single = await singleNode();
+  console.log(`cluster: ${NODES} nodes × ${DEVICES} devices × ${METRICS} metrics (${fmt(NODES * DEVICES)} substations) at QoS 1, 2 brokers (Redis), 2 historians ($share), ClickHouse 2 shards × 2 replicas, ${os.cpus().length} cores`);
+  console.log(`  lost ${fmt(lost)}; on its way through the killed broker node (±${IN_FLIGHT_MS / 1000} s of its kill) ${fmt(inFlightAtKill)}`);
+  console.log(
+    JSON.stringify({
+      bench: 'cluster',
+      points_per_s: Math.round(capacity),
+      single_node_points_per_s: single.points_per_s,
+      scale_ratio: Number((capacity / single.points_per_s).toFixed(3)),
+      p99_latency_ms: nominal.p99,
+      single_node_p99_latency_ms: single.p99_latency_ms,
+      lost,
+      in_flight_at_kill: inFlightAtKill,
+      failover_s: Number((failover.sent.longestOfflineMs / 1000).toFixed(1)),
+    }),
+  );
+} finally {
+  await stopCluster();
+  rmSync(root, { recursive: true, force: true });
+}
