@@ -5,8 +5,9 @@
 // (capacity), and the city's load again while a broker node and then a ClickHouse replica are
 // killed (SIGKILL). Every point the edges sent is looked for in ClickHouse (distinct series and
 // stamp, second by second); what was on its way through the killed broker node is counted
-// apart. In the same run, after the cluster has stopped, the single-node path: bench:ingest (one
-// broker, one historian, the SQLite writer thread) at the same load and QoS. Last line: JSON.
+// apart. Then three takeovers of a hot-standby pair's lease (bench/lease-takeover.ts). In the
+// same run, after the cluster has stopped, the single-node path: bench:ingest (one broker, one
+// historian, the SQLite writer thread) at the same load and QoS. Last line: JSON.
 //
 //   npm run bench:cluster -- [--nodes 20 --devices 50 --metrics 40 --rate 1 --seconds 30]
 
@@ -26,6 +27,7 @@ import { startBrokerProcess, type BrokerProcess } from '../tests/helpers/cluster
 import { freePort } from '../tests/helpers/ports.ts';
 import type { EdgesDone } from './ingest.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
+import { leaseTakeovers } from './lease-takeover.ts';
 import { progress } from './progress.ts';
 import { IN_FLIGHT_MS } from './soak/gaps.ts';
 
@@ -218,6 +220,9 @@ try {
     );
   }
   const capacity = Math.max(nominal.rate, saturated.rate);
+  say('standby: three takeovers of a lease whose active holder is SIGKILLed (ttl 5 s, poll 1 s)');
+  const takeovers = await leaseTakeovers(redis.url, 3);
+  console.log(`  takeover   a standby active ${takeovers.map((t) => t.toFixed(1)).join(', ')} s after the active one's SIGKILL (bound: ttl + poll = 6 s)`);
   await stopCluster();
 
   say('single node: bench:ingest at the same load (one broker, one historian, SQLite)');
@@ -235,6 +240,7 @@ try {
       lost,
       in_flight_at_kill: inFlightAtKill,
       failover_s: Number((failover.sent.longestOfflineMs / 1000).toFixed(1)),
+      takeover_s_max: Math.max(...takeovers),
     }),
   );
 } finally {

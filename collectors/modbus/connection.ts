@@ -36,6 +36,8 @@ interface OpenLink {
   client: ModbusClient;
   /** Settles (never rejects) when this connection is gone, whoever closed it. */
   closed: Promise<void>;
+  /** Aborted when this connection is gone: what a request waits on besides its answer. */
+  gone: AbortSignal;
   drop(reason: string): void;
 }
 
@@ -100,12 +102,8 @@ export class ModbusLink {
       const open = this.#open;
       if (!open || this.#status !== 'up') throw new LinkDownError(this.#reason ?? 'not connected');
       open.client.setTimeout(timeoutMs);
-      const answer = new Promise<T>((resolve, reject) => send(open.client, (err, result) => (err ? reject(err) : resolve(result))));
-      const lost = open.closed.then((): never => {
-        throw new LinkDownError(this.#reason ?? 'connection closed');
-      });
       try {
-        const result = await Promise.race([answer, lost]);
+        const result = await answerUnlessGone(open, send, () => this.#reason ?? 'connection closed');
         this.#timeoutsInARow = 0;
         return result;
       } catch (err) {
@@ -203,21 +201,42 @@ export class ModbusLink {
     });
     const client = new ModbusRTU();
     await client.linkTCP(socket, { port });
-    let dropped = false;
+    const gone = new AbortController();
     let markClosed!: () => void;
     const closed = new Promise<void>((resolve) => {
       markClosed = resolve;
     });
     const drop = (reason: string): void => {
-      if (dropped) return;
-      dropped = true;
+      if (gone.signal.aborted) return;
       this.#reason ??= reason;
       // destroy() also cancels the timers of requests still waiting for an answer.
       client.destroy(() => undefined);
       socket.destroy();
+      gone.abort();
       markClosed();
     };
     socket.once('close', () => drop('connection closed by the device'));
-    return { client, closed, drop };
+    return { client, closed, gone: gone.signal, drop };
+  }
+}
+
+/**
+ * One request's answer, or LinkDownError when its connection goes first. The watch on the
+ * connection ends with the request: a reaction per request on a promise that lives as long as
+ * the link (a Promise.race with `closed`) kept every answer of the link's life in memory, the
+ * collector's RSS growth in the soak.
+ */
+async function answerUnlessGone<T>(open: OpenLink, send: (client: ModbusClient, done: Callback<T>) => void, reason: () => string): Promise<T> {
+  if (open.gone.aborted) throw new LinkDownError(reason());
+  let onGone!: () => void;
+  const answer = new Promise<T>((resolve, reject) => {
+    onGone = () => reject(new LinkDownError(reason()));
+    send(open.client, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+  open.gone.addEventListener('abort', onGone, { once: true });
+  try {
+    return await answer;
+  } finally {
+    open.gone.removeEventListener('abort', onGone);
   }
 }
