@@ -7,9 +7,11 @@
 // stamp, second by second); what was on its way through the killed broker node is counted
 // apart. Then three takeovers of a hot-standby pair's lease (bench/lease-takeover.ts). In the
 // same run, after the cluster has stopped, the single-node path: bench:ingest (one broker, one
-// historian, the SQLite writer thread) at the same load and QoS. Last line: JSON.
+// historian, the SQLite writer thread) at QoS 1, at its own default load (5,000 substations, and
+// twice that), which it carries and the cluster here does not: its capacity is the baseline.
+// Last line: JSON.
 //
-//   npm run bench:cluster -- [--nodes 20 --devices 50 --metrics 40 --rate 1 --seconds 30]
+//   npm run bench:cluster -- [--nodes 20 --devices 50 --metrics 40 --rate 1 --seconds 30 --single-nodes 100 --batch-points 5000 --batch-ms 200]
 
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,6 +40,10 @@ const { values } = parseArgs({
     metrics: { type: 'string', default: '40' },
     rate: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '30' },
+    'single-nodes': { type: 'string', default: '100' },
+    // The cluster's historians' batches (historian.batch_max_points / batch_max_ms).
+    'batch-points': { type: 'string', default: '5000' },
+    'batch-ms': { type: 'string', default: '200' },
   },
 });
 const NODES = Number(values.nodes);
@@ -49,6 +55,7 @@ const DATABASE = 'bench';
 const INGEST = fileURLToPath(new URL('./ingest.ts', import.meta.url));
 /** A broker node silent for 3 heartbeats is dead to the others. */
 const HEARTBEAT_MS = 1000;
+const BIRTHS_TIMEOUT_MS = 120_000;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const rotated = <T>(list: readonly T[], k: number): T[] => list.map((_, i) => list[(i + k) % list.length]);
@@ -86,9 +93,22 @@ async function storedBySecond(cluster: ClickHouseCluster, fromS: number, toS: nu
   return bySecond;
 }
 
-/** bench:ingest on one machine's path, at the same load and QoS: its JSON line. */
+/** Bytes on disk per stored row, over every replica's own table (synthetic values: real ones compress otherwise). */
+async function bytesPerRow(cluster: ClickHouseCluster): Promise<number> {
+  let bytes = 0;
+  let rows = 0;
+  for (const node of cluster.nodes.filter((n) => n.running)) {
+    const response = await fetch(`${node.url}/?query=${encodeURIComponent(`SELECT sum(bytes_on_disk), sum(rows) FROM system.parts WHERE database = '${DATABASE}' AND table = 'points_local' AND active FORMAT TSV`)}`);
+    const [b, r] = (await response.text()).trim().split('\t').map(Number);
+    bytes += b;
+    rows += r;
+  }
+  return bytes / rows;
+}
+
+/** bench:ingest on one machine's path at QoS 1: its JSON line. */
 function singleNode(): Promise<{ points_per_s: number; p99_latency_ms: number; lost: number }> {
-  const args = ['--import', 'tsx', INGEST, '--nodes', String(NODES), '--devices', String(DEVICES), '--metrics', String(METRICS), '--rate', String(RATE), '--seconds', String(SECONDS), '--qos', '1'];
+  const args = ['--import', 'tsx', INGEST, '--nodes', values['single-nodes'], '--devices', String(DEVICES), '--metrics', String(METRICS), '--rate', String(RATE), '--seconds', String(SECONDS), '--qos', '1'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
@@ -121,6 +141,13 @@ async function stopCluster(): Promise<void> {
   await clickhouse?.stop();
   await redis.stop();
 }
+// Ctrl-C or a timeout: the servers are child processes and would outlive the bench.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`cluster: ${signal}: stopping the servers`);
+    void stopCluster().finally(() => process.exit(130));
+  });
+}
 try {
   say(`cluster: Redis ${redis.url}; starting ZooKeeper and ClickHouse 2 shards × 2 replicas`);
   clickhouse = await startClickHouseCluster({ shards: 2, replicas: 2, pickPort: freePort, dir: path.join(root, 'clickhouse') });
@@ -143,7 +170,7 @@ try {
       },
       setStatus: (status: Parameters<ClickHouseStore['setStatus']>[0]) => store.setStatus(status),
     };
-    historians.push(await startHistorian({ mqttUrl: rotated(brokerUrls, k), hostId: `bench-historian-${k + 1}`, group: 'bench', store: sink, batchMaxPoints: 5000, batchMaxMs: 200, shared: 'historian', logger: log }));
+    historians.push(await startHistorian({ mqttUrl: rotated(brokerUrls, k), hostId: `bench-historian-${k + 1}`, group: 'bench', store: sink, batchMaxPoints: Number(values['batch-points']), batchMaxMs: Number(values['batch-ms']), shared: 'historian', logger: log }));
   }
   const written = () => historians.reduce((sum, h) => sum + h.stats().points.written, 0);
   const settled = () => historians.every((h) => h.stats().points.queued === h.stats().points.written + h.stats().points.failed);
@@ -154,7 +181,14 @@ try {
     const bornBefore = historians.map((h) => h.stats().points.written);
     await new Promise<void>((resolve) => edges.once('message', () => resolve()));
     // Births are not shared: each historian stores every birth metric.
-    while (historians.some((h, i) => h.stats().points.written < bornBefore[i] + NODES * DEVICES * METRICS)) await sleep(50);
+    const birthDeadline = Date.now() + BIRTHS_TIMEOUT_MS;
+    while (historians.some((h, i) => h.stats().points.written < bornBefore[i] + NODES * DEVICES * METRICS)) {
+      if (Date.now() > birthDeadline) {
+        edges.kill();
+        throw new Error(`${label}: the historians stored ${historians.map((h, i) => h.stats().points.written - bornBefore[i]).join(' and ')} of the ${fmt(NODES * DEVICES * METRICS)} birth metrics each within ${BIRTHS_TIMEOUT_MS / 1000} s: the cluster does not take this load`);
+      }
+      await sleep(50);
+    }
 
     const offered = NODES * DEVICES * METRICS * rate;
     const bar = progress(`cluster ${label}: ${fmt(offered)} points/s offered`);
@@ -220,15 +254,16 @@ try {
     );
   }
   const capacity = Math.max(nominal.rate, saturated.rate);
+  const rowBytes = await bytesPerRow(ch);
   say('standby: three takeovers of a lease whose active holder is SIGKILLed (ttl 5 s, poll 1 s)');
   const takeovers = await leaseTakeovers(redis.url, 3);
   console.log(`  takeover   a standby active ${takeovers.map((t) => t.toFixed(1)).join(', ')} s after the active one's SIGKILL (bound: ttl + poll = 6 s)`);
   await stopCluster();
 
-  say('single node: bench:ingest at the same load (one broker, one historian, SQLite)');
+  say(`single node: bench:ingest at QoS 1, ${fmt(Number(values['single-nodes']) * DEVICES)} substations (one broker, one historian, SQLite)`);
   const single = await singleNode();
   console.log(`cluster: ${NODES} nodes × ${DEVICES} devices × ${METRICS} metrics (${fmt(NODES * DEVICES)} substations) at QoS 1, 2 brokers (Redis), 2 historians ($share), ClickHouse 2 shards × 2 replicas, ${os.cpus().length} cores`);
-  console.log(`  lost ${fmt(lost)}; on its way through the killed broker node (±${IN_FLIGHT_MS / 1000} s of its kill) ${fmt(inFlightAtKill)}`);
+  console.log(`  lost ${fmt(lost)}; on its way through the killed broker node (±${IN_FLIGHT_MS / 1000} s of its kill) ${fmt(inFlightAtKill)}; ClickHouse ${rowBytes.toFixed(1)} bytes on disk per row and replica`);
   console.log(
     JSON.stringify({
       bench: 'cluster',
@@ -241,6 +276,7 @@ try {
       in_flight_at_kill: inFlightAtKill,
       failover_s: Number((failover.sent.longestOfflineMs / 1000).toFixed(1)),
       takeover_s_max: Math.max(...takeovers),
+      clickhouse_bytes_per_point: Number(rowBytes.toFixed(1)),
     }),
   );
 } finally {

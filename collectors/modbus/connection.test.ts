@@ -13,6 +13,8 @@ import { acquireLink, LinkDownError, type ModbusLink } from './connection.ts';
 
 const silent = pino({ level: 'silent' });
 const RECONNECT = { initial_delay_ms: 50, max_delay_ms: 50 };
+/** modbus-serial keeps the callback of each of its 256 transaction ids until the id comes round again. */
+const MODBUS_SERIAL_TRANSACTIONS = 256;
 
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = vm.runInNewContext('gc') as () => void;
@@ -34,9 +36,9 @@ async function holdingRegisterServer(port: number): Promise<ServerTCP> {
   return server;
 }
 
-/** Accepts connections and never answers. */
+/** Accepts connections, reads the requests and never answers. */
 async function silentServer(port: number): Promise<net.Server> {
-  const server = net.createServer(() => undefined);
+  const server = net.createServer((socket) => socket.resume());
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return server;
 }
@@ -62,7 +64,7 @@ describe('ModbusLink', () => {
     const link = await openLink(port);
 
     const answers: WeakRef<object>[] = [];
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 3 * MODBUS_SERIAL_TRANSACTIONS; i++) {
       const answer = await link.request<{ data: number[] }>(1000, (client, done) => client.writeFC3(1, i, 2, done));
       expect(answer.data).toEqual([i, i + 1]);
       answers.push(new WeakRef(answer));
@@ -70,7 +72,7 @@ describe('ModbusLink', () => {
     await collectFully();
 
     expect(link.status).toBe('up');
-    expect(answers.filter((a) => a.deref() !== undefined)).toHaveLength(0);
+    expect(answers.filter((a) => a.deref() !== undefined).length).toBeLessThanOrEqual(MODBUS_SERIAL_TRANSACTIONS);
   });
 
   it('fails a request waiting for its answer with LinkDownError when the link goes', async () => {
