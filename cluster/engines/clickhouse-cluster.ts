@@ -89,12 +89,15 @@ export async function startClickHouseCluster(o: ClickHouseClusterOptions): Promi
     await zookeeper.stop();
     if (!o.dir) rmSync(root, { recursive: true, force: true });
   };
-  try {
+  // The ports are picked before the servers bind them, so another program may take one in
+  // between (tests run side by side): a failed start is tried once more on new ports.
+  const attempt = async (): Promise<void> => {
     const layout: { shard: number; replica: string; http: number; tcp: number; interserver: number }[] = [];
     for (let s = 1; s <= o.shards; s++) {
       for (let r = 1; r <= o.replicas; r++) layout.push({ shard: s, replica: `s${s}-r${r}`, http: await o.pickPort(), tcp: await o.pickPort(), interserver: await o.pickPort() });
     }
     const shards = Array.from({ length: o.shards }, (_, s) => layout.filter((n) => n.shard === s + 1).map((n) => ({ host: '127.0.0.1', port: n.tcp })));
+    nodes.length = 0;
     for (const n of layout) {
       nodes.push(
         new Node(n.shard, n.replica, {
@@ -109,6 +112,14 @@ export async function startClickHouseCluster(o: ClickHouseClusterOptions): Promi
       );
     }
     await Promise.all(nodes.map((n) => n.restart()));
+  };
+  try {
+    await attempt().catch(async (e: unknown) => {
+      process.stderr.write(`clickhouse cluster: ${(e as Error).message.split('\n')[0]}; trying once more on new ports\n`);
+      await Promise.all(nodes.map((n) => n.stop()));
+      for (const n of nodes) rmSync(path.join(root, n.replica), { recursive: true, force: true });
+      await attempt();
+    });
   } catch (e) {
     await stopAll();
     throw e;
