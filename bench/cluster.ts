@@ -28,6 +28,7 @@ import { startHistorian, type Historian } from '../store/historian/historian.ts'
 import { startBrokerProcess, type BrokerProcess } from '../tests/helpers/cluster-broker-process.ts';
 import { freePort } from '../tests/helpers/ports.ts';
 import type { EdgesDone } from './ingest.ts';
+import { countCpu, type CpuShare } from './cpu-share.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
 import { leaseTakeovers } from './lease-takeover.ts';
 import { progress } from './progress.ts';
@@ -68,6 +69,8 @@ interface PhaseResult {
   rate: number;
   p99: number;
   kills: { brokerMs: number; replicaMs: number } | undefined;
+  /** While the edges published. */
+  cpu: CpuShare[];
 }
 
 async function clickhouseQuery(cluster: ClickHouseCluster, sql: string): Promise<string> {
@@ -201,6 +204,14 @@ try {
     }, 1000);
     latency = new LatencyHistogram();
     measuring = true;
+    const cpu = countCpu([
+      { name: 'edges', pid: edges.pid },
+      { name: 'historians', pid: process.pid },
+      ...brokers.map((b) => ({ name: 'brokers', pid: b.pid })),
+      { name: 'redis', pid: redis.pid },
+      ...ch.nodes.map((n) => ({ name: 'clickhouse', pid: n.pid })),
+      { name: 'zookeeper', pid: ch.zookeeper.pid },
+    ]);
     edges.send('go');
     let kills: PhaseResult['kills'];
     if (kill) {
@@ -215,6 +226,7 @@ try {
       kills = { brokerMs, replicaMs };
     }
     const sent = await finished;
+    const cpuShares = cpu.stop();
     const rateWritten = (written() - before) / ((performance.now() - started) / 1000);
     let last = -1;
     while (!settled() || written() !== last) {
@@ -228,7 +240,7 @@ try {
       await ch.nodes[0].restart();
     }
     bar.done(`${fmt(written() - before)} points written of ${fmt(sent.points)} sent`);
-    return { label, offered, sent, rate: rateWritten, p99: latency.quantile(0.99), kills };
+    return { label, offered, sent, rate: rateWritten, p99: latency.quantile(0.99), kills, cpu: cpuShares };
   }
 
   const nominal = await phase('nominal', RATE, SECONDS, false);
@@ -252,6 +264,7 @@ try {
     console.log(
       `  ${p.label.padEnd(10)} offered ${fmt(p.offered)}/s: written ${fmt(p.rate)} points/s; ${fmt(p.sent.points - missing)} of ${fmt(p.sent.points)} points in ClickHouse; publish → committed p99 ${p.p99} ms${p.sent.longestOfflineMs > 0 ? `; the longest an edge node was without a broker ${(p.sent.longestOfflineMs / 1000).toFixed(1)} s` : ''}`,
     );
+    console.log(`  ${''.padEnd(10)} CPU, % of one core: ${p.cpu.map((c) => `${c.name} ${Math.round(c.percentOfCore)}`).join(', ')}`);
   }
   const capacity = Math.max(nominal.rate, saturated.rate);
   const rowBytes = await bytesPerRow(ch);

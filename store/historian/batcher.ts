@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { HeatScadaError } from '../../model/errors.ts';
+import { isHeatScadaError, type HeatScadaError } from '../../model/errors.ts';
 import type { Quality } from '../../model/point.ts';
 import type { StoredPoint, SubstationStatus, TimeSeriesStore } from '../../model/store.ts';
 import { DEFAULT_RETRY, DiskFullRetry, isDiskFull, type RetryOptions } from '../disk-full.ts';
@@ -10,7 +10,12 @@ import { DEFAULT_RETRY, DiskFullRetry, isDiskFull, type RetryOptions } from '../
 // store never sees two of ours at once and a failed write never blocks the next one. A store
 // that queues work itself and applies it in call order (`ordered`, the SQLite writer thread)
 // is handed the next write at once instead: waiting for each answer left that thread idle for
-// a round trip through our busy event loop per batch.
+// a round trip through our busy event loop per batch. A store answering one write at a time
+// (ClickHouse, InfluxDB over HTTP) is handed, when it answers, every batch that filled meanwhile
+// as one write (up to MAX_WRITE_POINTS): its cost is mostly per request (a ClickHouse INSERT
+// makes parts, and in a cluster ZooKeeper entries, per request), so a busy store gets fewer,
+// bigger requests instead of a growing queue. A merged write the store refuses for a bad point
+// is tried again batch by batch, so one bad point costs its own batch only, as before.
 //
 // A full disk (store/disk-full.ts) is not a refusal: the batch, and every write after it, is
 // held in memory in order and retried with a growing wait until the store takes them, so
@@ -56,6 +61,9 @@ export const DEFAULT_HOLD: HoldOptions = { holdMaxPoints: 500_000, slowBatchMs: 
 /** One slow-store warning per this interval, with how many batches were slow since the last. */
 const SLOW_LOG_EVERY_MS = 10_000;
 
+/** Points of batches merged into one write at most. */
+export const MAX_WRITE_POINTS = 200_000;
+
 /** A write the store could not take for want of space, in arrival order. */
 type Held = { points: StoredPoint[] } | { status: SubstationStatus };
 
@@ -66,6 +74,9 @@ export class Batcher {
   private timer: NodeJS.Timeout | undefined;
   private tail: Promise<void> = Promise.resolve();
   private readonly onTimer = (): void => this.flush();
+  /** Batches queued behind a write under way, not yet started: later batches join them. */
+  private waiting: StoredPoint[][] | undefined;
+  private waitingPoints = 0;
   private readonly held: Held[] = [];
   private readonly retry: DiskFullRetry;
   private readonly hold: HoldOptions;
@@ -127,10 +138,41 @@ export class Batcher {
     this.size = 0;
     // Behind what is held: the full disk would refuse it anyway, and order is kept.
     if (this.retry.full) this.holdBack({ points });
-    else this.enqueue(() => this.write(points));
+    else if (this.waiting !== undefined && this.waitingPoints + points.length <= MAX_WRITE_POINTS) {
+      this.waiting.push(points);
+      this.waitingPoints += points.length;
+    } else this.enqueueBatches(points);
+  }
+
+  /** A write job for these points; behind a write under way of a store answering one at a time, one later batches may join. */
+  private enqueueBatches(points: StoredPoint[]): void {
+    const batches = [points];
+    if (!this.store.ordered && this.stats.pending > 0) {
+      this.waiting = batches;
+      this.waitingPoints = points.length;
+    }
+    this.enqueue(async () => {
+      if (this.waiting === batches) this.waiting = undefined;
+      if (batches.length === 1) return this.write(points);
+      await this.writeMerged(batches);
+    });
+  }
+
+  /** Batches as one write; refused for a bad point, each on its own (only the bad one is lost). */
+  private async writeMerged(batches: StoredPoint[][]): Promise<void> {
+    const all = batches.flat();
+    try {
+      await this.timed(all);
+    } catch (e) {
+      if (isDiskFull(e)) this.holdBack({ points: all }, e);
+      else if (isHeatScadaError(e) && e.code === 'HS_ERR_STORE_POINT_INVALID') for (const batch of batches) await this.write(batch);
+      else this.refused(all, e);
+    }
   }
 
   setStatus(status: SubstationStatus): void {
+    // Status changes and points reach the store in the order they came.
+    this.waiting = undefined;
     if (this.retry.full) {
       this.holdBack({ status });
       return;

@@ -9,6 +9,7 @@ import { pino } from 'pino';
 
 export interface BrokerProcess {
   readonly tcpUrl: string;
+  readonly pid: number;
   /** SIGKILL; resolves once the process has exited. */
   kill(): Promise<void>;
 }
@@ -31,6 +32,7 @@ export async function startBrokerProcess(redisUrl: string, nodeId: string, heart
   });
   return {
     tcpUrl,
+    pid: child.pid!,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
