@@ -1,14 +1,14 @@
 // bench:cluster — the ingest benchmark's load (bench/ingest.ts: synthetic Sparkplug B edge nodes
 // in a child process, here at QoS 1) through a broker cluster of two aedes nodes sharing Redis
 // (each its own process) and two historians in one share group, into ClickHouse 2 shards × 2
-// replicas coordinated by ZooKeeper, all on loopback. Three phases: the city's load, twice that
-// (capacity), and the city's load again while a broker node and then a ClickHouse replica are
-// killed (SIGKILL). Every point the edges sent is looked for in ClickHouse (distinct series and
+// replicas coordinated by ZooKeeper, all on loopback. Three phases: the city's load, the single
+// node's load below (capacity: what the cluster writes of it), and the city's load again while
+// a broker node and then a ClickHouse replica are killed (SIGKILL). Every point the edges sent is looked for in ClickHouse (distinct series and
 // stamp, second by second); what was on its way through the killed broker node is counted
 // apart. Then three takeovers of a hot-standby pair's lease (bench/lease-takeover.ts). In the
 // same run, after the cluster has stopped, the single-node path: bench:ingest (one broker, one
 // historian, the SQLite writer thread) at QoS 1, at its own default load (5,000 substations, and
-// twice that), which it carries and the cluster here does not: its capacity is the baseline.
+// twice that): its capacity is the baseline.
 // Last line: JSON.
 //
 //   npm run bench:cluster -- [--nodes 20 --devices 50 --metrics 40 --rate 1 --seconds 30 --single-nodes 100 --batch-points 5000 --batch-ms 200]
@@ -48,6 +48,7 @@ const { values } = parseArgs({
   },
 });
 const NODES = Number(values.nodes);
+const SINGLE_NODES = Number(values['single-nodes']);
 const DEVICES = Number(values.devices);
 const METRICS = Number(values.metrics);
 const RATE = Number(values.rate);
@@ -111,7 +112,7 @@ async function bytesPerRow(cluster: ClickHouseCluster): Promise<number> {
 
 /** bench:ingest on one machine's path at QoS 1: its JSON line. */
 function singleNode(): Promise<{ points_per_s: number; p99_latency_ms: number; lost: number }> {
-  const args = ['--import', 'tsx', INGEST, '--nodes', values['single-nodes'], '--devices', String(DEVICES), '--metrics', String(METRICS), '--rate', String(RATE), '--seconds', String(SECONDS), '--qos', '1'];
+  const args = ['--import', 'tsx', INGEST, '--nodes', String(SINGLE_NODES), '--devices', String(DEVICES), '--metrics', String(METRICS), '--rate', String(RATE), '--seconds', String(SECONDS), '--qos', '1'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
@@ -178,22 +179,22 @@ try {
   const written = () => historians.reduce((sum, h) => sum + h.stats().points.written, 0);
   const settled = () => historians.every((h) => h.stats().points.queued === h.stats().points.written + h.stats().points.failed);
 
-  async function phase(label: string, rate: number, seconds: number, kill: boolean): Promise<PhaseResult> {
-    const args = ['--role', 'edges', '--url', brokerUrls.join(','), '--nodes', String(NODES), '--devices', String(DEVICES), '--metrics', String(METRICS), '--rate', String(rate), '--seconds', String(seconds), '--qos', '1'];
+  async function phase(label: string, nodes: number, rate: number, seconds: number, kill: boolean): Promise<PhaseResult> {
+    const args = ['--role', 'edges', '--url', brokerUrls.join(','), '--nodes', String(nodes), '--devices', String(DEVICES), '--metrics', String(METRICS), '--rate', String(rate), '--seconds', String(seconds), '--qos', '1'];
     const edges = fork(INGEST, args, { execArgv: process.execArgv });
     const bornBefore = historians.map((h) => h.stats().points.written);
     await new Promise<void>((resolve) => edges.once('message', () => resolve()));
     // Births are not shared: each historian stores every birth metric.
     const birthDeadline = Date.now() + BIRTHS_TIMEOUT_MS;
-    while (historians.some((h, i) => h.stats().points.written < bornBefore[i] + NODES * DEVICES * METRICS)) {
+    while (historians.some((h, i) => h.stats().points.written < bornBefore[i] + nodes * DEVICES * METRICS)) {
       if (Date.now() > birthDeadline) {
         edges.kill();
-        throw new Error(`${label}: the historians stored ${historians.map((h, i) => h.stats().points.written - bornBefore[i]).join(' and ')} of the ${fmt(NODES * DEVICES * METRICS)} birth metrics each within ${BIRTHS_TIMEOUT_MS / 1000} s: the cluster does not take this load`);
+        throw new Error(`${label}: the historians stored ${historians.map((h, i) => h.stats().points.written - bornBefore[i]).join(' and ')} of the ${fmt(nodes * DEVICES * METRICS)} birth metrics each within ${BIRTHS_TIMEOUT_MS / 1000} s: the cluster does not take this load`);
       }
       await sleep(50);
     }
 
-    const offered = NODES * DEVICES * METRICS * rate;
+    const offered = nodes * DEVICES * METRICS * rate;
     const bar = progress(`cluster ${label}: ${fmt(offered)} points/s offered`);
     const before = written();
     const started = performance.now();
@@ -243,14 +244,15 @@ try {
     return { label, offered, sent, rate: rateWritten, p99: latency.quantile(0.99), kills, cpu: cpuShares };
   }
 
-  const nominal = await phase('nominal', RATE, SECONDS, false);
-  const saturated = await phase('saturation', 2 * RATE, Math.ceil(SECONDS / 2), false);
-  const failover = await phase('failover', RATE, SECONDS, true);
+  const nominal = await phase('nominal', NODES, RATE, SECONDS, false);
+  // The load the single node is measured at below: what the cluster carries of it is its capacity.
+  const capacityPhase = await phase('capacity', SINGLE_NODES, RATE, Math.ceil(SECONDS / 2), false);
+  const failover = await phase('failover', NODES, RATE, SECONDS, true);
 
   // Looked for in ClickHouse: each phase's points, second by second.
   let lost = 0;
   let inFlightAtKill = 0;
-  for (const p of [nominal, saturated, failover]) {
+  for (const p of [nominal, capacityPhase, failover]) {
     const seconds = Object.keys(p.sent.pointsBySecond).map(Number);
     const stored = await storedBySecond(ch, Math.min(...seconds), Math.max(...seconds));
     let missing = 0;
@@ -266,14 +268,14 @@ try {
     );
     console.log(`  ${''.padEnd(10)} CPU, % of one core: ${p.cpu.map((c) => `${c.name} ${Math.round(c.percentOfCore)}`).join(', ')}`);
   }
-  const capacity = Math.max(nominal.rate, saturated.rate);
+  const capacity = Math.max(nominal.rate, capacityPhase.rate);
   const rowBytes = await bytesPerRow(ch);
   say('standby: three takeovers of a lease whose active holder is SIGKILLed (ttl 5 s, poll 1 s)');
   const takeovers = await leaseTakeovers(redis.url, 3);
   console.log(`  takeover   a standby active ${takeovers.map((t) => t.toFixed(1)).join(', ')} s after the active one's SIGKILL (bound: ttl + poll = 6 s)`);
   await stopCluster();
 
-  say(`single node: bench:ingest at QoS 1, ${fmt(Number(values['single-nodes']) * DEVICES)} substations (one broker, one historian, SQLite)`);
+  say(`single node: bench:ingest at QoS 1, ${fmt(SINGLE_NODES * DEVICES)} substations (one broker, one historian, SQLite)`);
   const single = await singleNode();
   console.log(`cluster: ${NODES} nodes × ${DEVICES} devices × ${METRICS} metrics (${fmt(NODES * DEVICES)} substations) at QoS 1, 2 brokers (Redis), 2 historians ($share), ClickHouse 2 shards × 2 replicas, ${os.cpus().length} cores`);
   console.log(`  lost ${fmt(lost)}; on its way through the killed broker node (±${IN_FLIGHT_MS / 1000} s of its kill) ${fmt(inFlightAtKill)}; ClickHouse ${rowBytes.toFixed(1)} bytes on disk per row and replica`);
