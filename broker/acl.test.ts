@@ -252,15 +252,17 @@ describe('topic ACL: role status (model/role-status.ts)', () => {
     }
   });
 
-  it('lets the alarm engine, and no one else, follow every role status', () => {
+  it('lets the alarm engine and the API, and no one else, follow every role status', () => {
     for (const p of principals) {
       const acl = compileAcl(p);
-      const expected = p.kind === 'alarms';
+      const expected = p.kind === 'alarms' || p.kind === 'api';
       expect(acl.maySubscribe('heatscada/status/+/+'), p.username).toBe(expected);
       expect(acl.maySubscribe('heatscada/status/historian/hist'), p.username).toBe(expected);
     }
-    expect(compileAcl(principals[2]).maySubscribe('heatscada/status/#')).toBe(false);
-    expect(compileAcl(principals[2]).maySubscribe('heatscada/#')).toBe(false);
+    for (const follower of [principals[2], principals[4]]) {
+      expect(compileAcl(follower).maySubscribe('heatscada/status/#'), follower.kind).toBe(false);
+      expect(compileAcl(follower).maySubscribe('heatscada/#'), follower.kind).toBe(false);
+    }
   });
 });
 

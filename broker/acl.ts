@@ -21,7 +21,8 @@ import { parseShare } from './shared-subscriptions.ts';
 //              subscriber); subscribes to nothing (it reads the plant through the API's store).
 //   every host may subscribe to heatscada/service/+/complaint/+ (the alarm engine's cluster rule).
 //   every principal publishes its own health, retained, at heatscada/status/<role>/<instance>
-//              (model/role-status.ts; statusTopicOf below), and alarms may subscribe to them all.
+//              (model/role-status.ts; statusTopicOf below), and alarms and api may subscribe to them
+//              all (the disk_full rule; the control room's platform banner).
 //
 // Anything else is refused: other namespaces, `$SYS`, malformed or overly long topics, a
 // retained command (it would be replayed to every edge node that subscribes later), and a
@@ -207,10 +208,10 @@ function kindAcl(principal: MqttPrincipal): TopicAcl {
       };
     }
     // The API's and the season's live feeds only ask for rebirths: the control room's writes go through control.
-    // The alarm engine also follows every role's status (its disk_full rule).
+    // The alarm engine (its disk_full rule) and the API (the platform banner, which needs no alarm row) follow every role's status.
     case 'alarms':
-      return hostAcl(undefined, false, shareGroupsOf(principal), [ROLE_STATUS_FILTER]);
     case 'api':
+      return hostAcl(undefined, false, shareGroupsOf(principal), [ROLE_STATUS_FILTER]);
     case 'season':
       return hostAcl(undefined, false, shareGroupsOf(principal));
     case 'service':
