@@ -12,6 +12,7 @@ import { loadSiteFile, type ApiContext, type Site, knows, substationIds } from '
 import type { NetworkTopology } from '../model/topology.ts';
 import { frameworkError, notFound, registerErrorHandlers } from './errors.ts';
 import { startLiveFeed, type LiveFeedStats } from './live/live-feed.ts';
+import { PlatformStatus } from './live/platform-status.ts';
 import { attachRooms } from './live/rooms.ts';
 import { HttpCounters } from './metrics.ts';
 import { controlRoutes } from './routes/control.ts';
@@ -20,6 +21,7 @@ import { healthRoutes, type PlantInfo } from './routes/health.ts';
 import { DEFAULT_DISPLAY_ZONE } from '../model/time-zone.ts';
 import { historyRoutes } from './routes/history.ts';
 import { networkRoutes } from './routes/network.ts';
+import { platformRoutes } from './routes/platform.ts';
 import { substationRoutes } from './routes/substations.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { workOrderRoutes } from './routes/work-orders.ts';
@@ -188,7 +190,8 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     if (owned) db.close();
     throw e;
   }
-  const feedOptions = { mqttUrl: options.mqttUrl, mqttLogin: options.mqttLogin, store: options.store, staleAfterMs: 1000 * (options.staleAfterS ?? 10), logger: log.child({ part: 'live-feed' }) };
+  const platform = new PlatformStatus(log.child({ part: 'platform-status' }));
+  const feedOptions = { mqttUrl: options.mqttUrl, mqttLogin: options.mqttLogin, store: options.store, staleAfterMs: 1000 * (options.staleAfterS ?? 10), followers: [platform], logger: log.child({ part: 'live-feed' }) };
   const feed = await startLiveFeed(options.group === undefined ? feedOptions : { ...feedOptions, group: options.group }).catch(async (e: unknown) => {
     await link?.close();
     if (owned) db.close();
@@ -226,6 +229,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     await app.register(networkRoutes, { ctx });
     await app.register(substationRoutes, { ctx });
     await app.register(historyRoutes, { ctx });
+    await app.register(platformRoutes, { platform });
     await app.register(healthRoutes, { ctx, displayZone: options.displayZone ?? DEFAULT_DISPLAY_ZONE, ...(options.plant ? { plant: options.plant } : {}), ...(options.control ? { control: options.control } : {}) });
     await app.register(alarmRoutes, engineRoutes);
     await app.register(workOrderRoutes, engineRoutes);
@@ -247,6 +251,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       authRecheckMs: options.auth?.liveRecheckMs ?? AUTH_DEFAULTS.liveRecheckMs,
       trustProxy,
       trail,
+      platform,
       ...(options.alarms ? { alarms: options.alarms.engine } : {}),
       ...(forward ? { peerAlarms: forward.records } : {}),
       ...(link ? { adapter: link.adapter } : {}),

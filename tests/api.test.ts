@@ -213,7 +213,7 @@ describe('API', () => {
       expect(doc.openapi).toMatch(/^3\./);
       expect(Object.keys(doc.paths).sort()).toEqual(
         [
-          '/api/health', '/api/history', '/api/history.csv', '/api/network', '/api/network/topology', '/api/network/totals', '/api/substations/{id}', '/metrics',
+          '/api/health', '/api/history', '/api/history.csv', '/api/network', '/api/network/topology', '/api/network/totals', '/api/platform/status', '/api/substations/{id}', '/metrics',
           ...['', '/{id}', '/{id}/ack', '/{id}/service', '/{id}/shelve', '/{id}/unshelve'].map((p) => `/api/alarms${p}`),
           ...['', '/kpis', '/{id}', '/{id}/notes', '/{id}/state'].map((p) => `/api/work-orders${p}`),
           ...['', '/audit', '/curve', '/mode'].map((p) => `/api/control${p}`),

@@ -26,6 +26,15 @@ export interface LiveListener {
   link(substation: string, online: boolean): void;
 }
 
+/** Messages outside the Sparkplug namespace that the feed follows too, on its one connection (the roles' statuses). */
+export interface FeedFollower {
+  /** Subscribed at every connection, apart from the Sparkplug filters: a broker refusing it leaves the live data alone. */
+  readonly filter: string;
+  /** The follower's topics never reach the Sparkplug handlers. */
+  owns(topic: string): boolean;
+  message(topic: string, payload: Buffer): void;
+}
+
 export interface LiveFeedOptions {
   mqttUrl: BrokerUrls;
   /** User name, password, trusted CA (model/mqtt-client.ts). */
@@ -38,6 +47,8 @@ export interface LiveFeedOptions {
   staleAfterMs: number;
   /** The operator's device placements (store/historian/owners.ts); DEFAULT_DEVICE_OWNERS_FILE when absent. */
   deviceOwnersFile?: string;
+  /** Other topics followed on the same connection (the API's platform status); none when absent. */
+  followers?: readonly FeedFollower[];
   /** How long start waits for the first subscription before carrying on without it. */
   connectTimeoutMs?: number;
   logger: Logger;
@@ -102,8 +113,19 @@ export async function startLiveFeed(options: LiveFeedOptions): Promise<LiveFeed>
     reassertState: () => undefined,
   };
 
+  /** A handler's failure is logged: it must not end the feed. */
+  const guarded = (topicName: string, handle: () => void): void => {
+    try {
+      handle();
+    } catch (e) {
+      log.error({ code: 'HS_ERR_INTERNAL', topic: topicName, reason: (e as Error).message }, 'live message handler failed');
+    }
+  };
+  const followers = options.followers ?? [];
   const onMessage = (topicName: string, bytes: Buffer): void => {
     counts.messages++;
+    const follower = followers.find((f) => f.owns(topicName));
+    if (follower) return guarded(topicName, () => follower.message(topicName, bytes));
     let topic: SparkplugTopic;
     let payload: SparkplugPayload;
     try {
@@ -114,12 +136,7 @@ export async function startLiveFeed(options: LiveFeedOptions): Promise<LiveFeed>
       counters.count(isHeatScadaError(e) ? e.code : 'HS_ERR_INTERNAL', 1, { topic: topicName, reason: (e as Error).message });
       return;
     }
-    try {
-      if (isDeviceTopic(topic)) DEVICE_HANDLERS[topic.type]?.(ctx, topic, payload);
-      else NODE_HANDLERS[topic.type]?.(ctx, topic, payload);
-    } catch (e) {
-      log.error({ code: 'HS_ERR_INTERNAL', topic: topicName, reason: (e as Error).message }, 'live message handler failed');
-    }
+    guarded(topicName, () => (isDeviceTopic(topic) ? DEVICE_HANDLERS[topic.type]?.(ctx, topic, payload) : NODE_HANDLERS[topic.type]?.(ctx, topic, payload)));
     for (const [substation, points] of pending) {
       counts.points += points.length;
       for (const l of listeners) l.points(substation, points);
@@ -140,6 +157,9 @@ export async function startLiveFeed(options: LiveFeedOptions): Promise<LiveFeed>
         firstSubscribed();
       })
       .catch((e: unknown) => log.error({ code: 'HS_ERR_HISTORIAN_MQTT', reason: (e as Error).message }, 'live feed could not subscribe'));
+    for (const { filter } of followers) {
+      client.subscribeAsync(filter, { qos: 1 }).catch((e: unknown) => log.warn({ code: 'HS_ERR_HISTORIAN_MQTT', filter, reason: (e as Error).message }, 'live feed could not subscribe'));
+    }
   });
   client.on('close', () => {
     if (subscribed) log.warn({ code: 'HS_ERR_HISTORIAN_MQTT' }, 'live feed lost the broker');

@@ -11,6 +11,7 @@ import { alarmCommands, type CommandReply, type LiveCommand } from './commands.t
 import type { AlarmRecord } from '../../alarms/alarm-store.ts';
 import type { AlarmEngine } from '../../alarms/engine.ts';
 import type { LiveFeed } from './live-feed.ts';
+import type { PlatformStatus } from './platform-status.ts';
 import { isOverviewTag, type LivePoint, type OverviewRow, type SubstationState } from './latest-table.ts';
 
 // socket.io rooms on the API's HTTP server: `overview` (compact rows, coalesced) and one room per
@@ -25,7 +26,8 @@ import { isOverviewTag, type LivePoint, type OverviewRow, type SubstationState }
 // On several nodes (socket.io's Redis adapter) every node has its own MQTT feed, so what the
 // feed brings is sent to the node's own clients only (io.local): through Redis it would reach
 // every browser once per node. What happens on one node only — the alarm engine's changes — is
-// sent to the room on every node.
+// sent to the room on every node. The roles' statuses (`platform`) go to every connection, no
+// room: each node follows them from the broker itself, so to its own clients only as well.
 
 export const SOCKET_PATH = '/socket.io';
 export const OVERVIEW_ROOM = 'overview';
@@ -76,6 +78,8 @@ export interface RoomsOptions {
   /** Every substation of the network, for the overview snapshot. */
   substations(): string[];
   logger: Logger;
+  /** The roles' statuses: each change is sent to every connection of this node. */
+  platform: Pick<PlatformStatus, 'listen'>;
   /** The alarm engine, when one runs in this process. */
   alarms?: Pick<AlarmEngine, 'records' | 'listen' | 'ack'>;
   /** On a node of a cluster without the engine: the current alarms, asked of the node that runs it; undefined when none does. */
@@ -161,6 +165,7 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
     },
   });
   const unlistenAlarms = options.alarms?.listen((change) => io.to(ALARMS_ROOM).emit('alarm', change));
+  const unlistenPlatform = options.platform.listen((report) => local.emit('platform', report));
   for (const id of table.substations()) lastStatus.set(id, table.status(id, Date.now()));
   const sweep = setInterval(() => {
     const now = Date.now();
@@ -286,6 +291,7 @@ export function attachRooms(http: HttpServer, feed: LiveFeed, options: RoomsOpti
     async close() {
       unlisten();
       unlistenAlarms?.();
+      unlistenPlatform();
       clearInterval(sweep);
       clearInterval(recheck);
       clearTimeout(frameTimer);
