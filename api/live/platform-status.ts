@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { isHeatScadaError } from '../../model/errors.ts';
 import { parseRoleStatus, ROLE_STATUS_FILTER, ROLE_STATUS_PREFIX, type RoleStatus } from '../../model/role-status.ts';
-import type { FeedFollower } from './live-feed.ts';
 
 // Every platform role's own word on its health (model/role-status.ts), as the roles retain it at
 // heatscada/status/<role>/<instance>, for the control room's platform banner. It needs no alarm
@@ -21,7 +20,8 @@ const sameWord = (a: RoleStatus, b: RoleStatus): boolean => a.status === b.statu
 const byRoleThenInstance = (a: RoleStatus, b: RoleStatus): number => (a.role === b.role ? cmp(a.instance, b.instance) : cmp(a.role, b.role));
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export class PlatformStatus implements FeedFollower {
+/** A follower of the live feed (live-feed.ts FeedFollower; not imported, so that the web app's type check can import this file's types without the feed's). */
+export class PlatformStatus {
   readonly filter = ROLE_STATUS_FILTER;
   /** By topic: the payload must speak for its topic's role (parseRoleStatus). */
   private readonly held = new Map<string, RoleStatus>();

@@ -8,6 +8,7 @@ import type { Principal, Role } from '../../model/security.ts';
 import { AlarmBanner } from './components/AlarmBanner.tsx';
 import { ConnectionBanner } from './components/ConnectionBanner.tsx';
 import { LanguageSwitch } from './components/LanguageSwitch.tsx';
+import { PlatformBanner } from './components/PlatformBanner.tsx';
 import { useI18n } from './i18n.ts';
 import { Login } from './pages/Login.tsx';
 import { Overview } from './pages/Overview.tsx';
@@ -76,7 +77,7 @@ function Shell({ user }: { user: Principal }) {
       </a>
     );
   const allowed = mayOpen(route.page);
-  // The wall is the whole screen: no header, no banners (it shows the alarms itself).
+  // The wall is the whole screen: no header, no banners (it shows the alarms and the platform banner itself).
   if (route.page === 'wall') {
     return (
       <Suspense fallback={<p className="muted pad">{t('trend.loading')}</p>}>
@@ -109,6 +110,7 @@ function Shell({ user }: { user: Principal }) {
         <LanguageSwitch />
       </header>
       <ConnectionBanner />
+      <PlatformBanner />
       <AlarmBanner />
       <main>
         <Suspense fallback={<p className="muted">{t('trend.loading')}</p>}>

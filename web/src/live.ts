@@ -9,6 +9,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { AlarmRecord } from '../../alarms/alarm-store.ts';
 import type { AlarmChange } from '../../alarms/engine.ts';
 import type { LivePoint, OverviewRow as OverviewWireRow } from '../../api/live/latest-table.ts';
+import type { PlatformStatusReport } from '../../api/live/platform-status.ts';
 import type { Status } from './api.ts';
 import { currentToken, onTokenChange, refresh } from './session.ts';
 
@@ -53,6 +54,7 @@ interface ServerEvents {
   status: (msg: StatusEvent) => void;
   alarms: (msg: { alarms: AlarmRecord[] }) => void;
   alarm: (msg: AlarmChange) => void;
+  platform: (msg: PlatformStatusReport) => void;
 }
 
 interface ClientEvents {
@@ -226,6 +228,15 @@ export function useSubstationLive(id: string): SubstationLive {
     },
   );
   return live;
+}
+
+/** Calls `changed` with every role instance's status each time one changes (sent to every connection, no room); `changed` must be stable. */
+export function usePlatformEvents(changed: (report: PlatformStatusReport) => void): void {
+  useEffect(() => {
+    const s = connection();
+    s.on('platform', changed);
+    return () => void s.off('platform', changed);
+  }, [changed]);
 }
 
 /** Calls `changed` on the alarms room's snapshot and on every alarm change after it; `changed` must be stable. */

@@ -1,11 +1,13 @@
 // The wall of the control room: full screen, no header, readable from across the room. Three
 // tiles — the network, the standing alarms, the totals — side by side, or one at a time in turn
 // (a setting, kept in localStorage), and an audible signal for a new critical alarm that a
-// person switches on with a click (browsers allow sound only after one).
+// person switches on with a click (browsers allow sound only after one). Above the tiles, the
+// platform banner while a role's disk is full.
 
 import { useEffect, useState } from 'react';
 import { useAlarms } from '../alarms-api.ts';
 import { useAlarmSignal } from '../components/alarm-signal.ts';
+import { PlatformBanner } from '../components/PlatformBanner.tsx';
 import { StandingAlarms } from '../components/StandingAlarms.tsx';
 import { Totals } from '../components/Totals.tsx';
 import { WallNetwork } from '../components/WallNetwork.tsx';
@@ -59,6 +61,7 @@ export default function Wall() {
           <a href="#/" className="button">{t('wall.exit')}</a>
         </span>
       </header>
+      <PlatformBanner />
       <div className="wall-tiles">
         {tiles.map((tile) => (
           <section key={tile.id} className={`wall-tile wall-tile-${tile.id}`} data-testid={`wall-${tile.id}-tile`}>
