@@ -72,6 +72,8 @@ interface PhaseResult {
   kills: { brokerMs: number; replicaMs: number } | undefined;
   /** While the edges published. */
   cpu: CpuShare[];
+  /** Per historian over the phase: INSERTs, the largest, and the share of the phase spent waiting for ClickHouse. */
+  writes: { batches: number; largest: number; busyPercent: number }[];
 }
 
 async function clickhouseQuery(cluster: ClickHouseCluster, sql: string): Promise<string> {
@@ -173,6 +175,7 @@ try {
         if (measuring) latency.record(Date.now(), batch);
       },
       setStatus: (status: Parameters<ClickHouseStore['setStatus']>[0]) => store.setStatus(status),
+      setStatuses: (statuses: Parameters<ClickHouseStore['setStatuses']>[0]) => store.setStatuses(statuses),
     };
     historians.push(await startHistorian({ mqttUrl: rotated(brokerUrls, k), hostId: `bench-historian-${k + 1}`, group: 'bench', store: sink, batchMaxPoints: Number(values['batch-points']), batchMaxMs: Number(values['batch-ms']), shared: 'historian', logger: log }));
   }
@@ -183,6 +186,7 @@ try {
     const args = ['--role', 'edges', '--url', brokerUrls.join(','), '--nodes', String(nodes), '--devices', String(DEVICES), '--metrics', String(METRICS), '--rate', String(rate), '--seconds', String(seconds), '--qos', '1'];
     const edges = fork(INGEST, args, { execArgv: process.execArgv });
     const bornBefore = historians.map((h) => h.stats().points.written);
+    const writesBefore = historians.map((h) => ({ ...h.stats().points }));
     await new Promise<void>((resolve) => edges.once('message', () => resolve()));
     // Births are not shared: each historian stores every birth metric.
     const birthDeadline = Date.now() + BIRTHS_TIMEOUT_MS;
@@ -236,12 +240,17 @@ try {
     }
     measuring = false;
     clearInterval(ticker);
+    const phaseMs = performance.now() - started;
+    const writes = historians.map((h, i) => {
+      const now = h.stats().points;
+      return { batches: now.batches - writesBefore[i].batches, largest: now.largestBatch, busyPercent: Math.round((100 * (now.writeMs - writesBefore[i].writeMs)) / phaseMs) };
+    });
     if (kill) {
       say(`cluster ${label}: restarting the ClickHouse replica`);
       await ch.nodes[0].restart();
     }
     bar.done(`${fmt(written() - before)} points written of ${fmt(sent.points)} sent`);
-    return { label, offered, sent, rate: rateWritten, p99: latency.quantile(0.99), kills, cpu: cpuShares };
+    return { label, offered, sent, rate: rateWritten, p99: latency.quantile(0.99), kills, cpu: cpuShares, writes };
   }
 
   const nominal = await phase('nominal', NODES, RATE, SECONDS, false);
@@ -267,6 +276,7 @@ try {
       `  ${p.label.padEnd(10)} offered ${fmt(p.offered)}/s: written ${fmt(p.rate)} points/s; ${fmt(p.sent.points - missing)} of ${fmt(p.sent.points)} points in ClickHouse; publish → committed p99 ${p.p99} ms${p.sent.longestOfflineMs > 0 ? `; the longest an edge node was without a broker ${(p.sent.longestOfflineMs / 1000).toFixed(1)} s` : ''}`,
     );
     console.log(`  ${''.padEnd(10)} CPU, % of one core: ${p.cpu.map((c) => `${c.name} ${Math.round(c.percentOfCore)}`).join(', ')}`);
+    console.log(`  ${''.padEnd(10)} INSERTs ${p.writes.map((w) => `${fmt(w.batches)} (largest ${fmt(w.largest)} points, waiting for ClickHouse ${w.busyPercent} % of the phase)`).join(' and ')}`);
   }
   const capacity = Math.max(nominal.rate, capacityPhase.rate);
   const rowBytes = await bytesPerRow(ch);

@@ -58,6 +58,12 @@ export interface TimeSeriesStore {
   /** How many points a series holds in [from, to): for checks that nothing was lost. */
   count(series: SeriesKey, from: number, to: number): Promise<number>;
   setStatus(status: SubstationStatus): Promise<void>;
+  /**
+   * Several status changes as one write, each kept as setStatus would keep it; nothing is
+   * written when one is bad. Offered by a store whose cost is per request (ClickHouse: one
+   * INSERT, one part, instead of one per substation at a burst of births).
+   */
+  setStatuses?(statuses: readonly SubstationStatus[]): Promise<void>;
   statuses(): Promise<SubstationStatus[]>;
   /** Drops raw points older than the cut-off (rollups are kept). Returns how many went. */
   applyRetention(olderThanMs: number): Promise<number>;

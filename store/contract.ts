@@ -273,6 +273,23 @@ export function describeTimeSeriesStoreContract(name: string, open: () => Promis
       await expectRejected(store.setStatus({ substation: '', online: true, ts: T }), 'HS_ERR_BAD_REQUEST');
     });
 
+    it('setStatuses, where offered: several at once, each kept as setStatus keeps it; a bad one writes none', async (ctx) => {
+      if (!store.setStatuses) return ctx.skip();
+      const [a, b, c] = [sub('statuses'), sub('statuses'), sub('statuses')];
+      await store.setStatuses([
+        { substation: a, online: true, ts: T },
+        { substation: b, online: true, ts: T },
+        { substation: b, online: false, ts: T + SECOND },
+        { substation: b, online: true, ts: T + 500 },
+      ]);
+      await expectRejected(store.setStatuses([{ substation: c, online: true, ts: T }, { substation: '', online: true, ts: T }]), 'HS_ERR_BAD_REQUEST');
+      const mine = (await store.statuses()).filter((s) => [a, b, c].includes(s.substation)).sort((x, y) => x.substation.localeCompare(y.substation));
+      expect(mine).toEqual([
+        { substation: a, online: true, ts: T },
+        { substation: b, online: false, ts: T + SECOND },
+      ]);
+    });
+
     it('retention drops raw points before the cut-off and keeps the rest', async () => {
       const s = sub('retention');
       const key = { substation: s, tag: SUPPLY };

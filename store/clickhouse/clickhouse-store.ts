@@ -159,10 +159,15 @@ export class ClickHouseStore implements TimeSeriesStore {
     return n;
   }
 
-  async setStatus(status: SubstationStatus): Promise<void> {
+  setStatus(status: SubstationStatus): Promise<void> {
+    return this.setStatuses([status]);
+  }
+
+  async setStatuses(statuses: readonly SubstationStatus[]): Promise<void> {
     this.open();
-    checkStatus(status);
-    const csv = `${csvString(status.substation)},${status.online ? 1 : 0},${status.ts}\n`;
+    statuses.forEach(checkStatus);
+    if (statuses.length === 0) return;
+    const csv = statuses.map((s) => `${csvString(s.substation)},${s.online ? 1 : 0},${s.ts}\n`).join('');
     await this.call('HS_ERR_STORE_WRITE', () => this.nodes.insertCsv(tableName(this.layout, 'statuses'), ['substation', 'online', 'ts'], () => [csv]));
   }
 

@@ -91,6 +91,36 @@ describe('Batcher', () => {
     expect(batcher.stats).toMatchObject({ written: 10, batches: 3, largestBatch: 6, pending: 0 });
   });
 
+  it('hands a store offering setStatuses the status changes that came during a write as one, and points after them apart', async () => {
+    const answers: (() => void)[] = [];
+    const calls: string[] = [];
+    const sink: StoreSink = {
+      write: (points) => {
+        calls.push(`write ${points.length}`);
+        return new Promise<void>((resolve) => answers.push(resolve));
+      },
+      setStatus: async (s) => {
+        calls.push(`status ${s.substation}`);
+      },
+      setStatuses: async (list) => {
+        calls.push(`statuses ${list.map((s) => s.substation).join(',')}`);
+      },
+    };
+    const batcher = new Batcher(sink, 2, 60_000, log);
+    push(batcher, 2);
+    await new Promise((r) => setImmediate(r));
+    for (const substation of ['s1', 's2', 's3']) batcher.setStatus({ substation, online: true, ts: 1 });
+    push(batcher, 2, 2);
+    batcher.setStatus({ substation: 's4', online: true, ts: 1 });
+    const drained = batcher.drain();
+    for (let answered = 0; answered < 2; answered++) {
+      await eventually(() => expect(answers.length).toBe(answered + 1));
+      answers[answered]();
+    }
+    await drained;
+    expect(calls).toEqual(['write 2', 'statuses s1,s2,s3', 'write 2', 'status s4']);
+  });
+
   it('writes a merged write the store refuses for a bad point batch by batch: only the bad batch is lost, counted', async () => {
     let release: () => void = () => undefined;
     const store = new MemoryStore();

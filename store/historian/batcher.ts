@@ -12,17 +12,19 @@ import { DEFAULT_RETRY, DiskFullRetry, isDiskFull, type RetryOptions } from '../
 // is handed the next write at once instead: waiting for each answer left that thread idle for
 // a round trip through our busy event loop per batch. A store answering one write at a time
 // (ClickHouse, InfluxDB over HTTP) is handed, when it answers, every batch that filled meanwhile
-// as one write (up to MAX_WRITE_POINTS): its cost is mostly per request (a ClickHouse INSERT
-// makes parts, and in a cluster ZooKeeper entries, per request), so a busy store gets fewer,
-// bigger requests instead of a growing queue. A merged write the store refuses for a bad point
-// is tried again batch by batch, so one bad point costs its own batch only, as before.
+// as one write (up to MAX_WRITE_POINTS), and the status changes that came meanwhile as one
+// setStatuses where it offers that: its cost is mostly per request (a ClickHouse INSERT makes
+// parts, and in a cluster ZooKeeper entries, per request; 5,000 births were 5,000 INSERTs), so
+// a busy store gets fewer, bigger requests instead of a growing queue. Nothing moves across a
+// job of the other kind. A merged write the store refuses for a bad point is tried again batch
+// by batch (status by status), so one bad point costs its own batch only, as before.
 //
 // A full disk (store/disk-full.ts) is not a refusal: the batch, and every write after it, is
 // held in memory in order and retried with a growing wait until the store takes them, so
 // nothing is lost while it lasts. The hold is bounded: beyond `holdMaxPoints` the historian
 // stops taking messages from the broker (`whenRoom`), which leaves them unacknowledged upstream.
 
-export type StoreSink = Pick<TimeSeriesStore, 'write' | 'setStatus'> & {
+export type StoreSink = Pick<TimeSeriesStore, 'write' | 'setStatus' | 'setStatuses'> & {
   /** Applies writes and status changes one at a time in the order they were called. */
   readonly ordered?: boolean;
 };
@@ -74,9 +76,8 @@ export class Batcher {
   private timer: NodeJS.Timeout | undefined;
   private tail: Promise<void> = Promise.resolve();
   private readonly onTimer = (): void => this.flush();
-  /** Batches queued behind a write under way, not yet started: later batches join them. */
-  private waiting: StoredPoint[][] | undefined;
-  private waitingPoints = 0;
+  /** The last job, queued behind a write under way and not yet started: what comes next of its kind joins it. */
+  private open: { batches: StoredPoint[][]; size: number } | { statuses: SubstationStatus[] } | undefined;
   private readonly held: Held[] = [];
   private readonly retry: DiskFullRetry;
   private readonly hold: HoldOptions;
@@ -138,23 +139,22 @@ export class Batcher {
     this.size = 0;
     // Behind what is held: the full disk would refuse it anyway, and order is kept.
     if (this.retry.full) this.holdBack({ points });
-    else if (this.waiting !== undefined && this.waitingPoints + points.length <= MAX_WRITE_POINTS) {
-      this.waiting.push(points);
-      this.waitingPoints += points.length;
-    } else this.enqueueBatches(points);
+    else if (this.open !== undefined && 'batches' in this.open && this.open.size + points.length <= MAX_WRITE_POINTS) {
+      this.open.batches.push(points);
+      this.open.size += points.length;
+    } else {
+      const job = { batches: [points], size: points.length };
+      this.enqueueJoinable(job, () => (job.batches.length === 1 ? this.write(points) : this.writeMerged(job.batches)));
+    }
   }
 
-  /** A write job for these points; behind a write under way of a store answering one at a time, one later batches may join. */
-  private enqueueBatches(points: StoredPoint[]): void {
-    const batches = [points];
-    if (!this.store.ordered && this.stats.pending > 0) {
-      this.waiting = batches;
-      this.waitingPoints = points.length;
-    }
-    this.enqueue(async () => {
-      if (this.waiting === batches) this.waiting = undefined;
-      if (batches.length === 1) return this.write(points);
-      await this.writeMerged(batches);
+  /** Queues a job that later ones of its kind may join until it starts: only behind a write under way of a store answering one at a time. */
+  private enqueueJoinable(job: NonNullable<Batcher['open']>, run: () => Promise<void>): void {
+    // Any new job closes the one before it: status changes and points keep their order.
+    this.open = !this.store.ordered && this.stats.pending > 0 ? job : undefined;
+    this.enqueue(() => {
+      if (this.open === job) this.open = undefined;
+      return run();
     });
   }
 
@@ -171,20 +171,38 @@ export class Batcher {
   }
 
   setStatus(status: SubstationStatus): void {
-    // Status changes and points reach the store in the order they came.
-    this.waiting = undefined;
-    if (this.retry.full) {
-      this.holdBack({ status });
-      return;
+    if (this.retry.full) this.holdBack({ status });
+    else if (this.open !== undefined && 'statuses' in this.open) this.open.statuses.push(status);
+    else {
+      const job = { statuses: [status] };
+      this.enqueueJoinable(job, () => this.writeStatuses(job.statuses));
     }
-    this.enqueue(async () => {
+  }
+
+  /** Several as one write where the store offers it (a burst of births); refused, each on its own, so only a bad one is lost. */
+  private async writeStatuses(statuses: SubstationStatus[]): Promise<void> {
+    if (statuses.length > 1 && this.store.setStatuses) {
       try {
-        await this.store.setStatus(status);
+        await this.store.setStatuses(statuses);
+        return;
       } catch (e) {
-        if (isDiskFull(e)) this.holdBack({ status }, e);
-        else this.log.error({ code: 'HS_ERR_HISTORIAN_WRITE', substation: status.substation, online: status.online, reason: (e as Error).message }, 'status not written');
+        if (isDiskFull(e)) {
+          for (const status of statuses) this.holdBack({ status });
+          this.retry.met(e);
+          return;
+        }
       }
-    });
+    }
+    for (const status of statuses) await this.writeStatus(status);
+  }
+
+  private async writeStatus(status: SubstationStatus): Promise<void> {
+    try {
+      await this.store.setStatus(status);
+    } catch (e) {
+      if (isDiskFull(e)) this.holdBack({ status }, e);
+      else this.log.error({ code: 'HS_ERR_HISTORIAN_WRITE', substation: status.substation, online: status.online, reason: (e as Error).message }, 'status not written');
+    }
   }
 
   /**

@@ -25,7 +25,7 @@ export interface WriterReply {
 }
 
 /** A store's write side; `ordered` if it applies requests one at a time in call order, as the writer thread does. */
-export type StoreWriter = Pick<TimeSeriesStore, 'write' | 'setStatus' | 'close'> & { readonly ordered?: boolean };
+export type StoreWriter = Pick<TimeSeriesStore, 'write' | 'setStatus' | 'setStatuses' | 'close'> & { readonly ordered?: boolean };
 
 export interface SqliteWriter extends StoreWriter {
   /** The writer thread's event-loop utilization (as perf_hooks'), for benchmarks and diagnostics. */
