@@ -72,6 +72,8 @@ interface PhaseResult {
   kills: { brokerMs: number; replicaMs: number } | undefined;
   /** While the edges published. */
   cpu: CpuShare[];
+  /** CPU of every part but the edges per point written while they published, µs. */
+  cpuUsPerPoint: number;
   /** Per historian over the phase: INSERTs, the largest, and the share of the phase spent waiting for ClickHouse. */
   writes: { batches: number; largest: number; busyPercent: number }[];
 }
@@ -113,7 +115,7 @@ async function bytesPerRow(cluster: ClickHouseCluster): Promise<number> {
 }
 
 /** bench:ingest on one machine's path at QoS 1: its JSON line. */
-function singleNode(): Promise<{ points_per_s: number; p99_latency_ms: number; lost: number }> {
+function singleNode(): Promise<{ points_per_s: number; p99_latency_ms: number; lost: number; cpu_us_per_point: number }> {
   const args = ['--import', 'tsx', INGEST, '--nodes', String(SINGLE_NODES), '--devices', String(DEVICES), '--metrics', String(METRICS), '--rate', String(RATE), '--seconds', String(SECONDS), '--qos', '1'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -186,7 +188,6 @@ try {
     const args = ['--role', 'edges', '--url', brokerUrls.join(','), '--nodes', String(nodes), '--devices', String(DEVICES), '--metrics', String(METRICS), '--rate', String(rate), '--seconds', String(seconds), '--qos', '1'];
     const edges = fork(INGEST, args, { execArgv: process.execArgv });
     const bornBefore = historians.map((h) => h.stats().points.written);
-    const writesBefore = historians.map((h) => ({ ...h.stats().points }));
     await new Promise<void>((resolve) => edges.once('message', () => resolve()));
     // Births are not shared: each historian stores every birth metric.
     const birthDeadline = Date.now() + BIRTHS_TIMEOUT_MS;
@@ -202,6 +203,7 @@ try {
     const bar = progress(`cluster ${label}: ${fmt(offered)} points/s offered`);
     const before = written();
     const started = performance.now();
+    const writesBefore = historians.map((h) => ({ ...h.stats().points }));
     const finished = new Promise<EdgesDone>((resolve) => edges.on('message', (m: EdgesDone) => m.kind === 'done' && resolve(m)));
     const ticker = setInterval(() => {
       const elapsed = (performance.now() - started) / 1000;
@@ -232,7 +234,10 @@ try {
     }
     const sent = await finished;
     const cpuShares = cpu.stop();
-    const rateWritten = (written() - before) / ((performance.now() - started) / 1000);
+    const writtenWhilePublishing = written() - before;
+    const rateWritten = writtenWhilePublishing / ((performance.now() - started) / 1000);
+    // The platform's CPU, not the load generator's: what the single node's figure counts too.
+    const cpuUsPerPoint = (1e6 * cpuShares.filter((c) => c.name !== 'edges').reduce((sum, c) => sum + c.seconds, 0)) / writtenWhilePublishing;
     let last = -1;
     while (!settled() || written() !== last) {
       last = written();
@@ -250,7 +255,7 @@ try {
       await ch.nodes[0].restart();
     }
     bar.done(`${fmt(written() - before)} points written of ${fmt(sent.points)} sent`);
-    return { label, offered, sent, rate: rateWritten, p99: latency.quantile(0.99), kills, cpu: cpuShares, writes };
+    return { label, offered, sent, rate: rateWritten, p99: latency.quantile(0.99), kills, cpu: cpuShares, cpuUsPerPoint, writes };
   }
 
   const nominal = await phase('nominal', NODES, RATE, SECONDS, false);
@@ -275,7 +280,7 @@ try {
     console.log(
       `  ${p.label.padEnd(10)} offered ${fmt(p.offered)}/s: written ${fmt(p.rate)} points/s; ${fmt(p.sent.points - missing)} of ${fmt(p.sent.points)} points in ClickHouse; publish → committed p99 ${p.p99} ms${p.sent.longestOfflineMs > 0 ? `; the longest an edge node was without a broker ${(p.sent.longestOfflineMs / 1000).toFixed(1)} s` : ''}`,
     );
-    console.log(`  ${''.padEnd(10)} CPU, % of one core: ${p.cpu.map((c) => `${c.name} ${Math.round(c.percentOfCore)}`).join(', ')}`);
+    console.log(`  ${''.padEnd(10)} CPU, % of one core: ${p.cpu.map((c) => `${c.name} ${Math.round(c.percentOfCore)}`).join(', ')}; ${p.cpuUsPerPoint.toFixed(2)} µs per point without the edges`);
     console.log(`  ${''.padEnd(10)} INSERTs ${p.writes.map((w) => `${fmt(w.batches)} (largest ${fmt(w.largest)} points, waiting for ClickHouse ${w.busyPercent} % of the phase)`).join(' and ')}`);
   }
   const capacity = Math.max(nominal.rate, capacityPhase.rate);
@@ -297,6 +302,8 @@ try {
       scale_ratio: Number((capacity / single.points_per_s).toFixed(3)),
       p99_latency_ms: nominal.p99,
       single_node_p99_latency_ms: single.p99_latency_ms,
+      cpu_us_per_point: Number(capacityPhase.cpuUsPerPoint.toFixed(2)),
+      single_node_cpu_us_per_point: single.cpu_us_per_point,
       lost,
       in_flight_at_kill: inFlightAtKill,
       failover_s: Number((failover.sent.longestOfflineMs / 1000).toFixed(1)),

@@ -206,6 +206,8 @@ interface PhaseResult {
   max: number;
   busy: number;
   shares: string[];
+  /** CPU of this process (broker, historian, writer thread) per point written while the edges published, µs. */
+  cpuUsPerPoint: number;
 }
 
 async function runHost(): Promise<void> {
@@ -250,6 +252,7 @@ async function runHost(): Promise<void> {
     const elu0 = performance.eventLoopUtilization();
     const writerElu0 = writerThread?.eventLoopUtilization();
     const started = performance.now();
+    const cpu0 = process.cpuUsage();
     const finished = new Promise<{ points: number; wallMs: number }>((resolve) =>
       edges.on('message', (m: { kind: string; points: number; wallMs: number }) => {
         if (m.kind === 'done') resolve(m);
@@ -266,6 +269,7 @@ async function runHost(): Promise<void> {
     edges.send('go');
     const sent = await finished;
     const publishMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpu0);
     const writtenWhilePublishing = historian.stats().points.written - before.points.written;
     // Then whatever is still in flight (broker queues, batches, the writer thread) arrives.
     let last = -1;
@@ -299,6 +303,7 @@ async function runHost(): Promise<void> {
       p99: latency.quantile(0.99),
       max: latency.quantile(1),
       busy: elu.utilization,
+      cpuUsPerPoint: (cpu.user + cpu.system) / writtenWhilePublishing,
       // On the writer thread the store's time is not the main thread's: the thread's own share is shown.
       shares: onMainThread
         ? [share('decode', decodeMs), share('handle', handleMs), share('store write', writeMs), share('broker+mqtt+GC', activeMs - decodeMs - handleMs - writeMs)]
@@ -321,7 +326,7 @@ async function runHost(): Promise<void> {
   console.log(`ingest: ${NODES} nodes × ${DEVICES} devices × ${METRICS} metrics (${fmt(NODES * DEVICES)} substations), store ${values.store}, QoS ${QOS}, batches ≤ ${batchPoints} points / ${values['batch-ms']} ms, ${os.cpus().length} cores`);
   for (const [name, r] of [['nominal', nominal], ['saturation', saturated]] as const) {
     console.log(
-      `  ${name.padEnd(10)} offered ${fmt(r.offered)}/s: written ${fmt(r.rate)} points/s, ${fmt(r.written)} of ${fmt(r.sent)} points; publish → committed p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; host event loop ${(r.busy * 100).toFixed(0)}% busy (${r.shares.join(', ')})`,
+      `  ${name.padEnd(10)} offered ${fmt(r.offered)}/s: written ${fmt(r.rate)} points/s, ${fmt(r.written)} of ${fmt(r.sent)} points; publish → committed p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; host event loop ${(r.busy * 100).toFixed(0)}% busy (${r.shares.join(', ')}); host CPU ${r.cpuUsPerPoint.toFixed(2)} µs per point`,
     );
   }
   console.log(`  baselines  decode alone ${fmt(decodeRate)} metrics/s; raw better-sqlite3 inserts of ${fmt(ceilingPoints)} points ${fmt(ceiling)} points/s`);
@@ -334,6 +339,7 @@ async function runHost(): Promise<void> {
       ratio: Number((capacity / ceiling).toFixed(3)),
       p99_latency_ms: nominal.p99,
       lost,
+      cpu_us_per_point: Number((capacity === nominal.rate ? nominal : saturated).cpuUsPerPoint.toFixed(2)),
     }),
   );
 }
