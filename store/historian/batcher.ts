@@ -144,7 +144,7 @@ export class Batcher {
       this.open.size += points.length;
     } else {
       const job = { batches: [points], size: points.length };
-      this.enqueueJoinable(job, () => (job.batches.length === 1 ? this.write(points) : this.writeMerged(job.batches)));
+      this.enqueueJoinable(job, () => this.write(job.batches));
     }
   }
 
@@ -156,18 +156,6 @@ export class Batcher {
       if (this.open === job) this.open = undefined;
       return run();
     });
-  }
-
-  /** Batches as one write; refused for a bad point, each on its own (only the bad one is lost). */
-  private async writeMerged(batches: StoredPoint[][]): Promise<void> {
-    const all = batches.flat();
-    try {
-      await this.timed(all);
-    } catch (e) {
-      if (isDiskFull(e)) this.holdBack({ points: all }, e);
-      else if (isHeatScadaError(e) && e.code === 'HS_ERR_STORE_POINT_INVALID') for (const batch of batches) await this.write(batch);
-      else this.refused(all, e);
-    }
   }
 
   setStatus(status: SubstationStatus): void {
@@ -228,11 +216,14 @@ export class Batcher {
     });
   }
 
-  private async write(points: StoredPoint[]): Promise<void> {
+  /** Batches as one write; several refused for a bad point, each on its own (only the bad one is lost). */
+  private async write(batches: StoredPoint[][]): Promise<void> {
+    const points = batches.length === 1 ? batches[0] : batches.flat();
     try {
       await this.timed(points);
     } catch (e) {
       if (isDiskFull(e)) this.holdBack({ points }, e);
+      else if (batches.length > 1 && isHeatScadaError(e) && e.code === 'HS_ERR_STORE_POINT_INVALID') for (const batch of batches) await this.write([batch]);
       else this.refused(points, e);
     }
   }
